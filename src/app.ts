@@ -1,0 +1,79 @@
+import { type Context, Hono } from 'hono';
+import type { Store } from './db/store.ts';
+import { createErrorHandler } from './http/onError.ts';
+import { performanceRoutes } from './performances/performanceRoutes.ts';
+import type { Logger } from './support/logger.ts';
+import { type InboxDrainer, createInboxDrainer } from './webhooks/createInboxDrainer.ts';
+import { type InboxWriter, createInboxWriter } from './webhooks/createInboxWriter.ts';
+import { neynarWebhookRoute } from './webhooks/neynarWebhookRoute.ts';
+
+/** What the app needs from configuration (a slice of Env, so tests can build it directly). */
+export interface AppConfig {
+  webhookSecrets: readonly string[];
+  performanceChannelUrl: string;
+}
+
+export interface AppDeps {
+  store: Store;
+  logger: Logger;
+  /** How applying committed events is scheduled: 'inline' kicks an in-process drainer (Node), 'waitUntil' runs a
+   * drain in the request's waitUntil (Workers), 'none' leaves events for a later drain (tests of crash recovery). */
+  applyMode?: 'inline' | 'waitUntil' | 'none';
+  /** Group-commit settings for the inbox writer (Node); Workers use maxInFlight Infinity (no cross-request state). */
+  writer?: { maxBatch?: number; maxInFlight?: number };
+  now?: () => Date;
+}
+
+export interface GigaVibeApp {
+  app: Hono;
+  drainer: InboxDrainer;
+  writer: InboxWriter;
+}
+
+/** Build the whole HTTP app from configuration and adapters; the Node and Worker entries are thin hosts. */
+export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
+  const { store, logger } = deps;
+  const applyMode = deps.applyMode ?? 'inline';
+  const drainer = createInboxDrainer(store, logger);
+  const writer = createInboxWriter(store, deps.writer ?? {});
+  const app = new Hono();
+  app.onError(createErrorHandler(logger));
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+
+  app.get('/', (c) =>
+    c.json({
+      name: 'gigavibe-server',
+      endpoints: ['GET /healthz', 'POST /webhooks/neynar', 'GET /api/performances', 'GET /api/performances/:castHash'],
+    }),
+  );
+
+  app.get('/healthz', async (c) => {
+    try {
+      const db = await Promise.race([
+        store.health(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('health check timed out')), 2000)),
+      ]);
+      return c.json({ status: 'ok', database: { reachable: true, pendingEvents: db.pendingEvents, failedEvents: db.failedEvents } });
+    } catch {
+      return c.json({ status: 'unavailable', database: { reachable: false } }, 503);
+    }
+  });
+
+  const afterCommit = (c: Context) => {
+    if (applyMode === 'inline') drainer.kick();
+    else if (applyMode === 'waitUntil') c.executionCtx.waitUntil(drainer.drain());
+  };
+  app.route(
+    '/webhooks/neynar',
+    neynarWebhookRoute({
+      secrets: config.webhookSecrets,
+      performanceChannelUrl: config.performanceChannelUrl,
+      writer,
+      logger,
+      afterCommit,
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
+  );
+  app.route('/api/performances', performanceRoutes(store));
+  return { app, drainer, writer };
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((s) => (s === '' ? undefined : s));
+
+const optionalUrl = (protocols: RegExp) =>
+  optionalString.pipe(
+    z
+      .string()
+      .refine((s) => URL.canParse(s) && protocols.test(new URL(s).protocol), {
+        message: `must be a URL (${protocols.source.replace(/[\\^$():]/g, '')})`,
+      })
+      .optional(),
+  );
+
+/** Every environment variable the server reads, with defaults. Parsed once at start (see loadConfig). */
+export const configSchema = z
+  .object({
+    PORT: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 65535')
+      .max(65535, 'must be between 1 and 65535')
+      .default(8787),
+    PUBLIC_URL: optionalUrl(/^https?:$/),
+    DATABASE_URL: optionalUrl(/^postgres(ql)?:$/),
+    DATA_DIR: z.string().min(1, 'must not be empty').default('./.data'),
+    SUPABASE_URL: optionalUrl(/^https?:$/),
+    SUPABASE_SERVICE_ROLE_KEY: optionalString,
+    NEYNAR_WEBHOOK_SECRET: optionalString.pipe(
+      z
+        .string()
+        .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+        .refine((list) => list.length > 0, { message: 'must list at least one secret' })
+        .refine((list) => list.every((x) => x.length >= 16), { message: 'each secret must be at least 16 characters' })
+        .optional(),
+    ),
+    NEYNAR_API_KEY: optionalString,
+    NEYNAR_API_BASE_URL: optionalUrl(/^https?:$/).transform((s) => s ?? 'https://api.neynar.com'),
+    PERFORMANCE_CHANNEL_URL: optionalUrl(/^[a-z][a-z0-9+.-]*:$/).transform(
+      (s) => s ?? 'https://farcaster.xyz/~/channel/gigavibe',
+    ),
+    MIGRATE_ON_START: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('true')
+      .transform((s) => s === 'true'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'must be debug, info, warn, error or silent' }).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.SUPABASE_URL !== undefined && c.SUPABASE_SERVICE_ROLE_KEY === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SUPABASE_SERVICE_ROLE_KEY'], message: 'is required when SUPABASE_URL is set' });
+    }
+    if (c.SUPABASE_URL !== undefined && c.DATABASE_URL !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set DATABASE_URL or SUPABASE_URL, not both' });
+    }
+  });
+
+/** The parsed environment (see .env.example for what each variable means). */
+export type Env = z.infer<typeof configSchema>;

@@ -1,0 +1,63 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Store } from '../db/store.ts';
+import { BadRequestError, UnavailableError } from '../errors.ts';
+import { decodeFeedCursor, encodeFeedCursor } from './feedCursor.ts';
+import { feedSortSchema } from './types.ts';
+
+const castHashParam = /^0x[0-9a-fA-F]{40}$/;
+
+const feedQuery = z
+  .object({
+    sort: feedSortSchema.default('recent'),
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, 'limit must be an integer from 1 to 100')
+      .transform(Number)
+      .pipe(z.number().min(1, 'limit must be an integer from 1 to 100').max(100, 'limit must be an integer from 1 to 100'))
+      .default(20),
+    cursor: z.string().optional(),
+  })
+  .strict();
+
+async function guard<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new UnavailableError('database unavailable; retry later', error);
+  }
+}
+
+/** Read API: `GET /api/performances/:castHash` and the keyset-paginated feed `GET /api/performances`. */
+export function performanceRoutes(store: Store) {
+  const app = new Hono();
+
+  app.get('/:castHash', async (c) => {
+    const castHash = c.req.param('castHash');
+    if (!castHashParam.test(castHash)) throw new BadRequestError('castHash must be 0x followed by 40 hex digits');
+    const performance = await guard(store.getPerformance(castHash.toLowerCase()));
+    if (performance === null) return c.json({ error: 'performance not found' }, 404);
+    return c.json(performance);
+  });
+
+  app.get('/', async (c) => {
+    const parsed = feedQuery.safeParse(c.req.query());
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const message =
+        issue?.code === 'unrecognized_keys'
+          ? `unknown parameter ${issue.keys.join(', ')}`
+          : issue?.path[0] === 'sort'
+            ? 'sort must be recent or top'
+            : (issue?.message ?? 'invalid query');
+      throw new BadRequestError(message);
+    }
+    const { sort, limit, cursor } = parsed.data;
+    const key = cursor === undefined ? null : decodeFeedCursor(cursor, sort);
+    if (cursor !== undefined && key === null) throw new BadRequestError(`cursor is not a valid ${sort} cursor`);
+    const page = await guard(store.listPerformances(sort, limit, key));
+    return c.json({ items: page.items, nextCursor: page.nextCursor === null ? null : encodeFeedCursor(page.nextCursor) });
+  });
+
+  return app;
+}
