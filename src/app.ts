@@ -3,8 +3,8 @@ import type { Store } from './db/store.ts';
 import { createErrorHandler } from './http/onError.ts';
 import { performanceRoutes } from './performances/performanceRoutes.ts';
 import type { Logger } from './support/logger.ts';
-import { type InboxDrainer, createInboxDrainer } from './webhooks/createInboxDrainer.ts';
-import { type InboxWriter, createInboxWriter } from './webhooks/createInboxWriter.ts';
+import { createInboxDrainer, type InboxDrainer } from './webhooks/createInboxDrainer.ts';
+import { createInboxWriter, type InboxWriter } from './webhooks/createInboxWriter.ts';
 import { neynarWebhookRoute } from './webhooks/neynarWebhookRoute.ts';
 
 /** What the app needs from configuration (a slice of Env, so tests can build it directly). */
@@ -53,7 +53,10 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
         store.health(),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('health check timed out')), 2000)),
       ]);
-      return c.json({ status: 'ok', database: { reachable: true, pendingEvents: db.pendingEvents, failedEvents: db.failedEvents } });
+      return c.json({
+        status: 'ok',
+        database: { reachable: true, pendingEvents: db.pendingEvents, failedEvents: db.failedEvents },
+      });
     } catch {
       return c.json({ status: 'unavailable', database: { reachable: false } }, 503);
     }

@@ -40,7 +40,10 @@ async function main(): Promise<void> {
   const db = await openDatabase(env);
   if (db.applied.length > 0) logger.info('migrations applied', { versions: db.applied });
   const secrets = env.NEYNAR_WEBHOOK_SECRET ?? [await developmentSecret(env.DATA_DIR)];
-  const gv = createApp({ webhookSecrets: secrets, performanceChannelUrl: env.PERFORMANCE_CHANNEL_URL }, { store: db.store, logger });
+  const gv = createApp(
+    { webhookSecrets: secrets, performanceChannelUrl: env.PERFORMANCE_CHANNEL_URL },
+    { store: db.store, logger },
+  );
 
   // Finish whatever the inbox holds from before a crash or restart, then keep sweeping.
   const recovered = await gv.drainer.drain();
@@ -48,7 +51,11 @@ async function main(): Promise<void> {
   const sweep = setInterval(() => gv.drainer.kick(), 5_000);
 
   const server = serve({ fetch: gv.app.fetch, port: env.PORT }, (info) => {
-    logger.info('listening', { port: info.port, database: db.kind, url: env.PUBLIC_URL ?? `http://localhost:${info.port}` });
+    logger.info('listening', {
+      port: info.port,
+      database: db.kind,
+      url: env.PUBLIC_URL ?? `http://localhost:${info.port}`,
+    });
   });
 
   let stopping = false;

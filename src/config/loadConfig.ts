@@ -1,5 +1,5 @@
 import { BaseError } from '../errors.ts';
-import { type Env, configSchema } from './schema.ts';
+import { configSchema, type Env } from './schema.ts';
 
 /** A configuration variable is missing or invalid; the message names each variable and why. */
 export class ConfigError extends BaseError {

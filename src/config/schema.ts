@@ -34,7 +34,12 @@ export const configSchema = z
     NEYNAR_WEBHOOK_SECRET: optionalString.pipe(
       z
         .string()
-        .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+        .transform((s) =>
+          s
+            .split(',')
+            .map((x) => x.trim())
+            .filter((x) => x.length > 0),
+        )
         .refine((list) => list.length > 0, { message: 'must list at least one secret' })
         .refine((list) => list.every((x) => x.length >= 16), { message: 'each secret must be at least 16 characters' })
         .optional(),
@@ -48,11 +53,17 @@ export const configSchema = z
       .enum(['true', 'false'], { message: 'must be true or false' })
       .default('true')
       .transform((s) => s === 'true'),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'must be debug, info, warn, error or silent' }).default('info'),
+    LOG_LEVEL: z
+      .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'must be debug, info, warn, error or silent' })
+      .default('info'),
   })
   .superRefine((c, ctx) => {
     if (c.SUPABASE_URL !== undefined && c.SUPABASE_SERVICE_ROLE_KEY === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['SUPABASE_SERVICE_ROLE_KEY'], message: 'is required when SUPABASE_URL is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPABASE_SERVICE_ROLE_KEY'],
+        message: 'is required when SUPABASE_URL is set',
+      });
     }
     if (c.SUPABASE_URL !== undefined && c.DATABASE_URL !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set DATABASE_URL or SUPABASE_URL, not both' });

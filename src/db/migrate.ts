@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { SqlClient } from './sqlClient.ts';
 
 /** One file of supabase/migrations: `<UTC timestamp>_<name>.sql`. */
@@ -17,7 +17,8 @@ export async function readMigrations(dir: URL = new URL('migrations/', supabaseD
   return Promise.all(
     files.map(async (file) => {
       const match = fileName.exec(file);
-      if (!match?.[1] || !match[2]) throw new Error(`migration file name must be <14-digit UTC timestamp>_<name>.sql: ${file}`);
+      if (!match?.[1] || !match[2])
+        throw new Error(`migration file name must be <14-digit UTC timestamp>_<name>.sql: ${file}`);
       return { version: match[1], name: match[2], sql: await readFile(new URL(file, dir), 'utf8') };
     }),
   );

@@ -6,7 +6,7 @@ import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
 import { sqlRpc } from './rpc.ts';
 import type { SqlClient } from './sqlClient.ts';
-import { type Store, createStore } from './store.ts';
+import { createStore, type Store } from './store.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres' | 'supabase';
 

@@ -1,6 +1,12 @@
 import { z } from 'zod';
+import {
+  type FeedKey,
+  type FeedSort,
+  feedKeySchema,
+  type Performance,
+  performanceSchema,
+} from '../performances/types.ts';
 import type { EngagementEvent } from '../webhooks/events.ts';
-import { type FeedKey, type FeedSort, feedKeySchema, performanceSchema, type Performance } from '../performances/types.ts';
 import type { Rpc } from './rpc.ts';
 
 /** A signature-verified delivery, ready for the durable inbox. */
@@ -26,7 +32,11 @@ export interface Store {
   ingestDeliveries(deliveries: InboxDelivery[]): Promise<Set<string>>;
   applyInbox(limit: number): Promise<{ applied: number; failed: number[] }>;
   getPerformance(castHash: string): Promise<Performance | null>;
-  listPerformances(sort: FeedSort, limit: number, cursor: FeedKey | null): Promise<{
+  listPerformances(
+    sort: FeedSort,
+    limit: number,
+    cursor: FeedKey | null,
+  ): Promise<{
     items: Performance[];
     nextCursor: FeedKey | null;
   }>;
@@ -71,7 +81,9 @@ export function createStore(rpc: Rpc): Store {
     async reconcileCandidates(since, after, limit) {
       return z
         .array(countsSchema)
-        .parse(await rpc.call('reconcile_candidates', { p_since: since.toISOString(), p_after: after, p_limit: limit }));
+        .parse(
+          await rpc.call('reconcile_candidates', { p_since: since.toISOString(), p_after: after, p_limit: limit }),
+        );
     },
     async recordMetricCorrections(reports) {
       return z

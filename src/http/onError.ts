@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { BaseError } from '../errors.ts';
-import { type Logger, errorFields } from '../support/logger.ts';
+import { errorFields, type Logger } from '../support/logger.ts';
 
 /** The one place errors become responses: typed errors keep their status and short message; anything else is
  * logged and answered with a bare 500 that leaks nothing. */

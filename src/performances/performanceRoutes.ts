@@ -14,7 +14,9 @@ const feedQuery = z
       .string()
       .regex(/^\d{1,3}$/, 'limit must be an integer from 1 to 100')
       .transform(Number)
-      .pipe(z.number().min(1, 'limit must be an integer from 1 to 100').max(100, 'limit must be an integer from 1 to 100'))
+      .pipe(
+        z.number().min(1, 'limit must be an integer from 1 to 100').max(100, 'limit must be an integer from 1 to 100'),
+      )
       .default(20),
     cursor: z.string().optional(),
   })
@@ -56,7 +58,10 @@ export function performanceRoutes(store: Store) {
     const key = cursor === undefined ? null : decodeFeedCursor(cursor, sort);
     if (cursor !== undefined && key === null) throw new BadRequestError(`cursor is not a valid ${sort} cursor`);
     const page = await guard(store.listPerformances(sort, limit, key));
-    return c.json({ items: page.items, nextCursor: page.nextCursor === null ? null : encodeFeedCursor(page.nextCursor) });
+    return c.json({
+      items: page.items,
+      nextCursor: page.nextCursor === null ? null : encodeFeedCursor(page.nextCursor),
+    });
   });
 
   return app;

@@ -26,7 +26,11 @@ export function audioMimeType(url: string, contentType: string | null | undefine
 }
 
 function titleOf(text: string, username: string | null | undefined): string {
-  const firstLine = text.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? '';
+  const firstLine =
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? '';
   const title = firstLine.length > 0 ? firstLine : `Performance by @${username ?? 'unknown'}`;
   return [...title].slice(0, 100).join('');
 }

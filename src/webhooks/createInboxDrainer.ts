@@ -1,5 +1,5 @@
 import type { Store } from '../db/store.ts';
-import { type Logger, errorFields } from '../support/logger.ts';
+import { errorFields, type Logger } from '../support/logger.ts';
 
 export interface InboxDrainer {
   /** Ask for a drain soon; coalesces with one already running. */

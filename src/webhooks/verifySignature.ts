@@ -4,7 +4,9 @@ const SIGNATURE = /^[0-9a-f]{128}$/;
 /** Verifies `X-Neynar-Signature`: the lowercase hex HMAC-SHA512 of the raw body under any configured secret
  * (several during rotation). Uses WebCrypto's HMAC verify, which compares in constant time, so it runs unchanged on
  * Node and Workers. https://docs.neynar.com/docs/how-to-verify-the-incoming-webhooks-using-signatures */
-export function createSignatureVerifier(secrets: readonly string[]): (body: Uint8Array, header: string | undefined) => Promise<boolean> {
+export function createSignatureVerifier(
+  secrets: readonly string[],
+): (body: Uint8Array, header: string | undefined) => Promise<boolean> {
   if (secrets.length === 0) throw new Error('at least one webhook secret is required');
   const keys = Promise.all(
     secrets.map((secret) =>
