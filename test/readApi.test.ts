@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeFeedCursor } from '../src/performances/feedCursor.ts';
+import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
+import { castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
+import { type TestApp, testApp } from './support/testApp.ts';
+
+const T0 = Date.parse('2026-11-22T10:00:00.000Z');
+const at = (s: number) => new Date(T0 + s * 1000);
+
+interface Page {
+  items: { castHash: string; metrics: { likes: number } }[];
+  nextCursor: string | null;
+}
+
+describe.each(databaseTargets())('read API on $name', (target: DatabaseTarget) => {
+  let db: TestDatabase;
+  let app: TestApp;
+  const hashes: string[] = [];
+
+  beforeAll(async () => {
+    db = await target.create();
+    app = testApp(db);
+    // 25 performances, one a minute; performance i gets i % 7 likes.
+    for (let i = 0; i < 25; i++) {
+      const hash = castHash(i + 1, 'f');
+      hashes.push(hash);
+      await app.deliver(performanceCast(hash, user(3000 + (i % 3)), at(i * 60)));
+      for (let k = 0; k < i % 7; k++) {
+        await app.deliver(
+          reaction({ kind: 'created', type: 1, castHash: hash, reactor: user(50 + k), at: at(i * 60 + k) }),
+        );
+      }
+    }
+    await app.drainer.drain();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  const page = async (query: string) => {
+    const res = await app.get(`/api/performances${query}`);
+    expect(res.status).toBe(200);
+    return res.body as Page;
+  };
+
+  it('GET /api/performances/:castHash answers 400 for a malformed hash and 404 for an unknown one', async () => {
+    for (const bad of ['0x123', 'abc', `0x${'g'.repeat(40)}`, `${hashes[0]}00`]) {
+      const res = await app.get(`/api/performances/${bad}`);
+      expect(res).toEqual({ status: 400, body: { error: 'castHash must be 0x followed by 40 hex digits' } });
+    }
+    expect(await app.get(`/api/performances/0x${'9'.repeat(40)}`)).toEqual({
+      status: 404,
+      body: { error: 'performance not found' },
+    });
+  });
+
+  it('pages the recent feed newest first with a stable cursor, ending with nextCursor null', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const p: Page = await page(`?sort=recent&limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...p.items.map((i) => i.castHash));
+      cursor = p.nextCursor;
+      pages++;
+    } while (cursor !== null);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([...hashes].reverse());
+  });
+
+  it('is stable under inserts: a new performance does not shift later pages', async () => {
+    const first = await page('?limit=5');
+    await app.deliver(performanceCast(castHash(999, 'f'), user(3000), at(10_000)));
+    await app.drainer.drain();
+    const second = await page(`?limit=5&cursor=${first.nextCursor}`);
+    expect(second.items.map((i) => i.castHash)).toEqual([...hashes].reverse().slice(5, 10));
+  });
+
+  it('sorts the top feed by engagement, ties broken by hash, across pages', async () => {
+    const all: Page['items'] = [];
+    let cursor: string | null = null;
+    do {
+      const p: Page = await page(`?sort=top&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      all.push(...p.items);
+      cursor = p.nextCursor;
+    } while (cursor !== null);
+    expect(all).toHaveLength(26);
+    const likes = all.map((i) => i.metrics.likes);
+    expect(likes).toEqual([...likes].sort((a, b) => b - a));
+    expect(new Set(all.map((i) => i.castHash)).size).toBe(26);
+    expect(likes[0]).toBe(6);
+  });
+
+  it('answers 400 for bad parameters', async () => {
+    const topCursor = encodeFeedCursor({ s: 3, h: hashes[0]! });
+    const cases: [string, string][] = [
+      ['?sort=hot', 'sort must be recent or top'],
+      ['?limit=0', 'limit must be an integer from 1 to 100'],
+      ['?limit=101', 'limit must be an integer from 1 to 100'],
+      ['?limit=abc', 'limit must be an integer from 1 to 100'],
+      ['?cursor=!!', 'cursor is not a valid recent cursor'],
+      ['?cursor=eyJ4IjoxfQ', 'cursor is not a valid recent cursor'],
+      [`?cursor=${topCursor}`, 'cursor is not a valid recent cursor'],
+      ['?page=2', 'unknown parameter page'],
+    ];
+    for (const [query, error] of cases) {
+      expect(await app.get(`/api/performances${query}`)).toEqual({ status: 400, body: { error } });
+    }
+  });
+});

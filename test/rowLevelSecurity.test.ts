@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
+import { castDeleted, castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
+import { testApp } from './support/testApp.ts';
+
+const visible = castHash(1, 'd');
+const deleted = castHash(2, 'd');
+
+describe.each(databaseTargets())('row-level security for the anon role on $name', (target: DatabaseTarget) => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await target.create();
+    const app = testApp(db);
+    await app.deliver(performanceCast(visible, user(4000)));
+    await app.deliver(performanceCast(deleted, user(4001)));
+    await app.deliver(reaction({ kind: 'created', type: 1, castHash: visible, reactor: user(5), at: Date.now() }));
+    await app.deliver(castDeleted(deleted));
+    await app.drainer.drain();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  /** Run statements as the anon role inside a transaction that is always rolled back. */
+  const asAnon = <T>(fn: (q: (sql: string) => Promise<unknown[]>) => Promise<T>) =>
+    db.sql.session(async (s) => {
+      await s.exec('begin; set local role anon');
+      try {
+        return await fn((sql) => s.query(sql));
+      } finally {
+        await s.exec('rollback');
+      }
+    });
+
+  const denied = async (sql: string) => {
+    const error = await db.sql
+      .session(async (s) => {
+        await s.exec('begin; set local role anon');
+        try {
+          await s.query(sql);
+          return null;
+        } catch (e) {
+          return e as Error;
+        } finally {
+          await s.exec('rollback');
+        }
+      })
+      .catch((e: Error) => e);
+    return error?.message ?? 'allowed';
+  };
+
+  it('reads visible performances, their metrics and artists, but not deleted ones', async () => {
+    const rows = await asAnon((q) => q('select cast_hash from performances order by cast_hash'));
+    expect(rows).toEqual([{ cast_hash: visible }]);
+    const metrics = await asAnon((q) => q('select cast_hash, likes_count from performance_metrics'));
+    expect(metrics).toEqual([{ cast_hash: visible, likes_count: 1 }]);
+    const view = await asAnon((q) => q('select cast_hash, likes from performance_view'));
+    expect(view).toEqual([{ cast_hash: visible, likes: 1 }]);
+    const users = await asAnon((q) => q('select count(*)::int as n from users'));
+    expect(users).toEqual([{ n: 3 }]);
+  });
+
+  it('reads nothing private: inbox, analytics, reactions, casts, corrections, queue', async () => {
+    for (const table of [
+      'webhook_inbox',
+      'analytics_events',
+      'cast_reactions',
+      'casts_seen',
+      'metric_corrections',
+      'viral_queue',
+    ]) {
+      expect(await denied(`select * from ${table}`)).toMatch(/permission denied/);
+    }
+  });
+
+  it('writes nothing and cannot call the server-only functions', async () => {
+    expect(await denied(`update performances set title = 'x'`)).toMatch(/permission denied/);
+    expect(await denied('insert into users (farcaster_fid, profile_at) values (1, now())')).toMatch(
+      /permission denied/,
+    );
+    expect(await denied('delete from performance_metrics')).toMatch(/permission denied/);
+    expect(await denied('select public.apply_webhook_inbox(10)')).toMatch(/permission denied/);
+    expect(await denied(`select public.ingest_webhook_events('[]'::jsonb)`)).toMatch(/permission denied/);
+    expect(await denied(`select public.record_metric_corrections('[]'::jsonb)`)).toMatch(/permission denied/);
+  });
+
+  it('can call the public read functions', async () => {
+    const rows = await asAnon((q) => q(`select public.get_performance('${visible}') ->> 'castHash' as h`));
+    expect(rows).toEqual([{ h: visible }]);
+  });
+
+  it('has row-level security enabled on every table in public', async () => {
+    const rows = await db.sql.query<{ relname: string }>(
+      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = 'public' and c.relkind = 'r' and not c.relrowsecurity`,
+    );
+    expect(rows).toEqual([]);
+  });
+});
