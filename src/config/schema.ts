@@ -7,13 +7,11 @@ const optionalString = z
   .optional()
   .transform((s) => (s === '' ? undefined : s));
 
-const optionalUrl = (protocols: RegExp) =>
+const optionalUrl = (protocols: RegExp, expected: string) =>
   optionalString.pipe(
     z
       .string()
-      .refine((s) => URL.canParse(s) && protocols.test(new URL(s).protocol), {
-        message: `must be a URL (${protocols.source.replace(/[\\^$():]/g, '')})`,
-      })
+      .refine((s) => URL.canParse(s) && protocols.test(new URL(s).protocol), { message: `must be ${expected}` })
       .optional(),
   );
 
@@ -26,10 +24,10 @@ export const configSchema = z
       .min(1, 'must be between 1 and 65535')
       .max(65535, 'must be between 1 and 65535')
       .default(8787),
-    PUBLIC_URL: optionalUrl(/^https?:$/),
-    DATABASE_URL: optionalUrl(/^postgres(ql)?:$/),
+    PUBLIC_URL: optionalUrl(/^https?:$/, 'an http(s) URL'),
+    DATABASE_URL: optionalUrl(/^postgres(ql)?:$/, 'a postgres:// or postgresql:// URL'),
     DATA_DIR: z.string().min(1, 'must not be empty').default('./.data'),
-    SUPABASE_URL: optionalUrl(/^https?:$/),
+    SUPABASE_URL: optionalUrl(/^https?:$/, 'an http(s) URL'),
     SUPABASE_SERVICE_ROLE_KEY: optionalString,
     NEYNAR_WEBHOOK_SECRET: optionalString.pipe(
       z
@@ -45,8 +43,8 @@ export const configSchema = z
         .optional(),
     ),
     NEYNAR_API_KEY: optionalString,
-    NEYNAR_API_BASE_URL: optionalUrl(/^https?:$/).transform((s) => s ?? 'https://api.neynar.com'),
-    PERFORMANCE_CHANNEL_URL: optionalUrl(/^[a-z][a-z0-9+.-]*:$/).transform(
+    NEYNAR_API_BASE_URL: optionalUrl(/^https?:$/, 'an http(s) URL').transform((s) => s ?? 'https://api.neynar.com'),
+    PERFORMANCE_CHANNEL_URL: optionalUrl(/^[a-z][a-z0-9+.-]*:$/, 'a URL').transform(
       (s) => s ?? 'https://farcaster.xyz/~/channel/gigavibe',
     ),
     MIGRATE_ON_START: z
