@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMigrations } from '../src/db/migrate.ts';
+import { castHash, performanceCast, reaction, signed, user } from './support/neynarPayloads.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(script: string, env: Record<string, string>): Run {
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitHealthy(port: number, run: Run): Promise<void> {
+  const deadline = Date.now() + 40_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.status === 200) return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`server did not become healthy:\n${run.output()}`);
+}
+
+async function stop(r: Run): Promise<number | null> {
+  r.child.kill('SIGTERM');
+  return r.exited;
+}
+
+describe('Node host (npm start)', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'gigavibe-node-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts with no configuration, prints a development secret once, and counts signed deliveries', async () => {
+    const port = await freePort();
+    const first = run('src/node.ts', { PORT: String(port), DATA_DIR: dataDir });
+    await waitHealthy(port, first);
+    const secret = (await readFile(path.join(dataDir, 'neynar-webhook-secret'), 'utf8')).trim();
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.output()).toContain(secret);
+
+    const demo = await fetch(`http://127.0.0.1:${port}/api/performances?limit=10`);
+    expect(((await demo.json()) as { items: unknown[] }).items).toHaveLength(3);
+
+    const hash = castHash(1, 'e');
+    for (const payload of [
+      performanceCast(hash, user(7000)),
+      reaction({ kind: 'created', type: 1, castHash: hash, reactor: user(1), at: Date.now() }),
+      reaction({ kind: 'created', type: 1, castHash: hash, reactor: user(2), at: Date.now() }),
+    ]) {
+      const s = await signed(secret, payload);
+      const res = await fetch(`http://127.0.0.1:${port}/webhooks/neynar`, {
+        method: 'POST',
+        body: s.body,
+        headers: s.headers,
+      });
+      expect(res.status).toBe(200);
+    }
+    let likes = -1;
+    for (let i = 0; i < 50 && likes !== 2; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/api/performances/${hash}`);
+      if (res.status === 200) likes = ((await res.json()) as { metrics: { likes: number } }).metrics.likes;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(likes).toBe(2);
+    expect(await stop(first)).toBe(0);
+
+    const second = run('src/node.ts', { PORT: String(port), DATA_DIR: dataDir });
+    await waitHealthy(port, second);
+    expect(second.output()).not.toContain(secret);
+    const again = await fetch(`http://127.0.0.1:${port}/api/performances/${hash}`);
+    expect(((await again.json()) as { metrics: { likes: number } }).metrics.likes).toBe(2);
+    expect(await stop(second)).toBe(0);
+  });
+
+  it('refuses to start on a bad variable, naming it and the reason', async () => {
+    const r = run('src/node.ts', { PORT: 'http', DATA_DIR: dataDir, LOG_LEVEL: 'verbose' });
+    expect(await r.exited).toBe(1);
+    expect(r.output()).toContain('PORT: must be a number');
+    expect(r.output()).toContain('LOG_LEVEL: must be debug, info, warn, error or silent');
+  });
+
+  it('applies pending migrations with npm run db:migrate and records them', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gigavibe-migrate-'));
+    try {
+      const first = run('scripts/migrate.ts', { DATA_DIR: dir });
+      expect(await first.exited).toBe(0);
+      const versions = (await readMigrations()).map((m) => m.version);
+      expect(first.output()).toContain(`pglite: applied ${versions.length} migration(s): ${versions.join(', ')}`);
+      const second = run('scripts/migrate.ts', { DATA_DIR: dir });
+      expect(await second.exited).toBe(0);
+      expect(second.output()).toContain('pglite: schema is up to date');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
