@@ -68,12 +68,14 @@ create table public.cast_reactions (
   reaction_type text not null check (reaction_type in ('like', 'recast')),
   active boolean not null,
   event_at timestamptz not null,
+  prev_active boolean,
   updated_at timestamptz not null default now(),
   primary key (cast_hash, reaction_type, reactor_fid)
 );
 comment on table public.cast_reactions is
   'One row per (cast, reaction type, reactor): the latest event by event time decides whether the reaction '
-  'stands; on a tie the removal wins (the protocol''s reaction CRDT rule).';
+  'stands; on a tie the removal wins (the protocol''s reaction CRDT rule). prev_active is the state before the '
+  'last change, so one upsert statement tells whether the counter must move.';
 
 create table public.casts_seen (
   cast_hash text primary key check (cast_hash ~ '^0x[0-9a-f]{40}$'),

@@ -17,62 +17,75 @@ as $$
 declare
   v_fid bigint := (p_user ->> 'fid')::bigint;
   v_at timestamptz := (p_user ->> 'at')::timestamptz;
+  v_username text := p_user ->> 'username';
+  v_display text := p_user ->> 'displayName';
+  v_pfp text := p_user ->> 'pfpUrl';
+  v_custody text := p_user ->> 'custodyAddress';
+  v_primary text := p_user ->> 'primaryEthAddress';
+  v_score real := (p_user ->> 'score')::real;
   v_verified text[] := case
     when jsonb_typeof(p_user -> 'verifiedEthAddresses') = 'array'
     then array(select jsonb_array_elements_text(p_user -> 'verifiedEthAddresses'))
   end;
-  u public.users%rowtype;
-  v_newer boolean;
 begin
-  insert into public.users as t (
+  insert into public.users (
     farcaster_fid, username, display_name, pfp_url, custody_address, verified_eth_addresses,
     primary_eth_address, neynar_score, profile_at
   ) values (
-    v_fid, p_user ->> 'username', p_user ->> 'displayName', p_user ->> 'pfpUrl', p_user ->> 'custodyAddress',
-    coalesce(v_verified, '{}'), p_user ->> 'primaryEthAddress', (p_user ->> 'score')::real, v_at
+    v_fid, v_username, v_display, v_pfp, v_custody, coalesce(v_verified, '{}'), v_primary, v_score, v_at
   )
   on conflict (farcaster_fid) do nothing;
   if found then
     return;
   end if;
 
-  select * into u from public.users where farcaster_fid = v_fid for update;
-  v_newer := v_at >= u.profile_at;
-  update public.users set
-    username = case when v_newer then coalesce(p_user ->> 'username', u.username)
-      else coalesce(u.username, p_user ->> 'username') end,
-    display_name = case when v_newer then coalesce(p_user ->> 'displayName', u.display_name)
-      else coalesce(u.display_name, p_user ->> 'displayName') end,
-    pfp_url = case when v_newer then coalesce(p_user ->> 'pfpUrl', u.pfp_url)
-      else coalesce(u.pfp_url, p_user ->> 'pfpUrl') end,
-    custody_address = case when v_newer then coalesce(p_user ->> 'custodyAddress', u.custody_address)
-      else coalesce(u.custody_address, p_user ->> 'custodyAddress') end,
-    verified_eth_addresses = case when v_newer and v_verified is not null then v_verified
-      else u.verified_eth_addresses end,
+  -- One statement: the row is locked (and rewritten) only when the incoming data changes something.
+  update public.users as t set
+    username = case when v_at >= t.profile_at then coalesce(v_username, t.username)
+      else coalesce(t.username, v_username) end,
+    display_name = case when v_at >= t.profile_at then coalesce(v_display, t.display_name)
+      else coalesce(t.display_name, v_display) end,
+    pfp_url = case when v_at >= t.profile_at then coalesce(v_pfp, t.pfp_url)
+      else coalesce(t.pfp_url, v_pfp) end,
+    custody_address = case when v_at >= t.profile_at then coalesce(v_custody, t.custody_address)
+      else coalesce(t.custody_address, v_custody) end,
+    verified_eth_addresses = case when v_at >= t.profile_at and v_verified is not null then v_verified
+      else t.verified_eth_addresses end,
     primary_eth_address = case
-      when v_newer and v_verified is not null then p_user ->> 'primaryEthAddress'
-      when v_newer then coalesce(p_user ->> 'primaryEthAddress', u.primary_eth_address)
-      else coalesce(u.primary_eth_address, p_user ->> 'primaryEthAddress') end,
-    neynar_score = case when v_newer then coalesce((p_user ->> 'score')::real, u.neynar_score)
-      else coalesce(u.neynar_score, (p_user ->> 'score')::real) end,
-    profile_at = greatest(u.profile_at, v_at),
+      when v_at >= t.profile_at and v_verified is not null then v_primary
+      when v_at >= t.profile_at then coalesce(v_primary, t.primary_eth_address)
+      else coalesce(t.primary_eth_address, v_primary) end,
+    neynar_score = case when v_at >= t.profile_at then coalesce(v_score, t.neynar_score)
+      else coalesce(t.neynar_score, v_score) end,
+    profile_at = greatest(t.profile_at, v_at),
     updated_at = now()
-  where farcaster_fid = v_fid
+  where t.farcaster_fid = v_fid
     and (
-      u.profile_at < v_at
-      or (u.username is null and p_user ->> 'username' is not null)
-      or (u.display_name is null and p_user ->> 'displayName' is not null)
-      or (u.pfp_url is null and p_user ->> 'pfpUrl' is not null)
-      or (u.custody_address is null and p_user ->> 'custodyAddress' is not null)
-      or (u.primary_eth_address is null and p_user ->> 'primaryEthAddress' is not null)
-      or (u.neynar_score is null and p_user ->> 'score' is not null)
-      or (v_at = u.profile_at and (
-        u.username is distinct from coalesce(p_user ->> 'username', u.username)
-        or u.display_name is distinct from coalesce(p_user ->> 'displayName', u.display_name)
-        or u.pfp_url is distinct from coalesce(p_user ->> 'pfpUrl', u.pfp_url)
-        or u.custody_address is distinct from coalesce(p_user ->> 'custodyAddress', u.custody_address)
-        or (v_verified is not null and u.verified_eth_addresses is distinct from v_verified)
-        or u.neynar_score is distinct from coalesce((p_user ->> 'score')::real, u.neynar_score)
+      (v_at > t.profile_at and (
+        t.username is distinct from coalesce(v_username, t.username)
+        or t.display_name is distinct from coalesce(v_display, t.display_name)
+        or t.pfp_url is distinct from coalesce(v_pfp, t.pfp_url)
+        or t.custody_address is distinct from coalesce(v_custody, t.custody_address)
+        or (v_verified is not null and t.verified_eth_addresses is distinct from v_verified)
+        or (v_verified is not null and t.primary_eth_address is distinct from v_primary)
+        or (v_verified is null and t.primary_eth_address is distinct from coalesce(v_primary, t.primary_eth_address))
+        or t.neynar_score is distinct from coalesce(v_score, t.neynar_score)
+      ))
+      or (v_at = t.profile_at and (
+        t.username is distinct from coalesce(v_username, t.username)
+        or t.display_name is distinct from coalesce(v_display, t.display_name)
+        or t.pfp_url is distinct from coalesce(v_pfp, t.pfp_url)
+        or t.custody_address is distinct from coalesce(v_custody, t.custody_address)
+        or (v_verified is not null and t.verified_eth_addresses is distinct from v_verified)
+        or t.neynar_score is distinct from coalesce(v_score, t.neynar_score)
+      ))
+      or (v_at < t.profile_at and (
+        (t.username is null and v_username is not null)
+        or (t.display_name is null and v_display is not null)
+        or (t.pfp_url is null and v_pfp is not null)
+        or (t.custody_address is null and v_custody is not null)
+        or (t.primary_eth_address is null and v_primary is not null)
+        or (t.neynar_score is null and v_score is not null)
       ))
     );
 end;
@@ -111,29 +124,24 @@ language plpgsql
 as $$
 declare
   v_hash text := p_event ->> 'castHash';
-  v_fid bigint := (p_event ->> 'reactorFid')::bigint;
   v_type text := p_event ->> 'reactionType';
-  v_active boolean := (p_event ->> 'active')::boolean;
-  v_at timestamptz := (p_event ->> 'at')::timestamptz;
-  r public.cast_reactions%rowtype;
+  v_active boolean;
+  v_prev boolean;
   v_delta integer;
 begin
-  insert into public.cast_reactions (cast_hash, reaction_type, reactor_fid, active, event_at)
-  values (v_hash, v_type, v_fid, v_active, v_at)
-  on conflict do nothing;
-  if found then
-    v_delta := case when v_active then 1 else 0 end;
-  else
-    select * into r from public.cast_reactions
-    where cast_hash = v_hash and reaction_type = v_type and reactor_fid = v_fid
-    for update;
-    if not (v_at > r.event_at or (v_at = r.event_at and r.active and not v_active)) then
-      return 'stale';
-    end if;
-    update public.cast_reactions set active = v_active, event_at = v_at, updated_at = now()
-    where cast_hash = v_hash and reaction_type = v_type and reactor_fid = v_fid;
-    v_delta := v_active::integer - r.active::integer;
+  -- One atomic upsert: inserted (prev_active null) or replaced when the event is newer (or a tying removal);
+  -- nothing is returned when the stored state wins.
+  insert into public.cast_reactions as r (cast_hash, reaction_type, reactor_fid, active, event_at)
+  values (v_hash, v_type, (p_event ->> 'reactorFid')::bigint, (p_event ->> 'active')::boolean,
+    (p_event ->> 'at')::timestamptz)
+  on conflict (cast_hash, reaction_type, reactor_fid) do update
+    set prev_active = r.active, active = excluded.active, event_at = excluded.event_at, updated_at = now()
+    where excluded.event_at > r.event_at or (excluded.event_at = r.event_at and r.active and not excluded.active)
+  returning r.active, r.prev_active into v_active, v_prev;
+  if not found then
+    return 'stale';
   end if;
+  v_delta := v_active::integer - coalesce(v_prev, false)::integer;
   perform public.bump_metric(v_hash, v_type || 's', v_delta);
   return case when v_delta > 0 then 'added' when v_delta < 0 then 'removed' else 'unchanged' end;
 end;
