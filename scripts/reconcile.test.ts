@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/loadConfig.ts';
 import { type OpenDatabase, openDatabase } from '../src/db/openDatabase.ts';
-import type { Store } from '../src/db/store.ts';
-import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
 import { type NeynarApiStandIn, startNeynarApi } from '../test/standins/neynarApi.ts';
-import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, user } from '../test/support/neynarPayloads.ts';
+import { deliverToStore } from '../test/support/deliverToStore.ts';
+import { castHash, performanceCast, reaction, user } from '../test/support/neynarPayloads.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const API_KEY = 'cli-test-neynar-key-5f3a9c';
@@ -48,22 +46,6 @@ function reconcile(args: string[], env: Record<string, string>): Promise<Result>
   });
 }
 
-async function deliver(store: Store, payloads: unknown[]): Promise<void> {
-  const deliveries = payloads.map((payload) => {
-    const rawBody = JSON.stringify(payload);
-    const parsed = parseNeynarEvent(payload, { performanceChannelUrl: PERFORMANCE_CHANNEL, receivedAt: new Date() });
-    if (!parsed.ok) throw new Error(`test payload rejected: ${parsed.reason}`);
-    const sha256 = createHash('sha256').update(rawBody).digest('hex');
-    return { sha256, rawBody, eventType: parsed.type, event: parsed.event };
-  });
-  await store.ingestDeliveries(deliveries);
-  for (;;) {
-    const { applied, failed } = await store.applyInbox(500);
-    if (failed.length > 0) throw new Error(`inbox rows failed: ${failed.join(', ')}`);
-    if (applied === 0) return;
-  }
-}
-
 const open = (dataDir: string): Promise<OpenDatabase> => openDatabase(loadConfig({ DATA_DIR: dataDir }));
 
 /** A fresh embedded database (migrated, demo seed) plus four performances of ours: E1 with 2 likes, E2 with 1
@@ -73,7 +55,7 @@ async function seedDatabase(dataDir: string): Promise<void> {
   try {
     const now = Date.now();
     const artist = user(300);
-    await deliver(db.store, [
+    await deliverToStore(db.store, [
       performanceCast(E1, artist, now - 2 * HOUR),
       performanceCast(E2, artist, now - 2 * HOUR),
       performanceCast(E3, artist, now - 2 * HOUR),

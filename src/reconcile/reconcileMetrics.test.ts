@@ -1,17 +1,9 @@
-import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type NeynarApiStandIn, startNeynarApi } from '../../test/standins/neynarApi.ts';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.ts';
-import {
-  castCreated,
-  castHash,
-  PERFORMANCE_CHANNEL,
-  performanceCast,
-  reaction,
-  user,
-} from '../../test/support/neynarPayloads.ts';
+import { deliverToStore } from '../../test/support/deliverToStore.ts';
+import { castCreated, castHash, performanceCast, reaction, user } from '../../test/support/neynarPayloads.ts';
 import type { Store } from '../db/store.ts';
-import { parseNeynarEvent } from '../webhooks/parseNeynarEvent.ts';
 import { neynarCastCounts } from './neynarCastCounts.ts';
 import {
   type CastCountSource,
@@ -24,23 +16,6 @@ import {
 const API_KEY = 'test-neynar-key-0123456789';
 const HOUR = 3_600_000;
 
-/** Deliver webhook payloads the way the route does (parse, inbox, apply) and apply them all. */
-async function deliver(store: Store, payloads: unknown[]): Promise<void> {
-  const deliveries = payloads.map((payload) => {
-    const rawBody = JSON.stringify(payload);
-    const parsed = parseNeynarEvent(payload, { performanceChannelUrl: PERFORMANCE_CHANNEL, receivedAt: new Date() });
-    if (!parsed.ok) throw new Error(`test payload rejected: ${parsed.reason}`);
-    const sha256 = createHash('sha256').update(rawBody).digest('hex');
-    return { sha256, rawBody, eventType: parsed.type, event: parsed.event };
-  });
-  await store.ingestDeliveries(deliveries);
-  for (;;) {
-    const { applied, failed } = await store.applyInbox(500);
-    if (failed.length > 0) throw new Error(`inbox rows failed: ${failed.join(', ')}`);
-    if (applied === 0) return;
-  }
-}
-
 const artist = user(100);
 const fans = [201, 202, 203].map((fid) => user(fid));
 const now = Date.now();
@@ -52,7 +27,7 @@ const [P1, P2, P3, P4, P5] = P as [string, string, string, string, string];
 /** Ours after seeding: P1 2 likes + 1 recast, P2 1 like, P3 1 reply, P4 and P5 nothing, OLD 1 like. */
 async function seed(store: Store): Promise<void> {
   const at = (minutes: number) => new Date(now - HOUR + minutes * 60_000);
-  await deliver(store, [
+  await deliverToStore(store, [
     ...P.map((hash, i) => performanceCast(hash, artist, at(i))),
     performanceCast(OLD, artist, now - 120 * HOUR),
     reaction({ kind: 'created', type: 1, castHash: P1, reactor: fans[0]!, at: at(10) }),
@@ -155,7 +130,9 @@ for (const target of databaseTargets()) {
 
     it('keeps counting webhook events on top of a correction', async () => {
       await reconcileMetrics(db.store, source, options);
-      await deliver(db.store, [reaction({ kind: 'created', type: 1, castHash: P2, reactor: fans[0]!, at: now })]);
+      await deliverToStore(db.store, [
+        reaction({ kind: 'created', type: 1, castHash: P2, reactor: fans[0]!, at: now }),
+      ]);
       expect(await metrics(db.store, P2)).toEqual({ likes: 6, recasts: 0, replies: 0 });
 
       api.setCast(P2, { likes: 6, recasts: 0, replies: 0 });
