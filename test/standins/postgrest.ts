@@ -37,6 +37,7 @@ import type { SqlClient, SqlSession } from '../../src/db/sqlClient.ts';
 /** A database role a key stands for (PostgREST switches to it for the request). */
 export type PostgrestRole = 'service_role' | 'anon' | 'authenticated';
 
+/** What the stand-in serves: which database, and which keys open it as which role. */
 export interface PostgrestStandInOptions {
   /** The database the functions run in (migrated, with the Supabase roles from the local bootstrap). */
   sql: SqlClient;
@@ -53,6 +54,7 @@ export interface PostgrestCall {
   code: string | null;
 }
 
+/** A running stand-in: its base URL, the traffic it answered, and how to stop it. */
 export interface PostgrestStandIn {
   /** Base URL to use as SUPABASE_URL (`http://127.0.0.1:<port>`). */
   url: string;
