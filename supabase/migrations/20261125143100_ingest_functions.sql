@@ -532,7 +532,7 @@ begin
       v_adjust := case v_metric when 'likes' then m.likes_adjust when 'recasts' then m.recasts_adjust
         else m.replies_adjust end;
       v_reported := case v_metric when 'likes' then r.likes when 'recasts' then r.recasts else r.replies end;
-      if v_reported is not null and v_counted + v_adjust <> v_reported then
+      if v_reported is not null and greatest(0, v_counted + v_adjust) <> v_reported then
         insert into public.metric_corrections (cast_hash, metric, counted, reported, adjust_before, adjust_after)
         values (r.cast_hash, v_metric, v_counted, v_reported, v_adjust, v_reported - v_counted);
         update public.performance_metrics set
