@@ -19,15 +19,26 @@ $$;
 create schema if not exists auth;
 create schema if not exists extensions;
 
--- The request's JWT role as PostgREST exposes it; mirrors Supabase's auth.role().
+-- The request's JWT role as PostgREST exposes it (the legacy per-claim setting, else request.jwt.claims);
+-- mirrors Supabase's auth.role().
 create or replace function auth.role() returns text
 language sql stable
-as $$ select nullif(current_setting('request.jwt.claim.role', true), '')::text $$;
+as $$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.role', true), ''),
+    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role'
+  )::text
+$$;
 
 -- The request's JWT subject; mirrors Supabase's auth.uid().
 create or replace function auth.uid() returns uuid
 language sql stable
-as $$ select nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $$;
+as $$
+  select coalesce(
+    nullif(current_setting('request.jwt.claim.sub', true), ''),
+    nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'
+  )::uuid
+$$;
 
 grant usage on schema public to anon, authenticated, service_role;
 grant usage on schema auth to anon, authenticated, service_role;
