@@ -1,0 +1,603 @@
+/** `npm run bench:ingest`: webhook ingest benchmark. Starts the real Node server (src/node.ts) as a child process on
+ * embedded PGlite and on a throwaway PostgreSQL cluster (fsync on), drives a deterministic signed Neynar workload at
+ * it over keep-alive HTTP with a fixed number of requests in flight, waits for the inbox to drain, checks every
+ * cast's counts against the reaction CRDT, and runs the same load against a naive read-modify-write server
+ * (scripts/bench/naiveServer.ts) for comparison. A benchmark, not a test: all traffic stays on 127.0.0.1. */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type Cleanup, createCleanup } from './bench/createCleanup.ts';
+import { driveLoad, type LoadResult } from './bench/driveLoad.ts';
+import { type CastCounts, expectedCounts } from './bench/expectedCounts.ts';
+import {
+  type Delivery,
+  generateWorkload,
+  type ReactionKind,
+  reactionFacts,
+  signWorkload,
+  type Workload,
+} from './bench/generateWorkload.ts';
+import { clusterCpuSeconds, machineCpuSeconds, processCpuSeconds } from './bench/readCpu.ts';
+import { type BenchPostgres, startPostgres } from './bench/startPostgres.ts';
+import { freePort, type ServerProcess, startServer } from './bench/startServer.ts';
+import { formatTable, num, percentile } from './bench/summarize.ts';
+
+const USAGE = `Webhook ingest benchmark: GigaVibe (inbox + CRDT) against a naive read-modify-write server.
+
+Usage: npm run bench:ingest -- [options]
+
+Options:
+  --only <db>          pglite or postgres (default: both)
+  --events <n>         deliveries per server, casts included (default 20000 on PostgreSQL, 5000 on PGlite)
+  --concurrency <n>    requests in flight (default 64)
+  --casts <n>          performance casts (default 200)
+  --fids <n>           distinct reactor fids to draw from (default 20000)
+  --seed <n>           workload seed (default 42)
+  --max-seconds <n>    time limit of each load phase; no delivery starts after it (default 120)
+  --skip-naive         do not run the naive baseline
+  --warmup <n>         deliveries sent (to other casts and users) and drained before each timed run, so JIT
+                       and connection set-up are not measured; 0 to measure a cold server (default 1000)
+  --timeline           also print acknowledgements and latency per second of each run
+  --wait-quiet <s>     before each run, wait up to s seconds for other processes to leave the CPUs idle
+                       (shared machines; default 0)
+  --server-env K=V     extra environment for the GigaVibe server (repeatable), for experiments
+  --server-node-arg A  extra node option for the GigaVibe server, e.g. --cpu-prof (repeatable)
+  --help               show this help
+
+Environment: BENCH_DATABASE_URL uses that PostgreSQL server (two scratch databases are created and dropped)
+instead of starting a throwaway cluster.`;
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DRAIN_TIMEOUT_MS = 300_000;
+
+type DbKind = 'pglite' | 'postgres';
+
+interface Settings {
+  only: DbKind | null;
+  events: number | null;
+  concurrency: number;
+  casts: number;
+  fids: number;
+  seed: number;
+  maxSeconds: number;
+  skipNaive: boolean;
+  waitQuiet: number;
+  timeline: boolean;
+  warmup: number;
+  serverEnv: Record<string, string>;
+  serverNodeArgs: string[];
+}
+
+interface RunReport {
+  server: 'GigaVibe' | 'naive';
+  load: LoadResult;
+  events: number;
+  drainSeconds: number | null;
+  mismatches: string[];
+  checked: number;
+  failedEvents: number | null;
+  expectedDuplicates: number;
+  cpu: { server: number; db: number | null; client: number; machineBusy: number; wall: number };
+}
+
+interface DbReport {
+  kind: DbKind;
+  version: string;
+  description: string;
+  runs: RunReport[];
+}
+
+function positive(value: string | undefined, flag: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > max) throw new Error(`--${flag} must be an integer from 1 to ${max}`);
+  return n;
+}
+
+function parseSettings(argv: string[]): Settings | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      events: { type: 'string' },
+      concurrency: { type: 'string' },
+      casts: { type: 'string' },
+      fids: { type: 'string' },
+      seed: { type: 'string' },
+      'max-seconds': { type: 'string' },
+      'skip-naive': { type: 'boolean' },
+      'wait-quiet': { type: 'string' },
+      timeline: { type: 'boolean' },
+      warmup: { type: 'string' },
+      'server-env': { type: 'string', multiple: true },
+      'server-node-arg': { type: 'string', multiple: true },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return null;
+  if (values.only !== undefined && values.only !== 'pglite' && values.only !== 'postgres') {
+    throw new Error('--only must be pglite or postgres');
+  }
+  const serverEnv: Record<string, string> = {};
+  for (const pair of values['server-env'] ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--server-env must be KEY=VALUE, got "${pair}"`);
+    serverEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const casts = positive(values.casts, 'casts', 200, 10_000);
+  const events = values.events === undefined ? null : positive(values.events, 'events', 0, 1_000_000);
+  if (events !== null && events < casts) throw new Error(`--events (${events}) must be at least --casts (${casts})`);
+  return {
+    only: values.only ?? null,
+    events,
+    concurrency: positive(values.concurrency, 'concurrency', 64, 1024),
+    casts,
+    fids: positive(values.fids, 'fids', 20_000, 10_000_000),
+    seed: positive(values.seed, 'seed', 42, 2 ** 31),
+    maxSeconds: positive(values['max-seconds'], 'max-seconds', 120, 3600),
+    skipNaive: values['skip-naive'] ?? false,
+    timeline: values.timeline ?? false,
+    warmup: values.warmup === '0' ? 0 : positive(values.warmup, 'warmup', 1000, 100_000),
+    waitQuiet: values['wait-quiet'] === undefined ? 0 : positive(values['wait-quiet'], 'wait-quiet', 0, 3600),
+    serverEnv,
+    serverNodeArgs: values['server-node-arg'] ?? [],
+  };
+}
+
+async function getJson(port: number, pathname: string): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`http://127.0.0.1:${port}${pathname}`, { signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
+
+/** Poll /healthz until no event is pending; returns seconds waited and the failed-event count. */
+async function waitForDrain(port: number): Promise<{ seconds: number; failed: number }> {
+  const started = performance.now();
+  for (;;) {
+    const { status, json } = await getJson(port, '/healthz');
+    const db = (json as { database?: { pendingEvents?: unknown; failedEvents?: unknown } }).database;
+    if (status === 200 && db?.pendingEvents === 0) {
+      return { seconds: (performance.now() - started) / 1000, failed: Number(db.failedEvents ?? 0) };
+    }
+    if (performance.now() - started > DRAIN_TIMEOUT_MS) {
+      throw new Error(`inbox not drained after ${DRAIN_TIMEOUT_MS / 1000} s (last /healthz: ${JSON.stringify(json)})`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Compare every cast's counts as the server reports them with the CRDT's expectation. */
+async function verifyCounts(
+  castHashes: string[],
+  expected: Map<string, CastCounts>,
+  read: (hash: string) => Promise<CastCounts | string>,
+): Promise<string[]> {
+  const mismatches: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < castHashes.length) {
+      const hash = castHashes[next++] ?? '';
+      const want = expected.get(hash) ?? { likes: 0, recasts: 0 };
+      const got = await read(hash);
+      if (typeof got === 'string') mismatches.push(`${hash}: ${got}`);
+      else if (got.likes !== want.likes || got.recasts !== want.recasts) {
+        mismatches.push(
+          `${hash}: likes ${got.likes} (want ${want.likes}), recasts ${got.recasts} (want ${want.recasts})`,
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return mismatches.sort();
+}
+
+function countsFrom(json: unknown): CastCounts | string {
+  const m = (json as { metrics?: { likes?: unknown; recasts?: unknown } } | null)?.metrics ?? json;
+  const { likes, recasts } = (m ?? {}) as { likes?: unknown; recasts?: unknown };
+  return typeof likes === 'number' && typeof recasts === 'number' ? { likes, recasts } : `unexpected ${String(json)}`;
+}
+
+/** The signed deliveries of a run: the warm-up phases, then the measured workload. */
+interface Prepared {
+  warmup: Delivery[][];
+  workload: Workload;
+  signed: { casts: Delivery[]; reactions: Delivery[] };
+}
+
+interface RunTarget {
+  server: 'GigaVibe' | 'naive';
+  kind: DbKind;
+  start: () => Promise<ServerProcess>;
+  postgres: BenchPostgres | null;
+}
+
+async function runOne(
+  target: RunTarget,
+  { warmup, workload, signed: signedLoad }: Prepared,
+  reactionCount: number,
+  settings: Settings,
+  cleanup: Cleanup,
+): Promise<RunReport> {
+  const phases = [signedLoad.casts, signedLoad.reactions.slice(0, reactionCount)];
+  const server = await target.start();
+  cleanup.add(server.stop);
+  try {
+    const loadOptions = {
+      port: server.port,
+      path: '/webhooks/neynar',
+      concurrency: settings.concurrency,
+      maxSeconds: settings.maxSeconds,
+    };
+    if (warmup.some((phase) => phase.length > 0)) {
+      const warm = await driveLoad(warmup, loadOptions);
+      if (warm.failed > 0) console.log(`    warm-up: ${warm.failed} deliveries failed (${warm.firstFailure})`);
+      if (target.server === 'GigaVibe') await waitForDrain(server.port);
+    }
+    const pmPid = target.postgres?.postmasterPid ?? null;
+    const cpu0 = {
+      server: processCpuSeconds(server.pid),
+      db: pmPid === null ? null : clusterCpuSeconds(pmPid),
+      client: process.cpuUsage(),
+      machine: machineCpuSeconds(),
+      wall: performance.now(),
+    };
+    const load = await driveLoad(phases, loadOptions);
+    let drainSeconds: number | null = null;
+    let failedEvents: number | null = null;
+    if (target.server === 'GigaVibe') {
+      const drained = await waitForDrain(server.port);
+      drainSeconds = drained.seconds;
+      failedEvents = drained.failed;
+    }
+    const client = process.cpuUsage(cpu0.client);
+    const machine = machineCpuSeconds();
+    const cpu = {
+      server: processCpuSeconds(server.pid) - cpu0.server,
+      db: pmPid === null || cpu0.db === null ? null : clusterCpuSeconds(pmPid) - cpu0.db,
+      client: (client.user + client.system) / 1e6,
+      machineBusy: machine.busy - cpu0.machine.busy,
+      wall: (performance.now() - cpu0.wall) / 1000,
+    };
+    const sentReactions = load.dispatched[1] ?? 0;
+    const expected = expectedCounts(reactionFacts(workload, sentReactions));
+    const sentCasts = workload.castHashes.slice(0, load.dispatched[0] ?? 0);
+    const readPath = target.server === 'GigaVibe' ? '/api/performances/' : '/counts/';
+    const mismatches = await verifyCounts(sentCasts, expected, async (hash) => {
+      const { status, json } = await getJson(server.port, `${readPath}${hash}`);
+      return status === 200 ? countsFrom(json) : `HTTP ${status}`;
+    });
+    const expectedDuplicates = workload.reactions.slice(0, sentReactions).filter((r) => r.kind === 'duplicate').length;
+    return {
+      server: target.server,
+      load,
+      events: (load.dispatched[0] ?? 0) + sentReactions,
+      drainSeconds,
+      mismatches,
+      checked: sentCasts.length,
+      failedEvents,
+      expectedDuplicates,
+      cpu,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Cores kept busy by everything on the machine over the next second (before our servers start, that is others). */
+async function backgroundLoad(): Promise<number> {
+  const a = machineCpuSeconds();
+  await new Promise((r) => setTimeout(r, 1000));
+  const b = machineCpuSeconds();
+  return (b.busy - a.busy) / ((b.total - a.total) / os.availableParallelism());
+}
+
+async function waitForQuiet(maxSeconds: number): Promise<void> {
+  if (maxSeconds <= 0) return;
+  const deadline = performance.now() + maxSeconds * 1000;
+  let load = await backgroundLoad();
+  while (load > 0.25 && performance.now() < deadline) load = await backgroundLoad();
+  if (load > 0.25) console.log(`    (machine still busy: ${num(load, 2)} cores in use by other processes)`);
+}
+
+function machineLine(): string {
+  const cpus = os.cpus();
+  return (
+    `machine: ${os.availableParallelism()} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ` +
+    `${num(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`
+  );
+}
+
+function workloadLine(workload: Workload, settings: Settings, reactions: number): string {
+  const mix = new Map<ReactionKind, number>();
+  for (const item of workload.reactions.slice(0, reactions)) mix.set(item.kind, (mix.get(item.kind) ?? 0) + 1);
+  const part = (k: ReactionKind, label: string) => `${num(mix.get(k) ?? 0)} ${label}`;
+  return (
+    `workload (seed ${settings.seed}): ${num(workload.casts.length)} performance casts, then ${num(reactions)} ` +
+    `reactions from up to ${num(settings.fids)} fids: ${part('like', 'likes')}, ${part('recast', 'recasts')}, ` +
+    `${part('removal', 'removals')}, ${part('duplicate', 'exact duplicates')}, ${part('out-of-order', 'out of order')}`
+  );
+}
+
+/** Per second of a run: acknowledgements and their latency, to tell warm-up and stalls from steady state. */
+function timeline(r: RunReport): string {
+  const buckets: number[][] = [];
+  r.load.ackedAtMs.forEach((at, i) => {
+    const second = Math.floor(at / 1000);
+    const bucket = buckets[second] ?? [];
+    bucket.push(r.load.latenciesMs[i] ?? 0);
+    buckets[second] = bucket;
+  });
+  const rows = Array.from(buckets, (bucket, second) => {
+    const sorted = Float64Array.from(bucket ?? []).sort();
+    return [
+      String(second),
+      num(sorted.length),
+      num(percentile(sorted, 0.5), 1),
+      num(percentile(sorted, 0.99), 1),
+      num(sorted.length > 0 ? (sorted[sorted.length - 1] ?? Number.NaN) : Number.NaN, 1),
+    ];
+  });
+  const table = formatTable(['second', 'acks', 'p50 ms', 'p99 ms', 'max ms'], rows);
+  return `  ${r.server} timeline:\n${table.replace(/^/gm, '    ')}`;
+}
+
+function report(db: DbReport, settings: Settings): string {
+  const rows = db.runs.map((r) => {
+    const sorted = Float64Array.from(r.load.latenciesMs).sort();
+    const e2eSeconds = r.load.seconds + (r.drainSeconds ?? 0);
+    return [
+      r.server,
+      num(r.events),
+      num(r.load.acked / r.load.seconds),
+      num(r.load.acked / e2eSeconds),
+      num(percentile(sorted, 0.5), 1),
+      num(percentile(sorted, 0.99), 1),
+      num(sorted.length > 0 ? (sorted[sorted.length - 1] ?? Number.NaN) : Number.NaN, 1),
+      r.drainSeconds === null ? 'n/a' : num(r.drainSeconds, 2),
+      r.mismatches.length === 0 && r.load.failed === 0 && (r.failedEvents ?? 0) === 0 ? 'yes' : 'no',
+    ];
+  });
+  const lines = [
+    `== ${db.version} (${db.kind}): ${db.description}`,
+    formatTable(['server', 'events', 'ack ev/s', 'e2e ev/s', 'p50 ms', 'p99 ms', 'max ms', 'drain s', 'exact'], rows),
+  ];
+  for (const r of db.runs) {
+    const statuses = [...r.load.statuses.entries()].map(([s, n]) => `${s}×${num(n)}`).join(' ');
+    const detail = [
+      `${r.server}: ${num(r.load.seconds, 2)} s load, statuses ${statuses}`,
+      r.load.retries > 0 ? `${num(r.load.retries)} retries` : null,
+      r.load.failed > 0 ? `${num(r.load.failed)} failed (first: ${r.load.firstFailure})` : null,
+      r.server === 'GigaVibe' ? `duplicate acks ${num(r.load.duplicateAcks)}/${num(r.expectedDuplicates)}` : null,
+      r.failedEvents !== null ? `inbox failed events ${num(r.failedEvents)}` : null,
+      r.load.timedOut ? `TIME LIMIT (${settings.maxSeconds} s) reached: sent ${num(r.events)} events` : null,
+    ].filter((x) => x !== null);
+    lines.push(`  ${detail.join('; ')}`);
+    lines.push(
+      `  ${r.server} counts: ${r.mismatches.length === 0 ? `exact: yes (${num(r.checked)} casts checked)` : `exact: no, ${num(r.mismatches.length)} of ${num(r.checked)} casts differ, e.g. ${r.mismatches.slice(0, 3).join('; ')}`}`,
+    );
+    const c = r.cpu;
+    const other = c.machineBusy - c.server - (c.db ?? 0) - c.client;
+    const dbPart = c.db === null ? (db.kind === 'pglite' ? 'db in server' : 'db n/a') : `postgres ${num(c.db, 1)}`;
+    lines.push(
+      `  ${r.server} CPU s over ${num(c.wall, 1)} s wall (load + drain): server ${num(c.server, 1)}, ${dbPart}, ` +
+        `bench client ${num(c.client, 1)}, other processes ${num(Math.max(0, other), 1)}; ` +
+        `machine busy ${num(c.machineBusy, 1)} of ${num(c.wall * os.availableParallelism(), 1)}`,
+    );
+    const perEvent = (seconds: number) => num((seconds * 1000) / Math.max(1, r.load.acked), 3);
+    const ownPerEvent = (c.server + (c.db ?? 0) + c.client) / Math.max(1, r.load.acked);
+    const dbKnown = c.db !== null || db.kind === 'pglite';
+    lines.push(
+      `  ${r.server} CPU ms per event: server ${perEvent(c.server)}` +
+        `${c.db === null ? '' : `, postgres ${perEvent(c.db)}`}, client ${perEvent(c.client)}` +
+        (dbKnown
+          ? `; if CPU were the only limit, ${os.availableParallelism()} idle cores would allow ` +
+            `≈${num(os.availableParallelism() / ownPerEvent)} ev/s`
+          : ''),
+    );
+  }
+  if (settings.timeline) for (const r of db.runs) lines.push(timeline(r));
+  const gv = db.runs.find((r) => r.server === 'GigaVibe');
+  const naive = db.runs.find((r) => r.server === 'naive');
+  if (gv && naive) {
+    const ratio = gv.load.acked / gv.load.seconds / (naive.load.acked / naive.load.seconds);
+    lines.push(`  ratio GigaVibe/naive (ack events/s): ${num(ratio, 2)}x`);
+  }
+  if (gv && db.kind === 'postgres') {
+    const rate = gv.load.acked / gv.load.seconds;
+    const p99 = percentile(Float64Array.from(gv.load.latenciesMs).sort(), 0.99);
+    const exact = gv.mismatches.length === 0 && gv.load.failed === 0 && !gv.failedEvents;
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    lines.push(
+      `  target (PostgreSQL): >= 2,000 ev/s ${verdict(rate >= 2000)}, p99 ack < 50 ms ${verdict(p99 < 50)}, ` +
+        `exact counts ${verdict(exact)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function benchDatabase(
+  kind: DbKind,
+  prepared: Prepared,
+  reactionCount: number,
+  secret: string,
+  settings: Settings,
+  cleanup: Cleanup,
+): Promise<DbReport> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), `gigavibe-bench-${kind}-`));
+  cleanup.add(() => rm(tmp, { recursive: true, force: true }));
+  let postgres: BenchPostgres | null = null;
+  let gvUrl: string | null = null;
+  let naiveUrl: string | null = null;
+  if (kind === 'postgres') {
+    console.log('  starting PostgreSQL...');
+    postgres = await startPostgres(REPO_ROOT, process.env.BENCH_DATABASE_URL || undefined, cleanup.add);
+    cleanup.add(postgres.stop);
+    gvUrl = await postgres.createDatabase('gigavibe_bench');
+    naiveUrl = await postgres.createDatabase('naive_bench');
+  }
+  const pgliteVersion = JSON.parse(
+    await readFile(path.join(REPO_ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'),
+  ) as { version: string };
+  const db: DbReport = {
+    kind,
+    version: postgres?.version ?? `PGlite ${pgliteVersion.version}`,
+    description: postgres?.description ?? 'embedded in the server process, data dir on local disk',
+    runs: [],
+  };
+  const gigavibe: RunTarget = {
+    server: 'GigaVibe',
+    kind,
+    postgres,
+    start: async () => {
+      const port = await freePort();
+      return startServer({
+        name: 'GigaVibe server',
+        cwd: REPO_ROOT,
+        entry: 'src/node.ts',
+        port,
+        env: {
+          PORT: String(port),
+          DATA_DIR: path.join(tmp, 'gigavibe-data'),
+          NEYNAR_WEBHOOK_SECRET: secret,
+          LOG_LEVEL: 'warn',
+          ...(gvUrl === null ? {} : { DATABASE_URL: gvUrl }),
+          ...settings.serverEnv,
+        },
+        nodeArgs: settings.serverNodeArgs,
+        logFile: path.join(tmp, 'gigavibe.log'),
+      });
+    },
+  };
+  const naive: RunTarget = {
+    server: 'naive',
+    kind,
+    postgres,
+    start: async () => {
+      const port = await freePort();
+      return startServer({
+        name: 'naive server',
+        cwd: REPO_ROOT,
+        entry: 'scripts/bench/naiveServer.ts',
+        port,
+        env: {
+          PORT: String(port),
+          NAIVE_SECRET: secret,
+          ...(naiveUrl === null
+            ? { NAIVE_DATA_DIR: path.join(tmp, 'naive-pglite') }
+            : { NAIVE_DATABASE_URL: naiveUrl }),
+        },
+        logFile: path.join(tmp, 'naive.log'),
+      });
+    },
+  };
+  for (const target of settings.skipNaive ? [gigavibe] : [gigavibe, naive]) {
+    await waitForQuiet(settings.waitQuiet);
+    console.log(`  ${target.server} on ${kind}: ${num(prepared.workload.casts.length + reactionCount)} events...`);
+    const run = await runOne(target, prepared, reactionCount, settings, cleanup);
+    console.log(
+      `    done: ${num(run.load.acked / run.load.seconds)} ack ev/s, ` +
+        `drain ${run.drainSeconds === null ? 'n/a' : `${num(run.drainSeconds, 2)} s`}, ` +
+        `exact ${run.mismatches.length === 0 ? 'yes' : 'no'}`,
+    );
+    db.runs.push(run);
+  }
+  return db;
+}
+
+async function main(): Promise<number> {
+  let settings: Settings | null;
+  try {
+    settings = parseSettings(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench:ingest: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (settings === null) {
+    console.log(USAGE);
+    return 0;
+  }
+  const kinds: DbKind[] = settings.only === null ? ['pglite', 'postgres'] : [settings.only];
+  const eventsFor = (kind: DbKind) => settings.events ?? (kind === 'postgres' ? 20_000 : 5_000);
+  const reactionsFor = (kind: DbKind) => Math.max(0, eventsFor(kind) - settings.casts);
+  const maxReactions = Math.max(...kinds.map(reactionsFor));
+
+  console.log('GigaVibe webhook ingest benchmark');
+  console.log(machineLine());
+  const secret = randomBytes(32).toString('hex');
+  const t0 = performance.now();
+  const workload = generateWorkload({
+    seed: settings.seed,
+    casts: settings.casts,
+    reactions: maxReactions,
+    fids: settings.fids,
+  });
+  const warmCasts = Math.min(10, settings.warmup);
+  const warmWorkload = generateWorkload({
+    seed: settings.seed + 1,
+    casts: warmCasts,
+    reactions: settings.warmup - warmCasts,
+    fids: settings.fids,
+    castPrefix: 'a',
+    firstFid: 50_000_000,
+  });
+  const warmSigned = await signWorkload(warmWorkload, secret);
+  const prepared: Prepared = {
+    warmup: [warmSigned.casts, warmSigned.reactions],
+    workload,
+    signed: await signWorkload(workload, secret),
+  };
+  console.log(
+    `prepared and signed ${num(settings.warmup + workload.casts.length + workload.reactions.length)} deliveries ` +
+      `in ${num((performance.now() - t0) / 1000, 1)} s; load: ${settings.concurrency} in flight over keep-alive ` +
+      `HTTP/1.1 to 127.0.0.1; per run: ${num(settings.warmup)} warm-up deliveries (other casts and users, ` +
+      'not measured), then the casts, then the reactions',
+  );
+
+  const background = await backgroundLoad();
+  const backgroundLine =
+    `background load before start: ${num(background, 2)} of ${os.availableParallelism()} cores busy` +
+    (background > 0.2 ? ' (other work is running: numbers will be lower than on an idle machine)' : '');
+  console.log(backgroundLine);
+
+  const cleanup = createCleanup();
+  const reports: DbReport[] = [];
+  try {
+    for (const kind of kinds) {
+      console.log(`\n${kind}:`);
+      reports.push(await benchDatabase(kind, prepared, reactionsFor(kind), secret, settings, cleanup));
+    }
+  } finally {
+    await cleanup.run();
+  }
+
+  console.log('\nResults');
+  console.log(machineLine());
+  console.log(backgroundLine);
+  for (const db of reports) {
+    console.log(workloadLine(workload, settings, reactionsFor(db.kind)));
+    console.log(`${report(db, settings)}\n`);
+  }
+  const gvExact = reports.every((db) =>
+    db.runs.every(
+      (r) => r.server !== 'GigaVibe' || (r.mismatches.length === 0 && r.load.failed === 0 && !r.failedEvents),
+    ),
+  );
+  return gvExact ? 0 : 1;
+}
+
+process.exitCode = await main().catch((error: unknown) => {
+  console.error(`bench:ingest failed: ${error instanceof Error ? error.message : String(error)}`);
+  return 1;
+});
