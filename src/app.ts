@@ -6,6 +6,7 @@ import type { Logger } from './support/logger.ts';
 import { createInboxDrainer, type InboxDrainer } from './webhooks/createInboxDrainer.ts';
 import { createInboxWriter, type InboxWriter } from './webhooks/createInboxWriter.ts';
 import { neynarWebhookRoute } from './webhooks/neynarWebhookRoute.ts';
+import type { WebhookCrypto } from './webhooks/webhookCrypto.ts';
 
 /** What the app needs from configuration (a slice of Env, so tests can build it directly). */
 export interface AppConfig {
@@ -21,6 +22,8 @@ export interface AppDeps {
   applyMode?: 'inline' | 'waitUntil' | 'none';
   /** Group-commit settings for the inbox writer (Node); Workers use maxInFlight Infinity (no cross-request state). */
   writer?: { maxBatch?: number; maxInFlight?: number };
+  /** Hash implementations for the webhook route (default WebCrypto; Node passes node:crypto). */
+  webhookCrypto?: WebhookCrypto;
   now?: () => Date;
 }
 
@@ -75,6 +78,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
       logger,
       afterCommit,
       ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.webhookCrypto ? { crypto: deps.webhookCrypto } : {}),
     }),
   );
   app.route('/api/performances', performanceRoutes(store));

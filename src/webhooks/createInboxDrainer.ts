@@ -17,7 +17,7 @@ const TRANSIENT = new Set(['40P01', '40001', '55P03', '57014']);
  * deadlock or serialization failure retries the batch; an unreachable database ends the drain, and the next kick
  * or the periodic sweep resumes it. Nothing is dropped: rows stay in the inbox until applied. */
 export function createInboxDrainer(store: Store, logger: Logger, options: { batchSize?: number } = {}): InboxDrainer {
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 2000;
   let running: Promise<{ applied: number; failed: number }> | null = null;
   let again = false;
 
