@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { serialSqlClient } from './serialSqlClient.ts';
 import type { SqlClient, SqlSession } from './sqlClient.ts';
 
 /** Embedded PostgreSQL (PGlite, Postgres compiled to WASM), persisted in dataDir, or in memory when dataDir is
@@ -6,12 +7,6 @@ import type { SqlClient, SqlSession } from './sqlClient.ts';
 export async function openPglite(dataDir?: string): Promise<SqlClient> {
   const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
   await db.waitReady;
-  let tail: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
-    return run;
-  };
   const raw: SqlSession = {
     async query<Row>(sql: string, params: unknown[] = []) {
       const result = await db.query<Row>(sql, params);
@@ -21,10 +16,5 @@ export async function openPglite(dataDir?: string): Promise<SqlClient> {
       await db.exec(sql);
     },
   };
-  return {
-    query: (sql, params) => serial(() => raw.query(sql, params)),
-    exec: (sql) => serial(() => raw.exec(sql)),
-    session: (fn) => serial(() => fn(raw)),
-    close: () => serial(() => db.close()),
-  };
+  return serialSqlClient(raw, () => db.close());
 }

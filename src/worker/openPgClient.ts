@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { serialSqlClient } from '../db/serialSqlClient.ts';
 import type { SqlClient, SqlSession } from '../db/sqlClient.ts';
 
 /** One PostgreSQL connection for one Worker invocation (Workers cannot share sockets across requests, so there is no
@@ -13,12 +14,6 @@ export function openPgClient(connectionString: string): SqlClient {
     connecting ??= client.connect().then(() => undefined);
     return connecting;
   };
-  let tail: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
-    return run;
-  };
   const raw: SqlSession = {
     async query<Row>(sql: string, params: unknown[] = []) {
       await connected();
@@ -29,18 +24,12 @@ export function openPgClient(connectionString: string): SqlClient {
       await client.query(sql);
     },
   };
-  return {
-    query: (sql, params) => serial(() => raw.query(sql, params)),
-    exec: (sql) => serial(() => raw.exec(sql)),
-    session: (fn) => serial(() => fn(raw)),
-    close: () =>
-      serial(async () => {
-        if (connecting === null) return;
-        const open = await connecting.then(
-          () => true,
-          () => false,
-        );
-        if (open) await client.end();
-      }),
-  };
+  return serialSqlClient(raw, async () => {
+    if (connecting === null) return;
+    const open = await connecting.then(
+      () => true,
+      () => false,
+    );
+    if (open) await client.end();
+  });
 }
