@@ -3,6 +3,7 @@ import type { Store } from './db/store.ts';
 import { createErrorHandler } from './http/onError.ts';
 import { performanceRoutes } from './performances/performanceRoutes.ts';
 import type { Logger } from './support/logger.ts';
+import { viralQueueRoute } from './viral/viralQueueRoute.ts';
 import { createInboxDrainer, type InboxDrainer } from './webhooks/createInboxDrainer.ts';
 import { createInboxWriter, type InboxWriter } from './webhooks/createInboxWriter.ts';
 import { neynarWebhookRoute } from './webhooks/neynarWebhookRoute.ts';
@@ -12,6 +13,8 @@ import type { WebhookCrypto } from './webhooks/webhookCrypto.ts';
 export interface AppConfig {
   webhookSecrets: readonly string[];
   performanceChannelUrl: string;
+  /** Bearer token of the admin routes; when unset they are not mounted (404), so nothing hints that they exist. */
+  adminToken?: string | undefined;
 }
 
 export interface AppDeps {
@@ -82,5 +85,6 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
     }),
   );
   app.route('/api/performances', performanceRoutes(store));
+  if (config.adminToken !== undefined) app.route('/api/admin/viral-queue', viralQueueRoute(store, config.adminToken));
   return { app, drainer, writer };
 }

@@ -6,6 +6,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/loadConfig.ts';
 import { openDatabase } from './db/openDatabase.ts';
 import { createLogger, errorFields } from './support/logger.ts';
+import { createViralScheduler } from './viral/createViralScheduler.ts';
 import { nodeWebhookCrypto } from './webhooks/nodeWebhookCrypto.ts';
 
 /** The development webhook secret: generated once, printed once, kept in DATA_DIR. */
@@ -41,8 +42,14 @@ async function main(): Promise<void> {
   const db = await openDatabase(env);
   if (db.applied.length > 0) logger.info('migrations applied', { versions: db.applied });
   const secrets = env.NEYNAR_WEBHOOK_SECRET ?? [await developmentSecret(env.DATA_DIR)];
+  const params = await db.store.applyViralConfig(env.VIRAL_SCORE_THRESHOLD ?? null);
+  logger.info('viral parameters', { threshold: params.threshold, updatedBy: params.updated_by });
   const gv = createApp(
-    { webhookSecrets: secrets, performanceChannelUrl: env.PERFORMANCE_CHANNEL_URL },
+    {
+      webhookSecrets: secrets,
+      performanceChannelUrl: env.PERFORMANCE_CHANNEL_URL,
+      adminToken: env.ADMIN_TOKEN,
+    },
     // Measured with npm run bench:ingest: node:crypto and at most 2 inbox inserts in flight give the best ack latency.
     { store: db.store, logger, webhookCrypto: nodeWebhookCrypto, writer: { maxInFlight: 2 } },
   );
@@ -51,6 +58,9 @@ async function main(): Promise<void> {
   const recovered = await gv.drainer.drain();
   if (recovered.applied > 0) logger.info('applied events left in the inbox', recovered);
   const sweep = setInterval(() => gv.drainer.kick(), 5_000);
+  const viral = createViralScheduler(db.store, logger, env.VIRAL_SWEEP_SECONDS * 1000);
+  viral.start();
+  void viral.runOnce();
 
   const server = serve({ fetch: gv.app.fetch, port: env.PORT }, (info) => {
     logger.info('listening', {
@@ -69,6 +79,7 @@ async function main(): Promise<void> {
     server.close();
     await gv.writer.flush();
     await gv.drainer.idle();
+    await viral.stop();
     await db.store.close();
     process.exit(0);
   };

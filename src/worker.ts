@@ -3,7 +3,8 @@ import { createApp, type GigaVibeApp } from './app.ts';
 import { sqlRpc } from './db/rpc.ts';
 import { createStore, type Store } from './db/store.ts';
 import { supabaseRpc } from './db/supabase.ts';
-import { createLogger, type Logger } from './support/logger.ts';
+import { createLogger, errorFields, type Logger } from './support/logger.ts';
+import { sweepViral } from './viral/sweepViral.ts';
 import { openPgClient } from './worker/openPgClient.ts';
 import { readWorkerConfig, type WorkerDatabase } from './worker/readWorkerConfig.ts';
 
@@ -14,7 +15,7 @@ export interface CronController {
 }
 
 type Bindings = Record<string, unknown>;
-type Ready = { ok: true; gv: GigaVibeApp; store: Store; logger: Logger };
+type Ready = { ok: true; gv: GigaVibeApp; store: Store; logger: Logger; viralThreshold: number | null };
 type Refused = { ok: false; response: Response };
 
 function openStore(database: WorkerDatabase): Store {
@@ -34,14 +35,18 @@ function prepare(bindings: Bindings): Ready | Refused {
   const logger = createLogger(config.env.LOG_LEVEL);
   const store = openStore(config.database);
   const gv = createApp(
-    { webhookSecrets: config.webhookSecrets, performanceChannelUrl: config.env.PERFORMANCE_CHANNEL_URL },
+    {
+      webhookSecrets: config.webhookSecrets,
+      performanceChannelUrl: config.env.PERFORMANCE_CHANNEL_URL,
+      adminToken: config.env.ADMIN_TOKEN,
+    },
     { store, logger, applyMode: 'waitUntil', writer: { maxInFlight: Number.POSITIVE_INFINITY } },
   );
-  return { ok: true, gv, store, logger };
+  return { ok: true, gv, store, logger, viralThreshold: config.env.VIRAL_SCORE_THRESHOLD ?? null };
 }
 
 /** Cloudflare Workers host (wrangler.toml): the only place besides src/node.ts that reads the environment. HTTP
- * requests go to the app; the every-minute Cron Trigger drains the webhook inbox. Committed events are applied in
+ * requests go to the app; the every-minute Cron Trigger drains the webhook inbox and runs the viral sweep. Committed events are applied in
  * waitUntil after the response, and the per-request database connection is closed once that work settles. */
 export default {
   async fetch(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
@@ -66,13 +71,17 @@ export default {
   async scheduled(controller: CronController, env: Bindings, ctx: ExecutionContext): Promise<void> {
     const ready = prepare(env);
     if (!ready.ok) return;
-    const { gv, store, logger } = ready;
+    const { gv, store, logger, viralThreshold } = ready;
     ctx.waitUntil(
       gv.drainer
         .drain()
         .then((result) => {
           if (result.applied > 0 || result.failed > 0) logger.info('cron drain', { cron: controller.cron, ...result });
         })
+        // Workers have no start-up hook: the config override is applied each run (recorded only when it changes).
+        .then(() => store.applyViralConfig(viralThreshold))
+        .catch((error: unknown) => logger.warn('viral config not applied', errorFields(error)))
+        .then(() => sweepViral(store, logger))
         .finally(() => store.close()),
     );
   },

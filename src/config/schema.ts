@@ -51,6 +51,21 @@ export const configSchema = z
       .enum(['true', 'false'], { message: 'must be true or false' })
       .default('true')
       .transform((s) => s === 'true'),
+    VIRAL_SCORE_THRESHOLD: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
+        .transform(Number)
+        .refine((n) => n > 0 && Number.isFinite(n), { message: 'must be a positive number' })
+        .optional(),
+    ),
+    VIRAL_SWEEP_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 3600')
+      .max(3600, 'must be between 1 and 3600')
+      .default(30),
+    ADMIN_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
     LOG_LEVEL: z
       .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'must be debug, info, warn, error or silent' })
       .default('info'),

@@ -6,6 +6,18 @@ import {
   type Performance,
   performanceSchema,
 } from '../performances/types.ts';
+import {
+  type ClaimedJob,
+  type CoinConfirmation,
+  claimedJobSchema,
+  type JobOutcome,
+  type JobStatus,
+  jobOutcomeSchema,
+  type QueueItem,
+  queueItemSchema,
+  type ViralParams,
+  viralParamsSchema,
+} from '../viral/types.ts';
 import type { EngagementEvent } from '../webhooks/events.ts';
 import type { Rpc } from './rpc.ts';
 
@@ -23,6 +35,9 @@ const healthResult = z.object({ ok: z.boolean(), pendingEvents: z.number(), fail
 const pageResult = z.object({ items: z.array(performanceSchema), nextCursor: feedKeySchema.nullable() });
 const countsSchema = z.object({ castHash: z.string(), likes: z.number(), recasts: z.number(), replies: z.number() });
 export type CastCounts = z.infer<typeof countsSchema>;
+const sweepResult = z.object({ checked: z.number(), enqueued: z.number() });
+export type SweepResult = z.infer<typeof sweepResult>;
+const queuePage = z.object({ items: z.array(queueItemSchema), nextCursor: z.number().nullable() });
 const driftSchema = z.array(
   z.object({ castHash: z.string(), counted: z.array(z.number()), rows: z.array(z.number()) }),
 );
@@ -45,6 +60,38 @@ export interface Store {
   recordMetricCorrections(reports: CastCounts[]): Promise<{ checked: number; corrected: number }>;
   metricDrift(): Promise<z.infer<typeof driftSchema>>;
   retryFailedWebhooks(): Promise<number>;
+  /** Periodic viral detection over every candidate performance. */
+  sweepViral(now?: Date): Promise<SweepResult>;
+  /** Incremental viral detection for one performance; true when this call created its job. */
+  checkViral(castHash: string, now?: Date): Promise<boolean>;
+  /** Apply config overrides of the viral parameters (recorded only when they change something). */
+  applyViralConfig(threshold: number | null): Promise<ViralParams>;
+  /** Change viral parameters; the change is recorded with the actor. */
+  setViralParams(patch: Partial<Omit<ViralParams, 'updated_by' | 'updated_at'>>, actor: string): Promise<ViralParams>;
+  /** Lease due coin-creation jobs (FOR UPDATE SKIP LOCKED). */
+  claimViralJobs(worker: string, limit: number, leaseSeconds: number): Promise<ClaimedJob[]>;
+  /** Record the coin-creation intent before sending the transaction. */
+  recordCoinIntent(
+    job: number,
+    worker: string,
+    intent: { sender: string; nonce: number | null; expectedCoinAddress: string | null; chainId: number },
+  ): Promise<JobOutcome>;
+  /** Record the hash of the sent transaction. */
+  markCoinSubmitted(job: number, txHash: string, worker?: string): Promise<JobOutcome>;
+  /** Atomically record the confirmed coin, analytics event and coin_created notification (idempotent). */
+  confirmCoin(job: number, coin: CoinConfirmation, worker?: string): Promise<JobOutcome>;
+  /** Release a job after a failure: backoff retry, a wait with a reason, or permanent failure. */
+  retryViralJob(
+    job: number,
+    error: string,
+    options?: { permanent?: boolean; waitSeconds?: number; worker?: string },
+  ): Promise<JobOutcome>;
+  /** A page of the queue for the admin route, newest first. */
+  listViralQueue(
+    status: JobStatus | null,
+    limit: number,
+    cursor: number | null,
+  ): Promise<{ items: QueueItem[]; nextCursor: number | null }>;
   close(): Promise<void>;
 }
 
@@ -95,6 +142,74 @@ export function createStore(rpc: Rpc): Store {
     },
     async retryFailedWebhooks() {
       return z.number().parse(await rpc.call('retry_failed_webhooks', {}));
+    },
+    async sweepViral(now) {
+      return sweepResult.parse(await rpc.call('sweep_viral', now ? { p_now: now.toISOString() } : {}));
+    },
+    async checkViral(castHash, now) {
+      return z
+        .boolean()
+        .parse(await rpc.call('check_viral', { p_cast_hash: castHash, ...(now ? { p_now: now.toISOString() } : {}) }));
+    },
+    async applyViralConfig(threshold) {
+      return viralParamsSchema.parse(await rpc.call('apply_viral_config', { p_threshold: threshold }));
+    },
+    async setViralParams(patch, actor) {
+      return viralParamsSchema.parse(await rpc.call('set_viral_params', { p_patch: patch, p_actor: actor }));
+    },
+    async claimViralJobs(worker, limit, leaseSeconds) {
+      return z
+        .array(claimedJobSchema)
+        .parse(await rpc.call('claim_viral_jobs', { p_worker: worker, p_limit: limit, p_lease_seconds: leaseSeconds }));
+    },
+    async recordCoinIntent(job, worker, intent) {
+      return jobOutcomeSchema.parse(
+        await rpc.call('record_coin_intent', {
+          p_job: job,
+          p_worker: worker,
+          p_sender: intent.sender,
+          p_nonce: intent.nonce,
+          p_expected_coin_address: intent.expectedCoinAddress,
+          p_chain_id: intent.chainId,
+        }),
+      );
+    },
+    async markCoinSubmitted(job, txHash, worker) {
+      return jobOutcomeSchema.parse(
+        await rpc.call('mark_coin_submitted', { p_job: job, p_tx_hash: txHash, p_worker: worker ?? null }),
+      );
+    },
+    async confirmCoin(job, coin, worker) {
+      return jobOutcomeSchema.parse(
+        await rpc.call('confirm_coin', {
+          p_job: job,
+          p_coin_address: coin.coinAddress,
+          p_symbol: coin.symbol,
+          p_name: coin.name,
+          p_tx_hash: coin.txHash,
+          p_block: coin.blockNumber === null ? null : coin.blockNumber.toString(),
+          p_pool_key: coin.poolKey,
+          p_pool_id: coin.poolId,
+          p_created_at: coin.createdAt.toISOString(),
+          p_worker: worker ?? null,
+        }),
+      );
+    },
+    async retryViralJob(job, error, options = {}) {
+      return jobOutcomeSchema.parse(
+        await rpc.call('retry_viral_job', {
+          p_job: job,
+          p_error: error,
+          p_permanent: options.permanent ?? false,
+          p_wait_seconds: options.waitSeconds ?? null,
+          p_worker: options.worker ?? null,
+        }),
+      );
+    },
+    async listViralQueue(status, limit, cursor) {
+      return queuePage.parse(
+        await rpc.call('list_viral_queue', { p_status: status, p_limit: limit, p_cursor: cursor }),
+      );
     },
     close: () => rpc.close(),
   };

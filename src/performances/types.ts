@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { coinSchema, viralSchema } from '../viral/types.ts';
 
 /** A performance as the read API serves it (built by public.performance_json in SQL). */
 export const performanceSchema = z.object({
@@ -16,6 +17,8 @@ export const performanceSchema = z.object({
   }),
   metrics: z.object({ likes: z.number(), recasts: z.number(), replies: z.number(), views: z.number() }),
   createdAt: z.string(),
+  viral: viralSchema,
+  coin: coinSchema,
 });
 export type Performance = z.infer<typeof performanceSchema>;
 
