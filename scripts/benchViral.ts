@@ -154,12 +154,10 @@ async function main(): Promise<void> {
       checkMs[i] = timeSince(start);
     }
     checkMs.sort();
-    const serverSide = await client.query<{ ms: number }>(
-      `select extract(epoch from clock_timestamp() - t0) * 1000 / n as ms from (
-         select clock_timestamp() as t0, count(public.check_viral(cast_hash)) as n
-         from (select cast_hash from public.viral_aggregates order by random() limit ${checks}) s
-       ) x`,
-    );
+    // Server-side cost without the round trip: all checks in one statement, timed as a whole.
+    start = performance.now();
+    await client.query('select count(public.check_viral(h)) from unnest($1::text[]) h', [hashes.rows.map((r) => r.h)]);
+    const serverMean = timeSince(start) / Math.max(1, hashes.rows.length);
 
     const applyMs = new Float64Array(2000);
     for (let i = 0; i < applyMs.length; i++) {
@@ -183,7 +181,10 @@ async function main(): Promise<void> {
     const p99 = percentile(checkMs, 0.99);
     console.log(
       `threshold ${num(threshold)} (99th percentile score); sweeps: ${sweepResults
-        .map((r, i) => `${num(sweepMs[i] ?? 0, 0)} ms (${num(r.checked)} checked, ${num(r.enqueued)} enqueued)`)
+        .map(
+          (r, i) =>
+            `${num(sweepMs[i] ?? 0, 0)} ms (${num(r.checked)} candidates with enough engagers, ${num(r.enqueued)} enqueued)`,
+        )
         .join(', ')}`,
     );
     console.log('');
@@ -201,12 +202,12 @@ async function main(): Promise<void> {
             p99 < 2 ? 'yes' : 'NO',
           ],
           [
-            'incremental check (server-side mean)',
+            'incremental check (server-side mean, one statement)',
             '—',
             '—',
-            num(serverSide.rows[0]?.ms ?? null, 3),
+            num(serverMean, 3),
             '< 2 ms',
-            (serverSide.rows[0]?.ms ?? 99) < 2 ? 'yes' : 'NO',
+            serverMean < 2 ? 'yes' : 'NO',
           ],
           [
             'apply one new reaction (apply_reaction_event)',
