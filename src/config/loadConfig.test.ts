@@ -48,6 +48,39 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toContain(problem);
   });
 
+  it('reads the coin-creation chain config: CHAIN_ID 8453 by default, 84532 allowed', () => {
+    const key = `0x${'ab'.repeat(32)}`;
+    expect(loadConfig({}).CHAIN_ID).toBe(8453);
+    expect(loadConfig({}).COIN_WORKER_SECONDS).toBe(5);
+    const env = loadConfig({
+      BASE_RPC_URL: 'https://mainnet.base.org',
+      CHAIN_ID: '84532',
+      PLATFORM_PRIVATE_KEY: key,
+      PLATFORM_REFERRER_ADDRESS: `0x${'1'.repeat(40)}`,
+    });
+    expect(env).toMatchObject({ BASE_RPC_URL: 'https://mainnet.base.org', CHAIN_ID: 84532, PLATFORM_PRIVATE_KEY: key });
+  });
+
+  it.each([
+    [{ CHAIN_ID: '1' }, 'CHAIN_ID: must be 8453 (Base) or 84532 (Base Sepolia)'],
+    [{ BASE_RPC_URL: 'ftp://x' }, 'BASE_RPC_URL: must be an http(s) or ws(s) URL'],
+    [{ PLATFORM_REFERRER_ADDRESS: '0x12' }, 'PLATFORM_REFERRER_ADDRESS: must be 0x followed by 40 hex digits'],
+    [{ COIN_WORKER_SECONDS: '0' }, 'COIN_WORKER_SECONDS: must be between 1 and 3600'],
+  ])('rejects coin config %o naming the variable', (source, problem) => {
+    expect(() => loadConfig(source)).toThrow(problem);
+  });
+
+  it('never echoes a malformed platform private key', () => {
+    const bad = `0x${'z'.repeat(64)}`;
+    try {
+      loadConfig({ PLATFORM_PRIVATE_KEY: bad });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).message).toContain('PLATFORM_PRIVATE_KEY: must be 0x followed by 64 hex digits');
+      expect((e as Error).message).not.toContain(bad);
+    }
+  });
+
   it('never echoes a secret value in its error message', () => {
     try {
       loadConfig({ NEYNAR_WEBHOOK_SECRET: 'tooshort-secret', PORT: 'x' });

@@ -65,6 +65,33 @@ export const configSchema = z
       .min(1, 'must be between 1 and 3600')
       .max(3600, 'must be between 1 and 3600')
       .default(30),
+    BASE_RPC_URL: optionalUrl(/^(https?|wss?):$/, 'an http(s) or ws(s) URL'),
+    CHAIN_ID: z
+      .enum(['8453', '84532'], { message: 'must be 8453 (Base) or 84532 (Base Sepolia)' })
+      .default('8453')
+      .transform((s) => (s === '8453' ? 8453 : 84532)),
+    PLATFORM_PRIVATE_KEY: optionalString.pipe(
+      z
+        .string()
+        .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex digits')
+        .transform((s) => s as `0x${string}`)
+        .optional(),
+    ),
+    ZORA_API_KEY: optionalString,
+    ZORA_API_BASE_URL: optionalUrl(/^https?:$/, 'an http(s) URL'),
+    PLATFORM_REFERRER_ADDRESS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex digits')
+        .transform((s) => s as `0x${string}`)
+        .optional(),
+    ),
+    COIN_WORKER_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 3600')
+      .max(3600, 'must be between 1 and 3600')
+      .default(5),
     ADMIN_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
     LOG_LEVEL: z
       .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'must be debug, info, warn, error or silent' })
