@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { coinMetadataRoute } from './coins/coinMetadataRoute.ts';
 import type { Store } from './db/store.ts';
 import { createErrorHandler } from './http/onError.ts';
 import { performanceRoutes } from './performances/performanceRoutes.ts';
@@ -49,7 +50,13 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   app.get('/', (c) =>
     c.json({
       name: 'gigavibe-server',
-      endpoints: ['GET /healthz', 'POST /webhooks/neynar', 'GET /api/performances', 'GET /api/performances/:castHash'],
+      endpoints: [
+        'GET /healthz',
+        'POST /webhooks/neynar',
+        'GET /api/performances',
+        'GET /api/performances/:castHash',
+        'GET /api/performances/:castHash/coin-metadata.json',
+      ],
     }),
   );
 
@@ -84,6 +91,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
       ...(deps.webhookCrypto ? { crypto: deps.webhookCrypto } : {}),
     }),
   );
+  app.route('/api/performances', coinMetadataRoute(store));
   app.route('/api/performances', performanceRoutes(store));
   if (config.adminToken !== undefined) app.route('/api/admin/viral-queue', viralQueueRoute(store, config.adminToken));
   return { app, drainer, writer };

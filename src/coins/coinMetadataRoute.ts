@@ -1,0 +1,41 @@
+import { Hono } from 'hono';
+import type { Store } from '../db/store.ts';
+import { BadRequestError, UnavailableError } from '../errors.ts';
+import { buildCoinMetadata } from './buildCoinMetadata.ts';
+
+const castHashParam = /^0x[0-9a-fA-F]{40}$/;
+
+/** `GET /:castHash/coin-metadata.json` (mounted under /api/performances): the coin metadata of a performance, with a
+ * Content-Type of exactly `application/json`, because @zoralabs/coins-sdk rejects any other value, a charset
+ * suffix included (docs/zora.md 1.3). 404 for unknown and deleted performances. */
+export function coinMetadataRoute(store: Store) {
+  const app = new Hono();
+  app.get('/:castHash/coin-metadata.json', async (c) => {
+    const castHash = c.req.param('castHash');
+    if (!castHashParam.test(castHash)) throw new BadRequestError('castHash must be 0x followed by 40 hex digits');
+    let performance: Awaited<ReturnType<Store['getPerformance']>>;
+    try {
+      performance = await store.getPerformance(castHash.toLowerCase());
+    } catch (error) {
+      throw new UnavailableError('database unavailable; retry later', error);
+    }
+    if (performance === null) return c.json({ error: 'performance not found' }, 404);
+    const metadata = buildCoinMetadata({
+      castHash: performance.castHash,
+      title: performance.title,
+      text: performance.text,
+      artistName: performance.artist.displayName ?? performance.artist.username,
+      artistPfpUrl: performance.artist.pfpUrl,
+      audioUrl: performance.audio?.url ?? null,
+      audioMimeType: performance.audio?.mimeType ?? null,
+      externalUrl: performance.artist.username
+        ? `https://farcaster.xyz/${performance.artist.username}/${performance.castHash.slice(0, 10)}`
+        : null,
+    });
+    return c.body(JSON.stringify(metadata), 200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'public, max-age=300',
+    });
+  });
+  return app;
+}

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coinMetadataUrl } from '../src/coins/coinMetadataUrl.ts';
+import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
+import { deliverToStore } from './support/deliverToStore.ts';
+import { castDeleted, castHash, performanceCast, user } from './support/neynarPayloads.ts';
+import { type TestApp, testApp } from './support/testApp.ts';
+
+describe('coinMetadataUrl', () => {
+  it('is the stable route path under the public URL, lowercased, without a double slash', () => {
+    expect(coinMetadataUrl('https://gv.example/', '0xABCDEF0000000000000000000000000000000001')).toBe(
+      'https://gv.example/api/performances/0xabcdef0000000000000000000000000000000001/coin-metadata.json',
+    );
+  });
+});
+
+describe.each(databaseTargets())(
+  'GET /api/performances/:castHash/coin-metadata.json on $name',
+  (target: DatabaseTarget) => {
+    let db: TestDatabase;
+    let app: TestApp;
+    const artist = user(8100, { display_name: 'Nina Vox' });
+
+    beforeAll(async () => {
+      db = await target.create();
+      app = testApp(db);
+    });
+    afterAll(async () => {
+      await db.close();
+    });
+
+    it('serves Zora coin metadata with Content-Type exactly application/json', async () => {
+      const hash = castHash(1, 'd');
+      await deliverToStore(db.store, [performanceCast(hash, artist)]);
+      const res = await app.app.request(`/api/performances/${hash}/coin-metadata.json`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json');
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        name: `Live take ${hash.slice(2, 8)}`,
+        image: 'https://example.com/pfp/8100.png',
+        animation_url: `https://cdn.example.com/audio/${hash}.mp3`,
+        content: { uri: `https://cdn.example.com/audio/${hash}.mp3`, mime: 'audio/mpeg' },
+      });
+      expect(body.description).toContain('Nina Vox');
+    });
+
+    it('answers 404 for an unknown and for a deleted performance, 400 for a malformed hash', async () => {
+      expect((await app.get(`/api/performances/${castHash(2, 'd')}/coin-metadata.json`)).status).toBe(404);
+      const hash = castHash(3, 'd');
+      await deliverToStore(db.store, [performanceCast(hash, artist)]);
+      expect((await app.get(`/api/performances/${hash}/coin-metadata.json`)).status).toBe(200);
+      await deliverToStore(db.store, [castDeleted(hash)]);
+      expect((await app.get(`/api/performances/${hash}/coin-metadata.json`)).status).toBe(404);
+      expect((await app.get('/api/performances/0x12/coin-metadata.json')).status).toBe(400);
+    });
+  },
+);
