@@ -3,9 +3,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { type CoinChain, createCoinChain } from './coins/createCoinChain.ts';
+import { createCoinWorker } from './coins/createCoinWorker.ts';
+import { readCoinChainSettings } from './coins/readCoinChainSettings.ts';
 import { ConfigError, loadConfig } from './config/loadConfig.ts';
 import { openDatabase } from './db/openDatabase.ts';
-import { createLogger, errorFields } from './support/logger.ts';
+import { createLogger, errorFields, type Logger } from './support/logger.ts';
 import { createViralScheduler } from './viral/createViralScheduler.ts';
 import { nodeWebhookCrypto } from './webhooks/nodeWebhookCrypto.ts';
 
@@ -23,6 +26,54 @@ async function developmentSecret(dataDir: string): Promise<string> {
     );
     return secret;
   }
+}
+
+/** Where coins are created: the configured chain; else, on the embedded database only (local development), a
+ * devnet started here (anvil + Zora API stand-in, imported dynamically so no production path loads them); else
+ * nowhere, and jobs wait with the reason. A production database never sees devnet coins. */
+async function coinChain(
+  env: ReturnType<typeof loadConfig>,
+  databaseKind: string,
+  logger: Logger,
+): Promise<{ chain: CoinChain | null; reason: string; stop(): Promise<void> }> {
+  const read = readCoinChainSettings(env);
+  const none = async () => {};
+  if (read.ok) {
+    if (env.PUBLIC_URL === undefined) {
+      return { chain: null, reason: 'PUBLIC_URL is not set: coin metadata URIs would point at localhost', stop: none };
+    }
+    return { chain: createCoinChain(read.settings), reason: '', stop: none };
+  }
+  if (env.BASE_RPC_URL !== undefined || databaseKind !== 'pglite')
+    return { chain: null, reason: read.reason, stop: none };
+  const { startDevnet } = await import('../scripts/devnet/startDevnet.ts');
+  const { startZoraApiStandIn } = await import('../scripts/devnet/zoraApiStandIn.ts');
+  const devnet = await startDevnet();
+  const standIn = await startZoraApiStandIn({ devnet });
+  logger.warn('no BASE_RPC_URL: coins are created on a local devnet (anvil, chain id 8453), discarded on exit', {
+    rpcUrl: devnet.rpcUrl,
+    zoraApi: standIn.url,
+    factory: devnet.addresses.coinFactory,
+  });
+  const chain = createCoinChain(
+    {
+      rpcUrl: devnet.rpcUrl,
+      chainId: devnet.chainId,
+      privateKey: devnet.accounts.platform.privateKey,
+      zoraApiKey: undefined,
+      zoraApiBaseUrl: standIn.url,
+      platformReferrer: env.PLATFORM_REFERRER_ADDRESS,
+    },
+    { pollingIntervalMs: 200 },
+  );
+  return {
+    chain,
+    reason: '',
+    async stop() {
+      await standIn.close();
+      await devnet.stop();
+    },
+  };
 }
 
 /** Node host: `npm start`. Reads the environment (the only place besides the Worker entry), opens the database,
@@ -62,13 +113,28 @@ async function main(): Promise<void> {
   viral.start();
   void viral.runOnce();
 
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
   const server = serve({ fetch: gv.app.fetch, port: env.PORT }, (info) => {
-    logger.info('listening', {
-      port: info.port,
-      database: db.kind,
-      url: env.PUBLIC_URL ?? `http://localhost:${info.port}`,
-    });
+    logger.info('listening', { port: info.port, database: db.kind, url: publicUrl });
   });
+
+  // The coin worker starts once the chain is ready (a devnet takes a few seconds) and the metadata route is
+  // served, because coins-sdk fetches the metadata URL before it returns calldata.
+  const coins = coinChain(env, db.kind, logger).then((c) => {
+    if (c.chain === null) logger.warn('coin creation is off; coin jobs wait', { reason: c.reason });
+    const worker = createCoinWorker({
+      store: db.store,
+      logger,
+      chain: c.chain,
+      unconfiguredReason: c.reason,
+      publicUrl,
+      intervalMs: env.COIN_WORKER_SECONDS * 1000,
+    });
+    worker.start();
+    void worker.runOnce();
+    return { ...c, worker };
+  });
+  coins.catch((error: unknown) => logger.error('coin worker did not start', errorFields(error)));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -80,6 +146,11 @@ async function main(): Promise<void> {
     await gv.writer.flush();
     await gv.drainer.idle();
     await viral.stop();
+    const c = await coins.catch(() => null);
+    if (c) {
+      await c.worker.stop();
+      await c.stop();
+    }
     await db.store.close();
     process.exit(0);
   };

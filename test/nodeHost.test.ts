@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devnetAccount } from '../scripts/devnet/startDevnet.ts';
 import { readMigrations } from '../src/db/migrate.ts';
 import { castHash, performanceCast, reaction, signed, user } from './support/neynarPayloads.ts';
 
@@ -108,6 +109,53 @@ describe('Node host (npm start)', () => {
     const again = await fetch(`http://127.0.0.1:${port}/api/performances/${hash}`);
     expect(((await again.json()) as { metrics: { likes: number } }).metrics.likes).toBe(2);
     expect(await stop(second)).toBe(0);
+  });
+
+  it("with no BASE_RPC_URL, creates a viral performance's coin on a devnet it starts, and stops it on exit", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gigavibe-devnet-'));
+    const port = await freePort();
+    const r = run('src/node.ts', {
+      PORT: String(port),
+      DATA_DIR: dir,
+      VIRAL_SCORE_THRESHOLD: '5',
+      VIRAL_SWEEP_SECONDS: '1',
+      COIN_WORKER_SECONDS: '1',
+    });
+    try {
+      await waitHealthy(port, r);
+      const secret = (await readFile(path.join(dir, 'neynar-webhook-secret'), 'utf8')).trim();
+      const hash = castHash(77, 'b');
+      const artist = user(7100, { custody_address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' });
+      const fans = Array.from({ length: 12 }, (_, i) => user(60_000 + i, { score: 0.9 }));
+      for (const payload of [
+        performanceCast(hash, artist),
+        ...fans.map((f) => reaction({ kind: 'created', type: 1, castHash: hash, reactor: f, at: Date.now() })),
+      ]) {
+        const s = await signed(secret, payload);
+        const res = await fetch(`http://127.0.0.1:${port}/webhooks/neynar`, {
+          method: 'POST',
+          body: s.body,
+          headers: s.headers,
+        });
+        expect(res.status).toBe(200);
+      }
+      type Coin = { address: string; txHash: string } | null;
+      let coin: Coin = null;
+      for (let i = 0; i < 150 && coin === null; i++) {
+        const res = await fetch(`http://127.0.0.1:${port}/api/performances/${hash}`);
+        if (res.status === 200) coin = ((await res.json()) as { coin: Coin }).coin;
+        if (coin === null) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(coin?.address).toMatch(/^0x[0-9a-f]{40}$/);
+      expect(r.output()).toContain('no BASE_RPC_URL: coins are created on a local devnet');
+      expect(r.output()).toContain('"msg":"coin confirmed"');
+      expect(await stop(r)).toBe(0);
+      // The platform key (the devnet's account 1 here) is never logged.
+      expect(r.output().toLowerCase()).not.toContain(devnetAccount(1).privateKey.slice(2).toLowerCase());
+    } finally {
+      if (r.child.exitCode === null) await stop(r);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start on a bad variable, naming it and the reason', async () => {
