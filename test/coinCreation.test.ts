@@ -2,7 +2,15 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createCoinCall } from '@zoralabs/coins-sdk';
 import { coinABI, coinFactoryABI } from '@zoralabs/protocol-deployments';
-import { type Address, decodeFunctionData, encodeFunctionData, isAddressEqual, zeroAddress } from 'viem';
+import {
+  type Address,
+  decodeFunctionData,
+  encodeFunctionData,
+  type Hex,
+  isAddressEqual,
+  type TransactionReceipt,
+  zeroAddress,
+} from 'viem';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Devnet, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
@@ -238,9 +246,11 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
     async (step) => {
       const { hash, artist, job } = await viralPerformance();
       const reached: string[] = [];
+      let sent: Hex | null = null;
       const faults: CoinFaults = {
-        [step]: () => {
+        [step]: (arg?: Hex | TransactionReceipt) => {
           reached.push(step);
+          if (typeof arg === 'string') sent = arg;
           throw new Error(`injected crash ${step}`);
         },
       };
@@ -250,6 +260,8 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
       const mid = await jobRow(job);
       expect(mid?.status).toBe(step === 'afterIntent' || step === 'afterSend' ? 'submitting' : 'submitted');
       expect(mid?.nonce).not.toBeNull();
+      // anvil mines a sent transaction right away, but not necessarily before sendRawTransaction returns.
+      if (sent !== null) await chain.publicClient.waitForTransactionReceipt({ hash: sent });
       expect(await coinsOnChain(hash)).toHaveLength(step === 'afterIntent' ? 0 : 1);
 
       // The lease still holds: nobody touches the job.
@@ -264,6 +276,44 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
       expect(await coinsOnChain(hash)).toHaveLength(1);
     },
   );
+
+  it('gives two workers that raced for the same nonce one coin each, never a duplicate', async () => {
+    const a = await viralPerformance();
+    const b = await viralPerformance();
+    await db.sql.query('update public.viral_queue set next_attempt_at = now() where id = any ($1::bigint[])', [
+      [a.job, b.job],
+    ]);
+    // Both workers read the pending nonce before either sends: hold each after its intent until both have one.
+    let arrived = 0;
+    let release: () => void = () => {};
+    const bothRecorded = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const faults: CoinFaults = {
+      afterIntent: async () => {
+        arrived += 1;
+        if (arrived === 2) release();
+        await bothRecorded;
+      },
+    };
+    const [first, second] = await Promise.all([
+      worker({ faults, batch: 1 }).runOnce(),
+      worker({ faults, batch: 1 }).runOnce(),
+    ]);
+    const nonces = [(await jobRow(a.job))?.nonce, (await jobRow(b.job))?.nonce];
+    expect(nonces[0]).toBe(nonces[1]);
+    const outcomes = [...(first ?? []), ...(second ?? [])].map((o) => o.kind).sort();
+    expect(outcomes).toEqual(['confirmed', 'retry']);
+
+    // The loser's nonce was used by the winner's transaction: recovery finds no coin for it and creates one.
+    await db.sql.query(
+      `update public.viral_queue set next_attempt_at = now() where id = any ($1::bigint[]) and status <> 'confirmed'`,
+      [[a.job, b.job]],
+    );
+    expect(await worker().runOnce()).toEqual([expect.objectContaining({ kind: 'confirmed', recovered: false })]);
+    await expectExactlyOneCoin(a.hash, a.job, a.artist);
+    await expectExactlyOneCoin(b.hash, b.job, b.artist);
+  });
 
   it('retries a Zora API failure with backoff and shows the error, then succeeds', async () => {
     const { hash, artist, job } = await viralPerformance();

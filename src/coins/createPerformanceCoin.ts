@@ -298,7 +298,8 @@ async function finishFromReceipt(
  * predicted coin address, or by the metadata URI path (unique per performance, whatever PUBLIC_URL was). */
 async function findCoinCreation(job: ClaimedJob, ctx: CoinJobContext): Promise<Hex | null> {
   const { chain } = ctx;
-  const latest = await chain.publicClient.getBlockNumber();
+  // cacheTime 0: viem caches the block number for a polling interval, which could hide a just-mined creation.
+  const latest = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
   const floor = latest > (ctx.lookbackBlocks ?? 200_000n) ? latest - (ctx.lookbackBlocks ?? 200_000n) : 0n;
   const uriPath = new URL(coinMetadataUrl('http://x', job.castHash)).pathname;
   for (let to = latest; to >= floor; to -= LOG_CHUNK) {
