@@ -48,9 +48,10 @@ async function coinChain(
     return { chain: null, reason: read.reason, stop: none };
   const { startDevnet } = await import('../scripts/devnet/startDevnet.ts');
   const { startZoraApiStandIn } = await import('../scripts/devnet/zoraApiStandIn.ts');
-  const devnet = await startDevnet();
+  // The chain is kept beside the embedded database, so a restart mid coin creation recovers against the same chain.
+  const devnet = await startDevnet({ stateDir: path.resolve(env.DATA_DIR, 'devnet') });
   const standIn = await startZoraApiStandIn({ devnet });
-  logger.warn('no BASE_RPC_URL: coins are created on a local devnet (anvil, chain id 8453), discarded on exit', {
+  logger.warn('no BASE_RPC_URL: coins are created on a local devnet (anvil, chain id 8453) kept in DATA_DIR/devnet', {
     rpcUrl: devnet.rpcUrl,
     zoraApi: standIn.url,
     factory: devnet.addresses.coinFactory,

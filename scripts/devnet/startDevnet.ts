@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { coinFactoryAddress } from '@zoralabs/protocol-deployments';
 import {
   type Address,
@@ -71,7 +72,13 @@ export type StartDevnetOptions = {
   startTimeoutMs?: number;
   /** Called with each line anvil prints (it is quiet otherwise). */
   onLog?: (line: string) => void;
+  /** Keep the chain in this directory across restarts (anvil `--state`, dumped every second and on exit), so a
+   * server restarted mid coin creation finds its transactions and coins again. Unset: a throwaway chain. */
+  stateDir?: string;
 };
+
+/** Addresses of a persisted devnet's contracts, saved beside anvil's state. */
+type SavedAddresses = { poolManager: Address; swapRouter: Address };
 
 const ACCOUNT_COUNT = 10;
 const BALANCE_ETH = 10_000;
@@ -118,31 +125,42 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       bytecode: artifactOf(artifacts, 'DevMulticall3').deployedBytecode,
     });
 
-    // The PoolManager must be deployed normally: its immutables pin its own address (NoDelegateCall), so copied code
-    // would revert with DelegateCallNotAllowed.
-    const poolManagerArtifact = JSON.parse(
-      await readFile(
-        createRequire(import.meta.url).resolve('@uniswap/v4-core/out/PoolManager.sol/PoolManager.json'),
-        'utf8',
-      ),
-    ) as { abi: readonly unknown[]; bytecode: { object: Hex } };
-    const poolManager = await deploy(poolManagerArtifact.bytecode.object, poolManagerArtifact.abi, [deployer.address]);
-
-    // coins-sdk insists that the create call goes to coinFactoryAddress[chainId], so the dev factory's code is placed
-    // there and its one storage slot (the PoolManager) is written directly.
+    const saved = await readSavedAddresses(options.stateDir, publicClient);
+    let poolManager: Address;
+    let swapRouter: Address;
     const coinFactory = coinFactoryAddress[DEVNET_CHAIN_ID];
-    const factory = artifactOf(artifacts, 'DevCoinFactory');
-    await testClient.setCode({ address: coinFactory, bytecode: factory.deployedBytecode });
-    const slot = factory.storageLayout.storage.find((s) => s.label === 'poolManager');
-    if (slot?.offset !== 0) throw new Error('DevCoinFactory.poolManager storage slot not found');
-    await testClient.setStorageAt({
-      address: coinFactory,
-      index: pad(toHex(BigInt(slot.slot))),
-      value: pad(poolManager),
-    });
+    if (saved !== null) {
+      // A persisted chain already holds everything (including the factory's code and storage).
+      ({ poolManager, swapRouter } = saved);
+    } else {
+      // The PoolManager must be deployed normally: its immutables pin its own address (NoDelegateCall), so copied code
+      // would revert with DelegateCallNotAllowed.
+      const poolManagerArtifact = JSON.parse(
+        await readFile(
+          createRequire(import.meta.url).resolve('@uniswap/v4-core/out/PoolManager.sol/PoolManager.json'),
+          'utf8',
+        ),
+      ) as { abi: readonly unknown[]; bytecode: { object: Hex } };
+      poolManager = await deploy(poolManagerArtifact.bytecode.object, poolManagerArtifact.abi, [deployer.address]);
 
-    const router = artifactOf(artifacts, 'DevSwapRouter');
-    const swapRouter = await deploy(router.bytecode, router.abi, [poolManager]);
+      // coins-sdk insists that the create call goes to coinFactoryAddress[chainId], so the dev factory's code is placed
+      // there and its one storage slot (the PoolManager) is written directly.
+      const factory = artifactOf(artifacts, 'DevCoinFactory');
+      await testClient.setCode({ address: coinFactory, bytecode: factory.deployedBytecode });
+      const slot = factory.storageLayout.storage.find((s) => s.label === 'poolManager');
+      if (slot?.offset !== 0) throw new Error('DevCoinFactory.poolManager storage slot not found');
+      await testClient.setStorageAt({
+        address: coinFactory,
+        index: pad(toHex(BigInt(slot.slot))),
+        value: pad(poolManager),
+      });
+
+      const router = artifactOf(artifacts, 'DevSwapRouter');
+      swapRouter = await deploy(router.bytecode, router.abi, [poolManager]);
+      if (options.stateDir !== undefined) {
+        await writeFile(savedAddressesPath(options.stateDir), JSON.stringify({ poolManager, swapRouter }, null, 2));
+      }
+    }
 
     const accounts = {
       deployer,
@@ -182,6 +200,10 @@ async function spawnAnvil(
     String(BALANCE_ETH),
     '--no-cors',
   ];
+  if (options.stateDir !== undefined) {
+    await mkdir(options.stateDir, { recursive: true });
+    args.push('--state', path.join(options.stateDir, 'anvil-state.json'), '--state-interval', '1');
+  }
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('anvil did not start');
@@ -242,4 +264,27 @@ function killChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+function savedAddressesPath(stateDir: string): string {
+  return path.join(stateDir, 'devnet-addresses.json');
+}
+
+/** The saved contract addresses of a persisted devnet, if the loaded chain really has code at each of them. */
+async function readSavedAddresses(
+  stateDir: string | undefined,
+  client: { getCode(args: { address: Address }): Promise<Hex | undefined> },
+): Promise<SavedAddresses | null> {
+  if (stateDir === undefined) return null;
+  let saved: SavedAddresses;
+  try {
+    saved = JSON.parse(await readFile(savedAddressesPath(stateDir), 'utf8')) as SavedAddresses;
+  } catch {
+    return null;
+  }
+  for (const address of [saved.poolManager, saved.swapRouter, coinFactoryAddress[DEVNET_CHAIN_ID]]) {
+    const code = await client.getCode({ address });
+    if (code === undefined || code === '0x') return null;
+  }
+  return saved;
 }
