@@ -15,8 +15,8 @@
  *   `{success:"false", error, errorType}`), rate limits, and whether the real /quote requires an API key
  *   (coins-sdk 0.6.0 never sends one there, so the stand-in accepts a missing key on /quote).
  * - Only ETH-backed content coins on chain 8453 and ETH -> coin buys are supported. */
+
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { createTradeCall } from '@zoralabs/coins-sdk';
 import { coinFactoryABI, encodeMultiCurvePoolConfig } from '@zoralabs/protocol-deployments';
 import {
@@ -35,6 +35,7 @@ import {
   zeroAddress,
 } from 'viem';
 import { z } from 'zod';
+import { listenOnLoopback } from '../../src/support/listenOnLoopback.ts';
 import { artifactOf, compileDevContracts } from './compile.ts';
 import { devSwapRouterAbi } from './devAbis.ts';
 import type { Devnet } from './startDevnet.ts';
@@ -265,19 +266,14 @@ export async function startZoraApiStandIn(options: ZoraApiStandInOptions): Promi
       res.end(JSON.stringify({ success: 'false', error: String(error), errorType: 'UNKNOWN' }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server, options.port ?? 0);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     requests,
     failNext: (...responses) => {
       scripted.push(...responses);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: listening.close,
   };
 }
 

@@ -13,9 +13,10 @@
  * - The exact `code` and `message` strings of Neynar's errors (only the ErrorRes shape is from the SDK).
  * - Whether `replies.count` counts only direct replies, and how quickly Neynar's counts follow the network.
  * - Field values beyond the counts: authors and texts are placeholders that only satisfy the types. */
+
 import { createServer, type IncomingHttpHeaders, STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Cast, CastsResponse, ErrorRes } from '@neynar/nodejs-sdk/build/api';
+import { listenOnLoopback } from '../../src/support/listenOnLoopback.ts';
 
 /** Counts the stand-in reports for one cast. */
 export interface StandInCounts {
@@ -174,23 +175,15 @@ export async function startNeynarApi(options: { apiKey: string }): Promise<Neyna
     return send(200, body);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     requests,
     setCast: (hash, counts) => void casts.set(hash.toLowerCase(), { ...counts }),
     removeCast: (hash) => void casts.delete(hash.toLowerCase()),
     failNext: (...responses) => void scripted.push(...responses),
     failWhenAsked: (hash, response) => void poisoned.set(hash.toLowerCase(), response),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: listening.close,
   };
 }

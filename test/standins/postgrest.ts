@@ -30,9 +30,10 @@
  *    count), no variadic or single-unnamed-json-parameter functions, no `RAISE SQLSTATE 'PGRST'` custom responses,
  *    no statement timeout or role settings, no connection pool limits (PGRST003), no OpenAPI root.
  *  - The transport is plain HTTP on 127.0.0.1: TLS, HTTP/2, compression and the gateway's rate limits are absent. */
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SqlClient, SqlSession } from '../../src/db/sqlClient.ts';
+import { listenOnLoopback } from '../../src/support/listenOnLoopback.ts';
 
 /** A database role a key stands for (PostgREST switches to it for the request). */
 export type PostgrestRole = 'service_role' | 'anon' | 'authenticated';
@@ -365,18 +366,10 @@ export async function startPostgrestStandIn(options: PostgrestStandInOptions): P
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     calls,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: listening.close,
   };
 }
