@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { withPgClient } from '../../src/db/postgres.ts';
 
 const run = promisify(execFile);
 
@@ -18,16 +18,6 @@ export interface BenchPostgres {
   /** A new empty database on this server; dropped by stop(). */
   createDatabase(prefix: string): Promise<string>;
   stop(): Promise<void>;
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Start a throwaway cluster with scripts/pg-throwaway.sh (fsync on), or use `externalUrl`; `register` receives
@@ -56,7 +46,7 @@ export async function startPostgres(
     postmasterPid = Number((await readFile(path.join(dir, 'data/postmaster.pid'), 'utf8')).split('\n')[0]);
     description = 'throwaway cluster (scripts/pg-throwaway.sh), fsync on';
   }
-  const info = await withClient(url, async (c) => {
+  const info = await withPgClient(url, async (c) => {
     const r = await c.query<{ v: string; fsync: string; sync: string }>(
       "select current_setting('server_version') as v, current_setting('fsync') as fsync, " +
         "current_setting('synchronous_commit') as sync",
@@ -71,14 +61,14 @@ export async function startPostgres(
     postmasterPid,
     async createDatabase(prefix) {
       const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-      await withClient(url, (c) => c.query(`create database ${name}`));
+      await withPgClient(url, (c) => c.query(`create database ${name}`));
       created.push(name);
       u.pathname = `/${name}`;
       return u.toString();
     },
     async stop() {
       if (externalUrl !== undefined) {
-        await withClient(url, async (c) => {
+        await withPgClient(url, async (c) => {
           for (const name of created) await c.query(`drop database if exists ${name} with (force)`);
         });
       }

@@ -32,3 +32,15 @@ export function openPostgres(connectionString: string, options: { max?: number }
     close: () => pool.end(),
   };
 }
+
+/** Run fn on one short-lived connection, always closing it: for administrative work outside the app's pool, such as
+ * creating and dropping scratch databases in tests and benchmarks. */
+export async function withPgClient<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,10 +1,9 @@
 /** Database targets for tests: every database test runs on PGlite, and also on a real PostgreSQL server when
  * TEST_DATABASE_URL is set (CI sets it). Each call gives a fresh, migrated, empty database. */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { migrate, readBootstrap, readMigrations } from '../../src/db/migrate.ts';
 import { openPglite } from '../../src/db/pglite.ts';
-import { openPostgres } from '../../src/db/postgres.ts';
+import { openPostgres, withPgClient } from '../../src/db/postgres.ts';
 import { sqlRpc } from '../../src/db/rpc.ts';
 import type { SqlClient } from '../../src/db/sqlClient.ts';
 import { createStore, type Store } from '../../src/db/store.ts';
@@ -25,16 +24,6 @@ export interface DatabaseTarget {
 
 const TEMPLATE = 'gigavibe_test_template';
 
-async function pgAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
@@ -43,7 +32,7 @@ function withDatabase(url: string, database: string): string {
 
 /** Create (once per run; see test/globalSetup.ts) a migrated template database to copy per test. */
 export async function preparePostgresTemplate(url: string): Promise<void> {
-  await pgAdmin(url, async (c) => {
+  await withPgClient(url, async (c) => {
     await c.query(`drop database if exists ${TEMPLATE}`);
     await c.query(`create database ${TEMPLATE}`);
   });
@@ -57,7 +46,7 @@ export async function preparePostgresTemplate(url: string): Promise<void> {
 
 async function createPostgres(url: string): Promise<TestDatabase> {
   const name = `gigavibe_t_${randomBytes(6).toString('hex')}`;
-  await pgAdmin(url, (c) => c.query(`create database ${name} template ${TEMPLATE}`));
+  await withPgClient(url, (c) => c.query(`create database ${name} template ${TEMPLATE}`));
   const dbUrl = withDatabase(url, name);
   const sql = openPostgres(dbUrl, { max: 20 });
   return {
@@ -67,7 +56,7 @@ async function createPostgres(url: string): Promise<TestDatabase> {
     url: dbUrl,
     async close() {
       await sql.close();
-      await pgAdmin(url, (c) => c.query(`drop database if exists ${name} with (force)`));
+      await withPgClient(url, (c) => c.query(`drop database if exists ${name} with (force)`));
     },
   };
 }
