@@ -4,9 +4,12 @@ export class BaseError extends Error {
   override name = 'BaseError';
   /** HTTP status this error maps to when it escapes a route. */
   readonly status: number;
-  constructor(message: string, options: { status?: number; cause?: unknown } = {}) {
+  /** For 503s: seconds the client should wait before retrying (Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, options: { status?: number; cause?: unknown; retryAfterSeconds?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = options.status ?? 500;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -29,7 +32,11 @@ export class BadRequestError extends BaseError {
 /** A dependency (database, upstream API) is unavailable; the client should retry later. */
 export class UnavailableError extends BaseError {
   override name = 'Http.UnavailableError';
-  constructor(message: string, cause?: unknown) {
-    super(message, { status: 503, cause });
+  constructor(message: string, cause?: unknown, retryAfterSeconds?: number) {
+    super(message, {
+      status: 503,
+      cause,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    });
   }
 }

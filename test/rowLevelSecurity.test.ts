@@ -69,6 +69,10 @@ describe.each(databaseTargets())('row-level security for the anon role on $name'
       'casts_seen',
       'metric_corrections',
       'viral_queue',
+      'frame_actions',
+      'frame_viewers',
+      'trade_quotes',
+      'trades',
     ]) {
       expect(await denied(`select * from ${table}`)).toMatch(/permission denied/);
     }
@@ -83,6 +87,8 @@ describe.each(databaseTargets())('row-level security for the anon role on $name'
     expect(await denied('select public.apply_webhook_inbox(10)')).toMatch(/permission denied/);
     expect(await denied(`select public.ingest_webhook_events('[]'::jsonb)`)).toMatch(/permission denied/);
     expect(await denied(`select public.record_metric_corrections('[]'::jsonb)`)).toMatch(/permission denied/);
+    expect(await denied(`select public.record_frame_action('{}'::jsonb)`)).toMatch(/permission denied/);
+    expect(await denied(`select public.record_pending_trade('{}'::jsonb)`)).toMatch(/permission denied/);
   });
 
   it('can call the public read functions', async () => {

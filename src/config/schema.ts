@@ -15,6 +15,12 @@ const optionalUrl = (protocols: RegExp, expected: string) =>
       .optional(),
   );
 
+/** A decimal ETH amount such as 0.001 (at most 18 decimals), kept as the exact string. */
+const ethAmount = z
+  .string()
+  .trim()
+  .regex(/^(\d+(\.\d{1,18})?|\.\d{1,18})$/, 'must be a decimal ETH amount such as 0.001');
+
 /** Every environment variable the server reads, with defaults. Parsed once at start (see loadConfig). */
 export const configSchema = z
   .object({
@@ -92,6 +98,41 @@ export const configSchema = z
       .min(1, 'must be between 1 and 3600')
       .max(3600, 'must be between 1 and 3600')
       .default(5),
+    HUB_URL: optionalUrl(/^https?:$/, 'an http(s) URL'),
+    HUB_API_KEY: optionalString,
+    HUB_SIGNER_CACHE_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(0, 'must be between 0 and 86400')
+      .max(86400, 'must be between 0 and 86400')
+      .default(600),
+    FRAME_MAX_AGE_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(10, 'must be between 10 and 3600')
+      .max(3600, 'must be between 10 and 3600')
+      .default(300),
+    MINIAPP_URL: optionalUrl(/^https?:$/, 'an http(s) URL'),
+    BUY_MIN_ETH: ethAmount.default('0.0001'),
+    BUY_MAX_ETH: ethAmount.default('1'),
+    BUY_DEFAULT_ETH: ethAmount.default('0.001'),
+    BUY_SLIPPAGE: z.coerce
+      .number({ message: 'must be a number' })
+      .gt(0, 'must be between 0 and 0.5 (exclusive of 0)')
+      .max(0.5, 'must be between 0 and 0.5 (exclusive of 0)')
+      .default(0.05),
+    BUY_LAUNCH_GUARD_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(10, 'must be at least 10 (Zora launch fee window)')
+      .max(3600, 'must be at most 3600')
+      .default(15),
+    TRADE_CONFIRMER_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 3600')
+      .max(3600, 'must be between 1 and 3600')
+      .default(5),
     ADMIN_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
     LOG_LEVEL: z
       .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'must be debug, info, warn, error or silent' })
@@ -103,6 +144,20 @@ export const configSchema = z
         code: 'custom',
         path: ['SUPABASE_SERVICE_ROLE_KEY'],
         message: 'is required when SUPABASE_URL is set',
+      });
+    }
+    if (Number(c.BUY_MIN_ETH) <= 0 || Number(c.BUY_MIN_ETH) > Number(c.BUY_MAX_ETH)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BUY_MIN_ETH'],
+        message: 'must be greater than 0 and at most BUY_MAX_ETH',
+      });
+    }
+    if (Number(c.BUY_DEFAULT_ETH) < Number(c.BUY_MIN_ETH) || Number(c.BUY_DEFAULT_ETH) > Number(c.BUY_MAX_ETH)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BUY_DEFAULT_ETH'],
+        message: 'must be between BUY_MIN_ETH and BUY_MAX_ETH',
       });
     }
     if (c.SUPABASE_URL !== undefined && c.DATABASE_URL !== undefined) {

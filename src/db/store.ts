@@ -1,11 +1,30 @@
 import { z } from 'zod';
 import {
+  type FrameActionOutcome,
+  type FrameActionRecord,
+  type FrameViewRecord,
+  frameActionOutcomeSchema,
+} from '../farcaster/frameActionRecord.ts';
+import {
   type FeedKey,
   type FeedSort,
   feedKeySchema,
   type Performance,
   performanceSchema,
 } from '../performances/types.ts';
+import {
+  type BuyTarget,
+  buyTargetSchema,
+  type ClaimedTrade,
+  claimedTradeSchema,
+  type PendingTradeReport,
+  type RecordedTrade,
+  recordedTradeSchema,
+  type Trade,
+  type TradeQuoteRecord,
+  type TradeSettlement,
+  tradeSchema,
+} from '../trading/types.ts';
 import {
   type ClaimedJob,
   type CoinConfirmation,
@@ -92,6 +111,24 @@ export interface Store {
     limit: number,
     cursor: number | null,
   ): Promise<{ items: QueueItem[]; nextCursor: number | null }>;
+  /** Accept a verified frame action once (replay registry, analytics, first-time viewer -> views metric). */
+  recordFrameAction(action: FrameActionRecord): Promise<FrameActionOutcome>;
+  /** Log unsigned frame/image GETs (analytics only). */
+  recordFrameViews(views: FrameViewRecord[]): Promise<number>;
+  /** Drop replay-registry rows received before `before`. */
+  pruneFrameActions(before: Date): Promise<number>;
+  /** A performance and its coin, for buying; null when the cast is not a performance. */
+  getBuyTarget(castHash: string): Promise<BuyTarget | null>;
+  /** Remember a buy transaction handed to a wallet; returns the quote id. */
+  recordTradeQuote(quote: TradeQuoteRecord): Promise<number>;
+  /** Record a reported buy once per (chain, tx hash). */
+  recordPendingTrade(report: PendingTradeReport): Promise<RecordedTrade>;
+  /** Lease due pending trades (FOR UPDATE SKIP LOCKED). */
+  claimPendingTrades(worker: string, limit: number, leaseSeconds: number): Promise<ClaimedTrade[]>;
+  /** Confirm, fail or reschedule a leased trade; answers the resulting status ('not_owner' if the lease was lost). */
+  settleTrade(id: number, worker: string, settlement: TradeSettlement): Promise<string>;
+  /** One reported trade by chain and transaction hash. */
+  getTrade(chainId: number, txHash: string): Promise<Trade | null>;
   close(): Promise<void>;
 }
 
@@ -210,6 +247,78 @@ export function createStore(rpc: Rpc): Store {
       return queuePage.parse(
         await rpc.call('list_viral_queue', { p_status: status, p_limit: limit, p_cursor: cursor }),
       );
+    },
+    async recordFrameAction(action) {
+      return frameActionOutcomeSchema.parse(
+        await rpc.call('record_frame_action', {
+          p_action: {
+            messageHash: action.messageHash,
+            fid: action.fid,
+            castHash: action.castHash,
+            action: action.action,
+            buttonIndex: action.buttonIndex,
+            signedAt: action.signedAt.toISOString(),
+            data: action.data ?? {},
+          },
+        }),
+      );
+    },
+    async recordFrameViews(views) {
+      if (views.length === 0) return 0;
+      return z.number().parse(
+        await rpc.call('record_frame_views', {
+          p_views: views.map((v) => ({ castHash: v.castHash, kind: v.kind, at: v.at.toISOString() })),
+        }),
+      );
+    },
+    async pruneFrameActions(before) {
+      return z.number().parse(await rpc.call('prune_frame_actions', { p_before: before.toISOString() }));
+    },
+    async getBuyTarget(castHash) {
+      const result = await rpc.call('get_buy_target', { p_cast_hash: castHash });
+      return result === null ? null : buyTargetSchema.parse(result);
+    },
+    async recordTradeQuote(quote) {
+      return z.coerce.number().parse(
+        await rpc.call('record_trade_quote', {
+          p_quote: {
+            ...quote,
+            amountInWei: quote.amountInWei.toString(),
+            expectedOut: quote.expectedOut.toString(),
+            minOut: quote.minOut.toString(),
+          },
+        }),
+      );
+    },
+    async recordPendingTrade(report) {
+      return recordedTradeSchema.parse(await rpc.call('record_pending_trade', { p_trade: report }));
+    },
+    async claimPendingTrades(worker, limit, leaseSeconds) {
+      return z
+        .array(claimedTradeSchema)
+        .parse(
+          await rpc.call('claim_pending_trades', { p_worker: worker, p_limit: limit, p_lease_seconds: leaseSeconds }),
+        );
+    },
+    async settleTrade(id, worker, settlement) {
+      const result =
+        settlement.status === 'pending'
+          ? { status: 'pending', retrySeconds: settlement.retrySeconds }
+          : {
+              ...settlement,
+              blockNumber: settlement.blockNumber?.toString() ?? null,
+              ...(settlement.status === 'confirmed'
+                ? {
+                    amountOut: settlement.amountOut.toString(),
+                    amountInWei: settlement.amountInWei?.toString() ?? null,
+                  }
+                : {}),
+            };
+      return z.string().parse(await rpc.call('settle_trade', { p_id: id, p_worker: worker, p_result: result }));
+    },
+    async getTrade(chainId, txHash) {
+      const result = await rpc.call('get_trade', { p_chain_id: chainId, p_tx_hash: txHash });
+      return result === null ? null : tradeSchema.parse(result);
     },
     close: () => rpc.close(),
   };

@@ -4,22 +4,28 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { BaseError } from '../errors.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
 
+/** Frames v1 clients show `{ message }` (at most 90 characters) from a 4xx; the JSON API answers `{ error }`.
+ * https://docs.farcaster.xyz/reference/frames/spec (removed upstream; see ../shared/docs/farcaster.md 7.3) */
+function body(c: Context, message: string) {
+  return c.req.path.startsWith('/frames/') ? { message: message.slice(0, 90) } : { error: message };
+}
+
 /** The one place errors become responses: typed errors keep their status and short message; anything else is
  * logged and answered with a bare 500 that leaks nothing. */
 export function createErrorHandler(logger: Logger) {
   return (error: Error, c: Context) => {
     if (error instanceof BaseError && error.status < 500) {
-      return c.json({ error: error.message }, error.status as ContentfulStatusCode);
+      return c.json(body(c, error.message), error.status as ContentfulStatusCode);
     }
     if (error instanceof BaseError && error.status === 503) {
       logger.warn('dependency unavailable', { path: c.req.path, ...errorFields(error.cause ?? error) });
-      c.header('Retry-After', '5');
-      return c.json({ error: error.message }, 503);
+      c.header('Retry-After', String(error.retryAfterSeconds ?? 5));
+      return c.json(body(c, error.message), 503);
     }
     if (error instanceof HTTPException && error.status < 500) {
-      return c.json({ error: error.message || 'bad request' }, error.status);
+      return c.json(body(c, error.message || 'bad request'), error.status);
     }
     logger.error('unhandled error', { path: c.req.path, method: c.req.method, ...errorFields(error) });
-    return c.json({ error: 'internal error' }, 500);
+    return c.json(body(c, 'internal error'), 500);
   };
 }

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+const address = z.string().regex(/^0x[0-9a-f]{40}$/);
+const wei = z.string().regex(/^\d+$/);
+
+/** The performance a buy is for, and its coin when one exists (public.get_buy_target). */
+export const buyTargetSchema = z.object({
+  castHash: z.string(),
+  performanceId: z.string(),
+  title: z.string(),
+  deleted: z.boolean(),
+  coin: z
+    .object({
+      address,
+      chainId: z.number().int(),
+      symbol: z.string(),
+      name: z.string(),
+      poolId: z.string().nullable(),
+      poolKey: z.unknown().nullable(),
+      createdAt: z.string(),
+    })
+    .nullable(),
+});
+export type BuyTarget = z.infer<typeof buyTargetSchema>;
+
+/** A buy transaction we built and handed to a wallet (public.record_trade_quote). */
+export interface TradeQuoteRecord {
+  source: 'frame' | 'api';
+  fid: number | null;
+  chainId: number;
+  buyer: string;
+  coinAddress: string;
+  router: string;
+  calldataHash: string;
+  amountInWei: bigint;
+  expectedOut: bigint;
+  minOut: bigint;
+}
+
+/** A buy the client reported after signing (public.record_pending_trade). */
+export interface PendingTradeReport {
+  source: 'frame' | 'api';
+  chainId: number;
+  txHash: string;
+  fid: number | null;
+  buyer: string;
+  coinAddress: string;
+}
+
+export const recordedTradeSchema = z.object({
+  id: z.number(),
+  status: z.enum(['pending', 'confirmed', 'failed']),
+  created: z.boolean(),
+  buyer: address,
+  coinAddress: address,
+  amountInWei: wei.nullable(),
+  expectedOut: wei.nullable(),
+  txHash: z.string(),
+});
+export type RecordedTrade = z.infer<typeof recordedTradeSchema>;
+
+/** A pending trade leased by the confirmer (public.claim_pending_trades). */
+export const claimedTradeSchema = z.object({
+  id: z.number(),
+  chainId: z.number(),
+  txHash: z.string(),
+  buyer: address,
+  coinAddress: address,
+  amountInWei: wei.nullable(),
+  attempts: z.number(),
+  createdAt: z.string(),
+  quote: z
+    .object({
+      id: z.number(),
+      router: address,
+      calldataHash: z.string(),
+      amountInWei: wei,
+      expectedOut: wei,
+      minOut: wei,
+    })
+    .nullable(),
+});
+export type ClaimedTrade = z.infer<typeof claimedTradeSchema>;
+
+/** What the confirmer learned from the chain about one trade. */
+export type TradeSettlement =
+  | { status: 'confirmed'; blockNumber: bigint; amountOut: bigint; amountInWei?: bigint; quoteId?: number }
+  | { status: 'failed'; reason: string; blockNumber?: bigint; quoteId?: number }
+  | { status: 'pending'; retrySeconds: number };
+
+export const tradeSchema = z.object({
+  id: z.number(),
+  status: z.enum(['pending', 'confirmed', 'failed']),
+  txHash: z.string(),
+  buyer: address,
+  coinAddress: address,
+  amountInWei: wei.nullable(),
+  expectedOut: wei.nullable(),
+  amountOut: wei.nullable(),
+  failureReason: z.string().nullable(),
+  blockNumber: z.number().nullable(),
+  source: z.enum(['frame', 'api']),
+  fid: z.number().nullable(),
+  createdAt: z.string(),
+  settledAt: z.string().nullable(),
+});
+export type Trade = z.infer<typeof tradeSchema>;

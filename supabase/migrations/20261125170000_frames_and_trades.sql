@@ -1,0 +1,380 @@
+-- Frames and trades: verified frame actions (the replay registry and their analytics), verified frame viewers (the
+-- views metric), buy quotes handed to wallets, and the trades users report after signing. Every table is private:
+-- row-level security is enabled with no policy for anon/authenticated, and their privileges are revoked.
+
+create table public.frame_actions (
+  message_hash text primary key check (message_hash ~ '^0x[0-9a-f]{40}$'),
+  fid bigint not null check (fid > 0),
+  cast_hash text check (cast_hash ~ '^0x[0-9a-f]{40}$'),
+  action text not null check (action ~ '^[a-z_]{1,32}$'),
+  button_index smallint not null check (button_index between 1 and 4),
+  signed_at timestamptz not null,
+  received_at timestamptz not null default now()
+);
+comment on table public.frame_actions is
+  'Every accepted signed frame action, keyed by its Farcaster message hash: a second delivery of the same signed '
+  'message is a replay and is refused. Rows older than the accepted message age can be pruned (prune_frame_actions).';
+comment on column public.frame_actions.cast_hash is 'The performance the action was signed for (from the signed URL).';
+create index frame_actions_received_idx on public.frame_actions (received_at);
+
+create table public.frame_viewers (
+  cast_hash text not null check (cast_hash ~ '^0x[0-9a-f]{40}$'),
+  fid bigint not null check (fid > 0),
+  first_seen_at timestamptz not null,
+  primary key (cast_hash, fid)
+);
+comment on table public.frame_viewers is
+  'Distinct verified viewers of a performance frame: a fid counts once as a view when its first signed action on '
+  'the frame is accepted. Unsigned GETs are logged as analytics but never move the metric (anyone can repeat one).';
+
+create table public.trade_quotes (
+  id bigint generated always as identity primary key,
+  source text not null check (source in ('frame', 'api')),
+  fid bigint check (fid > 0),
+  chain_id integer not null,
+  buyer text not null check (buyer ~ '^0x[0-9a-f]{40}$'),
+  coin_address text not null check (coin_address ~ '^0x[0-9a-f]{40}$'),
+  router text not null check (router ~ '^0x[0-9a-f]{40}$'),
+  calldata_hash text not null check (calldata_hash ~ '^0x[0-9a-f]{64}$'),
+  amount_in_wei numeric(78, 0) not null check (amount_in_wei > 0),
+  expected_out numeric(78, 0) not null check (expected_out >= 0),
+  min_out numeric(78, 0) not null check (min_out >= 0 and min_out <= expected_out),
+  created_at timestamptz not null default now()
+);
+comment on table public.trade_quotes is
+  'Buy transactions we built and handed to a wallet to sign (frame tx button or POST /api/tx/buy): the amounts '
+  'promised, and the keccak256 of the calldata so a reported transaction can be matched to its quote exactly.';
+create index trade_quotes_buyer_idx on public.trade_quotes (buyer, coin_address, created_at desc);
+create index trade_quotes_calldata_idx on public.trade_quotes (calldata_hash);
+
+create table public.trades (
+  id bigint generated always as identity primary key,
+  source text not null check (source in ('frame', 'api')),
+  chain_id integer not null,
+  tx_hash text not null check (tx_hash ~ '^0x[0-9a-f]{64}$'),
+  fid bigint check (fid > 0),
+  buyer text not null check (buyer ~ '^0x[0-9a-f]{40}$'),
+  coin_address text not null check (coin_address ~ '^0x[0-9a-f]{40}$'),
+  performance_id uuid references public.performances (id),
+  quote_id bigint references public.trade_quotes (id),
+  amount_in_wei numeric(78, 0) check (amount_in_wei > 0),
+  expected_out numeric(78, 0) check (expected_out >= 0),
+  amount_out numeric(78, 0) check (amount_out >= 0),
+  status text not null default 'pending' check (status in ('pending', 'confirmed', 'failed')),
+  failure_reason text,
+  block_number bigint,
+  attempts integer not null default 0 check (attempts >= 0),
+  next_check_at timestamptz not null default now(),
+  claimed_by text,
+  lease_until timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  settled_at timestamptz,
+  unique (chain_id, tx_hash),
+  check ((status = 'failed') = (failure_reason is not null)),
+  check ((status = 'confirmed') = (block_number is not null and amount_out is not null)),
+  check ((status = 'pending') = (settled_at is null))
+);
+comment on table public.trades is
+  'Buys reported after signing (frame post_url with the signed transaction id): pending until the confirmer reads '
+  'the receipt, then confirmed (with the coins actually received) or failed (with the reason). One row per tx hash.';
+create index trades_due_idx on public.trades (next_check_at) where status = 'pending';
+create index trades_buyer_idx on public.trades (buyer, created_at desc);
+
+-- A settled trade never changes again; a pending one only moves forward.
+create function public.guard_trade_status() returns trigger
+language plpgsql
+as $$
+begin
+  if old.status <> 'pending' and (new.status <> old.status or new.amount_out is distinct from old.amount_out) then
+    raise exception 'trade % is already %', old.id, old.status using errcode = 'check_violation';
+  end if;
+  new.updated_at := now();
+  return new;
+end;
+$$;
+comment on function public.guard_trade_status() is 'Trigger: settled trades (confirmed/failed) are immutable.';
+create trigger trades_status_guard before update on public.trades
+  for each row execute function public.guard_trade_status();
+
+alter table public.frame_actions enable row level security;
+alter table public.frame_viewers enable row level security;
+alter table public.trade_quotes enable row level security;
+alter table public.trades enable row level security;
+revoke all on public.frame_actions, public.frame_viewers, public.trade_quotes, public.trades from anon, authenticated;
+grant all on public.frame_actions, public.frame_viewers, public.trade_quotes, public.trades to service_role;
+
+-- One new verified viewer adds its quality-weighted, decayed contribution to the performance's views sum.
+create function public.apply_viral_view(p_cast_hash text, p_fid bigint, p_at timestamptz) returns void
+language plpgsql
+as $$
+declare
+  p public.viral_params;
+  v_t timestamptz := least(p_at, now());
+  v_weight double precision;
+begin
+  select * into p from public.viral_params;
+  select public.viral_quality(u.neynar_score, p_fid = a.artist_fid, p) into v_weight
+  from public.viral_aggregates a left join public.users u on u.farcaster_fid = p_fid
+  where a.cast_hash = p_cast_hash;
+  if v_weight is null then
+    return;
+  end if;
+  update public.viral_aggregates set
+    ref_at = greatest(ref_at, v_t),
+    likes_s = likes_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
+    recasts_s = recasts_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
+    replies_s = replies_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
+    views_s = views_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours)
+      + v_weight * public.viral_decay(v_t, greatest(ref_at, v_t), p.half_life_hours),
+    engagers_s = engagers_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
+    updated_at = now()
+  where cast_hash = p_cast_hash;
+end;
+$$;
+comment on function public.apply_viral_view(text, bigint, timestamptz) is
+  'Incremental viral aggregates: add one verified viewer''s decayed, quality-weighted view.';
+
+-- Accept one verified frame action exactly once: claim its message hash, log it, and count a first-time viewer.
+-- p_action: {messageHash, fid, castHash (nullable), action, buttonIndex, signedAt, data}.
+-- Returns {status: 'recorded' | 'replay', newViewer, viralEnqueued}.
+create function public.record_frame_action(p_action jsonb) returns jsonb
+language plpgsql
+as $$
+declare
+  v_hash text := p_action ->> 'messageHash';
+  v_fid bigint := (p_action ->> 'fid')::bigint;
+  v_cast text := p_action ->> 'castHash';
+  v_at timestamptz := (p_action ->> 'signedAt')::timestamptz;
+  v_claimed text;
+  v_viewer boolean := false;
+  v_enqueued boolean := false;
+begin
+  insert into public.frame_actions (message_hash, fid, cast_hash, action, button_index, signed_at)
+  values (v_hash, v_fid, v_cast, p_action ->> 'action', (p_action ->> 'buttonIndex')::smallint, v_at)
+  on conflict (message_hash) do nothing
+  returning message_hash into v_claimed;
+  if v_claimed is null then
+    return jsonb_build_object('status', 'replay', 'newViewer', false, 'viralEnqueued', false);
+  end if;
+  insert into public.analytics_events (event_type, fid, cast_hash, data, occurred_at)
+  values ('frame_action', v_fid, v_cast,
+    jsonb_build_object('action', p_action ->> 'action', 'buttonIndex', (p_action ->> 'buttonIndex')::integer,
+      'messageHash', v_hash) || coalesce(p_action -> 'data', '{}'::jsonb),
+    v_at);
+  if v_cast is not null and exists (
+    select 1 from public.performances where cast_hash = v_cast and deleted_at is null
+  ) then
+    insert into public.frame_viewers (cast_hash, fid, first_seen_at) values (v_cast, v_fid, v_at)
+    on conflict do nothing
+    returning true into v_viewer;
+    v_viewer := coalesce(v_viewer, false);
+    if v_viewer then
+      insert into public.performance_metrics as m (cast_hash, views_count) values (v_cast, 1)
+      on conflict (cast_hash) do update set views_count = m.views_count + 1, updated_at = now();
+      perform public.apply_viral_view(v_cast, v_fid, v_at);
+      v_enqueued := public.check_viral(v_cast);
+    end if;
+  end if;
+  return jsonb_build_object('status', 'recorded', 'newViewer', v_viewer, 'viralEnqueued', v_enqueued);
+end;
+$$;
+comment on function public.record_frame_action(jsonb) is
+  'Exactly-once acceptance of a verified frame action: replay registry, analytics event, first-time viewer -> '
+  'views metric and viral views sum, then the incremental viral check.';
+
+-- Unsigned frame and image GETs, buffered by the server and written in batches: analytics only.
+-- p_views: [{castHash, kind: 'frame' | 'image' | 'browser', at}].
+create function public.record_frame_views(p_views jsonb) returns integer
+language sql
+as $$
+  with rows as (
+    insert into public.analytics_events (event_type, cast_hash, data, occurred_at)
+    select 'frame_view', v ->> 'castHash', jsonb_build_object('kind', v ->> 'kind'), (v ->> 'at')::timestamptz
+    from jsonb_array_elements(p_views) v
+    where v ->> 'castHash' ~ '^0x[0-9a-f]{40}$'
+    returning 1
+  )
+  select count(*)::integer from rows
+$$;
+comment on function public.record_frame_views(jsonb) is
+  'Batch insert of unsigned frame/image view analytics (they do not move the views metric).';
+
+-- Remove replay-registry rows that can no longer be replayed (older than the accepted message age).
+create function public.prune_frame_actions(p_before timestamptz) returns integer
+language sql
+as $$
+  with gone as (delete from public.frame_actions where received_at < p_before returning 1)
+  select count(*)::integer from gone
+$$;
+comment on function public.prune_frame_actions(timestamptz) is
+  'Retention of the replay registry: rows received before p_before (older than the message age limit) go.';
+
+-- The coin a performance's buy buttons trade, with what the buy builder needs.
+create function public.get_buy_target(p_cast_hash text) returns jsonb
+language sql stable
+as $$
+  select jsonb_build_object(
+    'castHash', pf.cast_hash, 'performanceId', pf.id, 'title', pf.title, 'deleted', pf.deleted_at is not null,
+    'coin', case when c.id is null then null else jsonb_build_object(
+      'address', c.coin_address, 'chainId', c.chain_id, 'symbol', c.symbol, 'name', c.name,
+      'poolId', c.pool_id, 'poolKey', c.pool_key, 'createdAt', c.created_at) end)
+  from public.performances pf
+  left join public.performance_coins c on c.performance_id = pf.id
+  where pf.cast_hash = p_cast_hash
+$$;
+comment on function public.get_buy_target(text) is 'A performance and its coin (null when none yet), for buying.';
+
+-- Remember a buy transaction we built. p_quote: {source, fid, chainId, buyer, coinAddress, router, calldataHash,
+-- amountInWei, expectedOut, minOut}. Returns the quote id.
+create function public.record_trade_quote(p_quote jsonb) returns bigint
+language sql
+as $$
+  insert into public.trade_quotes (source, fid, chain_id, buyer, coin_address, router, calldata_hash,
+    amount_in_wei, expected_out, min_out)
+  values (p_quote ->> 'source', (p_quote ->> 'fid')::bigint, (p_quote ->> 'chainId')::integer,
+    lower(p_quote ->> 'buyer'), lower(p_quote ->> 'coinAddress'), lower(p_quote ->> 'router'),
+    lower(p_quote ->> 'calldataHash'), (p_quote ->> 'amountInWei')::numeric, (p_quote ->> 'expectedOut')::numeric,
+    (p_quote ->> 'minOut')::numeric)
+  returning id
+$$;
+comment on function public.record_trade_quote(jsonb) is 'Record a built buy transaction (amounts and calldata hash).';
+
+-- Record a reported buy once per (chain, tx hash). p_trade: {source, chainId, txHash, fid, buyer, coinAddress}.
+-- The amounts come from the buyer's newest quote for that coin in the last hour (the confirmer later matches the
+-- mined calldata to its quote exactly). Returns {id, status, created, buyer, coinAddress, amountInWei, expectedOut}.
+create function public.record_pending_trade(p_trade jsonb) returns jsonb
+language plpgsql
+as $$
+declare
+  v_buyer text := lower(p_trade ->> 'buyer');
+  v_coin text := lower(p_trade ->> 'coinAddress');
+  v_chain integer := (p_trade ->> 'chainId')::integer;
+  v_fid bigint := (p_trade ->> 'fid')::bigint;
+  q public.trade_quotes%rowtype;
+  t public.trades%rowtype;
+  v_created boolean := false;
+begin
+  select * into q from public.trade_quotes
+  where buyer = v_buyer and coin_address = v_coin and chain_id = v_chain
+    and (v_fid is null or fid is null or fid = v_fid) and created_at > now() - interval '1 hour'
+  order by created_at desc, id desc limit 1;
+  insert into public.trades (source, chain_id, tx_hash, fid, buyer, coin_address, performance_id, quote_id,
+    amount_in_wei, expected_out)
+  values (p_trade ->> 'source', v_chain, lower(p_trade ->> 'txHash'), v_fid, v_buyer, v_coin,
+    (select c.performance_id from public.performance_coins c where c.coin_address = v_coin),
+    q.id, q.amount_in_wei, q.expected_out)
+  on conflict (chain_id, tx_hash) do nothing
+  returning * into t;
+  if found then
+    v_created := true;
+    insert into public.analytics_events (event_type, fid, cast_hash, data, occurred_at)
+    select 'trade_submitted', v_fid, pf.cast_hash,
+      jsonb_build_object('tradeId', t.id, 'txHash', t.tx_hash, 'buyer', t.buyer, 'coin', t.coin_address,
+        'amountInWei', t.amount_in_wei::text, 'source', t.source),
+      now()
+    from (select 1) one left join public.performances pf on pf.id = t.performance_id;
+  else
+    select * into t from public.trades where chain_id = v_chain and tx_hash = lower(p_trade ->> 'txHash');
+  end if;
+  return jsonb_build_object('id', t.id, 'status', t.status, 'created', v_created, 'buyer', t.buyer,
+    'coinAddress', t.coin_address, 'amountInWei', t.amount_in_wei::text, 'expectedOut', t.expected_out::text,
+    'txHash', t.tx_hash);
+end;
+$$;
+comment on function public.record_pending_trade(jsonb) is
+  'Idempotent record of a reported buy (one row per chain and tx hash), amounts from the buyer''s newest quote.';
+
+-- Lease pending trades whose next check is due (FOR UPDATE SKIP LOCKED), for the trade confirmer.
+create function public.claim_pending_trades(p_worker text, p_limit integer default 20, p_lease_seconds integer default 60)
+returns jsonb
+language sql
+as $$
+  with due as (
+    select t.id from public.trades t
+    where t.status = 'pending' and t.next_check_at <= now() and (t.lease_until is null or t.lease_until <= now())
+    order by t.next_check_at, t.id
+    limit greatest(1, least(p_limit, 200))
+    for update skip locked
+  ), claimed as (
+    update public.trades t set claimed_by = p_worker,
+      lease_until = now() + make_interval(secs => greatest(1, p_lease_seconds)), attempts = t.attempts + 1
+    from due where t.id = due.id
+    returning t.*
+  )
+  select coalesce(jsonb_agg(jsonb_build_object(
+    'id', c.id, 'chainId', c.chain_id, 'txHash', c.tx_hash, 'buyer', c.buyer, 'coinAddress', c.coin_address,
+    'amountInWei', c.amount_in_wei::text, 'attempts', c.attempts, 'createdAt', c.created_at,
+    'quote', case when q.id is null then null else jsonb_build_object('id', q.id, 'router', q.router,
+      'calldataHash', q.calldata_hash, 'amountInWei', q.amount_in_wei::text, 'expectedOut', q.expected_out::text,
+      'minOut', q.min_out::text) end
+  ) order by c.id), '[]'::jsonb)
+  from claimed c left join public.trade_quotes q on q.id = c.quote_id
+$$;
+comment on function public.claim_pending_trades(text, integer, integer) is
+  'Lease due pending trades for one confirmer (skip locked); attempts counts the checks.';
+
+-- Settle or reschedule one leased trade. p_result: {status: 'confirmed'|'failed'|'pending', blockNumber, amountOut,
+-- amountInWei, quoteId, reason, retrySeconds}. Only the lease holder may settle. Returns the new status.
+create function public.settle_trade(p_id bigint, p_worker text, p_result jsonb) returns text
+language plpgsql
+as $$
+declare
+  t public.trades%rowtype;
+  v_status text := p_result ->> 'status';
+begin
+  select * into t from public.trades where id = p_id for update;
+  if not found then
+    return 'missing';
+  end if;
+  if t.status <> 'pending' then
+    return t.status;
+  end if;
+  if t.claimed_by is distinct from p_worker then
+    return 'not_owner';
+  end if;
+  if v_status = 'pending' then
+    update public.trades set claimed_by = null, lease_until = null,
+      next_check_at = now() + make_interval(secs => greatest(1, coalesce((p_result ->> 'retrySeconds')::integer, 5)))
+    where id = p_id;
+    return 'pending';
+  end if;
+  update public.trades set
+    status = v_status,
+    block_number = (p_result ->> 'blockNumber')::bigint,
+    amount_out = case when v_status = 'confirmed' then (p_result ->> 'amountOut')::numeric end,
+    amount_in_wei = coalesce((p_result ->> 'amountInWei')::numeric, amount_in_wei),
+    quote_id = coalesce((p_result ->> 'quoteId')::bigint, quote_id),
+    failure_reason = case when v_status = 'failed' then coalesce(p_result ->> 'reason', 'failed') end,
+    settled_at = now(), claimed_by = null, lease_until = null
+  where id = p_id;
+  insert into public.analytics_events (event_type, fid, cast_hash, data, occurred_at)
+  select 'trade_' || v_status, t.fid, pf.cast_hash,
+    jsonb_build_object('tradeId', t.id, 'txHash', t.tx_hash, 'amountOut', p_result ->> 'amountOut',
+      'reason', p_result ->> 'reason'),
+    now()
+  from (select 1) one left join public.performances pf on pf.id = t.performance_id;
+  return v_status;
+end;
+$$;
+comment on function public.settle_trade(bigint, text, jsonb) is
+  'Confirm or fail a leased pending trade from its receipt (once), or put it back with a delay.';
+
+-- Look up the trade a client reported, for the confirmation frame and the API.
+create function public.get_trade(p_chain_id integer, p_tx_hash text) returns jsonb
+language sql stable
+as $$
+  select jsonb_build_object('id', t.id, 'status', t.status, 'txHash', t.tx_hash, 'buyer', t.buyer,
+    'coinAddress', t.coin_address, 'amountInWei', t.amount_in_wei::text, 'expectedOut', t.expected_out::text,
+    'amountOut', t.amount_out::text, 'failureReason', t.failure_reason, 'blockNumber', t.block_number,
+    'source', t.source, 'fid', t.fid, 'createdAt', t.created_at, 'settledAt', t.settled_at)
+  from public.trades t where t.chain_id = p_chain_id and t.tx_hash = lower(p_tx_hash)
+$$;
+comment on function public.get_trade(integer, text) is 'One reported trade by chain and transaction hash.';
+
+grant usage, select on all sequences in schema public to service_role;
+revoke execute on all functions in schema public from public, anon, authenticated;
+grant execute on all functions in schema public to service_role;
+grant execute on function public.get_performance(text), public.list_performances(text, integer, jsonb),
+  public.performance_json(public.performance_view),
+  public.viral_json(uuid, integer, integer, integer, integer) to anon, authenticated;

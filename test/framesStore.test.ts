@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
+import { castHash, performanceCast, user } from './support/neynarPayloads.ts';
+import { metricsOf, type TestApp, testApp } from './support/testApp.ts';
+
+const perf = castHash(1, 'f');
+const messageHash = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
+const txHash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+const buyer = `0x${'b'.repeat(40)}`;
+const coin = `0x${'c'.repeat(40)}`;
+
+describe.each(databaseTargets())('frame actions and trades in SQL on $name', (target: DatabaseTarget) => {
+  let db: TestDatabase;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    db = await target.create();
+    app = testApp(db);
+    await app.deliver(performanceCast(perf, user(7000)));
+    await app.drainer.drain();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  const action = (n: number, fid: number, castHashValue: string | null = perf) => ({
+    messageHash: messageHash(n),
+    fid,
+    castHash: castHashValue,
+    action: 'refresh',
+    buttonIndex: 2,
+    signedAt: new Date(),
+  });
+
+  it('accepts a signed action once and refuses its replay', async () => {
+    expect(await db.store.recordFrameAction(action(1, 11))).toMatchObject({ status: 'recorded', newViewer: true });
+    expect(await db.store.recordFrameAction(action(1, 11))).toMatchObject({ status: 'replay', newViewer: false });
+    const rows = await db.sql.query<{ n: number }>(
+      `select count(*)::int as n from analytics_events where event_type = 'frame_action'`,
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
+
+  it('counts each verified viewer once in the views metric, concurrently too', async () => {
+    const before = (await metricsOf(app, perf)).views;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => db.store.recordFrameAction(action(100 + i, 20 + (i % 5)))));
+    expect((await metricsOf(app, perf)).views).toBe(before + 5);
+    const rows = await db.sql.query<{ views_s: number }>(`select views_s from viral_aggregates where cast_hash = $1`, [
+      perf,
+    ]);
+    expect(rows[0]?.views_s).toBeGreaterThan(0);
+  });
+
+  it('does not count views for casts that are not performances', async () => {
+    const other = castHash(99, 'f');
+    expect(await db.store.recordFrameAction(action(500, 30, other))).toMatchObject({
+      status: 'recorded',
+      newViewer: false,
+    });
+    expect(await db.store.recordFrameAction(action(501, 30, null))).toMatchObject({ status: 'recorded' });
+  });
+
+  it('logs unsigned views as analytics only and prunes the replay registry', async () => {
+    const before = (await metricsOf(app, perf)).views;
+    expect(await db.store.recordFrameViews([{ castHash: perf, kind: 'frame', at: new Date() }])).toBe(1);
+    expect((await metricsOf(app, perf)).views).toBe(before);
+    expect(await db.store.pruneFrameActions(new Date(Date.now() + 60_000))).toBeGreaterThan(0);
+  });
+
+  it('records a pending trade once per tx hash with the newest quote, then settles it once', async () => {
+    const quoteId = await db.store.recordTradeQuote({
+      source: 'frame',
+      fid: 11,
+      chainId: 8453,
+      buyer,
+      coinAddress: coin,
+      router: `0x${'d'.repeat(40)}`,
+      calldataHash: txHash(9),
+      amountInWei: 10n ** 15n,
+      expectedOut: 5n * 10n ** 18n,
+      minOut: 4n * 10n ** 18n,
+    });
+    expect(quoteId).toBeGreaterThan(0);
+    const report = { source: 'frame' as const, chainId: 8453, txHash: txHash(1), fid: 11, buyer, coinAddress: coin };
+    const first = await db.store.recordPendingTrade(report);
+    expect(first).toMatchObject({ status: 'pending', created: true, amountInWei: '1000000000000000' });
+    expect(await db.store.recordPendingTrade(report)).toMatchObject({ id: first.id, created: false });
+
+    const claimed = await db.store.claimPendingTrades('w1', 10, 60);
+    expect(claimed.map((t) => t.id)).toEqual([first.id]);
+    expect(claimed[0]?.quote?.id).toBe(quoteId);
+    expect(await db.store.claimPendingTrades('w2', 10, 60)).toEqual([]);
+    expect(await db.store.settleTrade(first.id, 'w2', { status: 'failed', reason: 'x' })).toBe('not_owner');
+    expect(await db.store.settleTrade(first.id, 'w1', { status: 'confirmed', blockNumber: 7n, amountOut: 6n })).toBe(
+      'confirmed',
+    );
+    expect(await db.store.settleTrade(first.id, 'w1', { status: 'failed', reason: 'late' })).toBe('confirmed');
+    expect(await db.store.getTrade(8453, txHash(1))).toMatchObject({ status: 'confirmed', amountOut: '6' });
+    await expect(db.sql.query(`update trades set status = 'failed', failure_reason = 'x'`)).rejects.toThrow(
+      /already confirmed/,
+    );
+  });
+
+  it('reschedules a pending trade without settling it', async () => {
+    const t = await db.store.recordPendingTrade({
+      source: 'api',
+      chainId: 8453,
+      txHash: txHash(2),
+      fid: null,
+      buyer,
+      coinAddress: coin,
+    });
+    const [c] = await db.store.claimPendingTrades('w1', 10, 60);
+    expect(c?.id).toBe(t.id);
+    expect(await db.store.settleTrade(t.id, 'w1', { status: 'pending', retrySeconds: 3600 })).toBe('pending');
+    expect(await db.store.claimPendingTrades('w1', 10, 60)).toEqual([]);
+    expect(await db.store.getBuyTarget(perf)).toMatchObject({ castHash: perf, coin: null, deleted: false });
+    expect(await db.store.getBuyTarget(castHash(98, 'f'))).toBeNull();
+  });
+});
