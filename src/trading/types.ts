@@ -105,3 +105,24 @@ export const tradeSchema = z.object({
   settledAt: z.string().nullable(),
 });
 export type Trade = z.infer<typeof tradeSchema>;
+
+/** What a buy quote is asked for: spend exactly `amountInWei` of ETH on `coin`, sent by and delivered to `buyer`. */
+export interface QuoteRequest {
+  chainId: number;
+  coin: `0x${string}`;
+  buyer: `0x${string}`;
+  amountInWei: bigint;
+  /** Fraction of the expected output the buyer accepts to lose (0.05 = 5%). */
+  slippage: number;
+}
+
+/** A quote's outcome: the call to hand to the wallet, or why there is none. `detail` is for logs only (it may hold
+ * upstream text) and never reaches a client. */
+export type QuoteOutcome =
+  | { kind: 'ok'; target: `0x${string}`; data: `0x${string}`; value: bigint; amountOut: bigint; permitsCount: number }
+  | { kind: 'liquidity'; detail: string }
+  | { kind: 'rejected'; status: number; detail: string }
+  | { kind: 'unavailable'; detail: string; retryAfterSeconds?: number };
+
+/** Asks a quote service (Zora's POST /quote) for an ETH -> coin buy. */
+export type Quoter = (request: QuoteRequest) => Promise<QuoteOutcome>;

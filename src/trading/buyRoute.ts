@@ -1,0 +1,82 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { BadRequestError } from '../errors.ts';
+import { type PrepareBuyDeps, prepareBuy } from './prepareBuy.ts';
+import { readLimitedJson } from './readLimitedJson.ts';
+
+/** Largest accepted request body: a buy request is a few hundred bytes. */
+export const BUY_BODY_LIMIT = 16 * 1024;
+
+const required = (what: string) => ({
+  error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
+});
+
+/** `POST /api/tx/buy` body; `slippage` may only tighten the configured BUY_SLIPPAGE. */
+function buyBodySchema(maxSlippage: number) {
+  return z.object(
+    {
+      castHash: z
+        .string(required('a string'))
+        .regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex digits')
+        .transform((s) => s.toLowerCase()),
+      buyer: z
+        .string(required('a string'))
+        .regex(/^0x[0-9a-fA-F]{40}$/, 'must be an address (0x followed by 40 hex digits)')
+        .transform((s) => s.toLowerCase() as `0x${string}`),
+      amountEth: z
+        .union([z.string().max(64, 'is too long'), z.number()], {
+          error: 'must be a decimal ETH amount such as "0.01"',
+        })
+        .transform((v) => String(v))
+        .optional(),
+      slippage: z
+        .number({ error: 'must be a number' })
+        .min(0, `must be between 0 and ${maxSlippage}`)
+        .max(maxSlippage, `must be between 0 and ${maxSlippage}`)
+        .optional(),
+    },
+    { error: 'must be a JSON object' },
+  );
+}
+export type BuyRequestBody = z.infer<ReturnType<typeof buyBodySchema>>;
+
+/** `POST /api/tx/buy` for the mini app and other clients: `{castHash, buyer, amountEth?, slippage?}` -> 200
+ * `{chainId, to, data, value, expectedAmountOut, minAmountOut, quoteId, coin}` (amounts as decimal strings), ready
+ * for the buyer's wallet (`eth_sendTransaction` with `value` in wei). Refusals are typed errors: 400 bad field (named),
+ * 404 unknown performance, 409 no coin / just launched / simulation failed, 413 body over 16 KiB, 422 liquidity,
+ * 503 + Retry-After when Zora or the database is unavailable. */
+export function buyRoute(deps: PrepareBuyDeps): Hono {
+  const schema = buyBodySchema(deps.slippage);
+  const app = new Hono();
+  app.post('/', async (c) => {
+    const parsed = schema.safeParse(await readLimitedJson(c.req.raw, BUY_BODY_LIMIT));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.map(String).join('.') || 'body';
+      throw new BadRequestError(`${field}: ${issue?.message ?? 'is invalid'}`.slice(0, 200));
+    }
+    const body = parsed.data;
+    const buy = await prepareBuy(
+      {
+        castHash: body.castHash,
+        buyer: body.buyer,
+        amountText: body.amountEth,
+        slippage: body.slippage,
+        fid: null,
+        source: 'api',
+      },
+      deps,
+    );
+    return c.json({
+      chainId: buy.chainId,
+      to: buy.to,
+      data: buy.data,
+      value: buy.value.toString(),
+      expectedAmountOut: buy.expectedAmountOut.toString(),
+      minAmountOut: buy.minAmountOut.toString(),
+      quoteId: buy.quoteId,
+      coin: buy.coin,
+    });
+  });
+  return app;
+}

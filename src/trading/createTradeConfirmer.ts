@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { type Hash, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError } from 'viem';
+import type { Store } from '../db/store.ts';
+import { errorFields, type Logger } from '../support/logger.ts';
+import { decideTradeSettlement, type TradeOnChain } from './decideTradeSettlement.ts';
+import type { ClaimedTrade, TradeSettlement } from './types.ts';
+
+/** Options of the trade confirmer. */
+export interface TradeConfirmerOptions {
+  store: Pick<Store, 'claimPendingTrades' | 'settleTrade'>;
+  /** A client of the chain the server trades on (CHAIN_ID); trades reported for another chain are left pending. */
+  publicClient: Pick<PublicClient, 'getTransactionReceipt' | 'getTransaction'> & { chain?: { id: number } | undefined };
+  logger: Logger;
+  allowedRouters(chainId: number): ReadonlySet<string>;
+  /** Poll interval of start() (TRADE_CONFIRMER_SECONDS). */
+  intervalMs: number;
+  worker?: string;
+  /** A reported transaction still not mined after this long is failed as 'not mined'. Default 1800. */
+  giveUpAfterSeconds?: number;
+  /** Trades per claim. Default 20. */
+  batch?: number;
+  /** Lease per claim (s). Default 60. */
+  leaseSeconds?: number;
+  now?: () => Date;
+}
+
+/** Trades settled by one run. */
+export interface TradeConfirmerRun {
+  confirmed: number;
+  failed: number;
+  pending: number;
+}
+
+/** The Node host's trade confirmer: polls, never two runs at once; stop() waits for a run. */
+export interface TradeConfirmer {
+  workerId: string;
+  runOnce(): Promise<TradeConfirmerRun>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Build the confirmer of reported buys: leases due pending trades (FOR UPDATE SKIP LOCKED, so several instances
+ * are safe), reads each one's receipt and transaction, and settles it with decideTradeSettlement. A transaction not
+ * mined yet, and any RPC error, puts the trade back with a delay (backing off on errors); nothing is lost. */
+export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfirmer {
+  const { store, publicClient, logger } = options;
+  const workerId = options.worker ?? `trades-${randomBytes(4).toString('hex')}`;
+  const now = options.now ?? (() => new Date());
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let running: Promise<TradeConfirmerRun> | null = null;
+
+  const look = async (trade: ClaimedTrade): Promise<TradeSettlement> => {
+    const chainId = publicClient.chain?.id;
+    if (chainId !== undefined && trade.chainId !== chainId) {
+      logger.warn('trade reported for another chain', { trade: trade.id, chainId: trade.chainId });
+      return { status: 'pending', retrySeconds: 3600 };
+    }
+    const hash = trade.txHash as Hash;
+    const onChain: TradeOnChain = { receipt: null, transaction: null };
+    try {
+      onChain.receipt = await publicClient.getTransactionReceipt({ hash });
+      onChain.transaction = await publicClient.getTransaction({ hash });
+    } catch (error) {
+      if (!(error instanceof TransactionReceiptNotFoundError || error instanceof TransactionNotFoundError)) {
+        logger.warn('trade lookup failed; will retry', { trade: trade.id, ...errorFields(error) });
+        return { status: 'pending', retrySeconds: Math.min(300, 5 * 2 ** Math.min(6, trade.attempts - 1)) };
+      }
+    }
+    return decideTradeSettlement(trade, onChain, {
+      allowedRouters: options.allowedRouters(trade.chainId),
+      nowMs: now().getTime(),
+      giveUpAfterSeconds: options.giveUpAfterSeconds ?? 1800,
+      retrySeconds: Math.min(60, 5 * trade.attempts),
+    });
+  };
+
+  const processAll = async (): Promise<TradeConfirmerRun> => {
+    const run: TradeConfirmerRun = { confirmed: 0, failed: 0, pending: 0 };
+    const trades = await store.claimPendingTrades(workerId, options.batch ?? 20, options.leaseSeconds ?? 60);
+    for (const trade of trades) {
+      const settlement = await look(trade);
+      try {
+        const status = await store.settleTrade(trade.id, workerId, settlement);
+        if (status === settlement.status) run[settlement.status] += 1;
+        if (settlement.status === 'failed') {
+          logger.info('trade failed', { trade: trade.id, txHash: trade.txHash, reason: settlement.reason });
+        } else if (settlement.status === 'confirmed') {
+          logger.info('trade confirmed', { trade: trade.id, txHash: trade.txHash });
+        }
+      } catch (error) {
+        // The lease runs out and the trade is claimed again: nothing is lost.
+        logger.error('could not settle trade', { trade: trade.id, ...errorFields(error) });
+      }
+    }
+    return run;
+  };
+
+  const runOnce = (): Promise<TradeConfirmerRun> => {
+    running ??= processAll()
+      .catch((error: unknown) => {
+        logger.error('trade confirmer run failed', errorFields(error));
+        return { confirmed: 0, failed: 0, pending: 0 };
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+
+  return {
+    workerId,
+    runOnce,
+    start() {
+      if (timer !== null) return;
+      timer = setInterval(() => void runOnce(), options.intervalMs);
+      timer.unref?.();
+    },
+    async stop() {
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+      if (running) await running;
+    },
+  };
+}

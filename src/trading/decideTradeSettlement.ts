@@ -1,0 +1,77 @@
+import { type Hex, hexToBigInt, keccak256, pad, toEventSelector } from 'viem';
+import type { ClaimedTrade, TradeSettlement } from './types.ts';
+
+/** ERC-20 `Transfer(address indexed from, address indexed to, uint256 value)`. */
+const TRANSFER_TOPIC = toEventSelector('Transfer(address,address,uint256)');
+
+/** What the chain said about a reported trade (null: not found yet). */
+export interface TradeOnChain {
+  receipt: {
+    status: 'success' | 'reverted';
+    blockNumber: bigint;
+    logs: readonly { address: string; topics: readonly Hex[]; data: Hex }[];
+  } | null;
+  transaction: { from: string; to: string | null; value: bigint; input: Hex } | null;
+}
+
+/** Policy of the decision. */
+export interface TradeSettlementPolicy {
+  allowedRouters: ReadonlySet<string>;
+  nowMs: number;
+  /** A transaction still unknown this long after it was reported is failed as 'not mined'. */
+  giveUpAfterSeconds: number;
+  /** Delay before looking again at a transaction that is not mined yet. */
+  retrySeconds: number;
+}
+
+/** Decide a reported buy from its receipt and transaction, trusting nothing the client said but the hash: it must be
+ * mined, sent by the buyer, to an allowed router, successful, and deliver the coin to the buyer (the sum of the
+ * coin's Transfer logs to the buyer in that receipt is the amount out). The quote is linked only when the mined
+ * calldata is exactly the quoted one (keccak256 match). Pure. */
+export function decideTradeSettlement(
+  trade: ClaimedTrade,
+  chain: TradeOnChain,
+  policy: TradeSettlementPolicy,
+): TradeSettlement {
+  const { receipt, transaction } = chain;
+  if (receipt === null || transaction === null) {
+    const ageSeconds = (policy.nowMs - Date.parse(trade.createdAt)) / 1000;
+    if (receipt === null && ageSeconds > policy.giveUpAfterSeconds) return { status: 'failed', reason: 'not mined' };
+    return { status: 'pending', retrySeconds: policy.retrySeconds };
+  }
+  const blockNumber = receipt.blockNumber;
+  const quoteMatches =
+    trade.quote !== null && keccak256(transaction.input).toLowerCase() === trade.quote.calldataHash.toLowerCase();
+  const quoteId = quoteMatches && trade.quote !== null ? { quoteId: trade.quote.id } : {};
+  const fail = (reason: string): TradeSettlement => ({ status: 'failed', reason, blockNumber, ...quoteId });
+
+  const buyer = trade.buyer.toLowerCase();
+  if (transaction.from.toLowerCase() !== buyer) return fail('sent by another address');
+  if (transaction.to === null || !policy.allowedRouters.has(transaction.to.toLowerCase())) {
+    return fail('not a buy through an allowed router');
+  }
+  if (receipt.status !== 'success') return fail('reverted');
+
+  const coin = trade.coinAddress.toLowerCase();
+  const toBuyer = pad(buyer as Hex).toLowerCase();
+  let amountOut = 0n;
+  for (const log of receipt.logs) {
+    if (
+      log.address.toLowerCase() === coin &&
+      log.topics.length === 3 &&
+      log.topics[0]?.toLowerCase() === TRANSFER_TOPIC &&
+      log.topics[2]?.toLowerCase() === toBuyer &&
+      log.data.length === 66
+    ) {
+      amountOut += hexToBigInt(log.data);
+    }
+  }
+  if (amountOut === 0n) return fail('no coins received');
+  return {
+    status: 'confirmed',
+    blockNumber,
+    amountOut,
+    ...(transaction.value > 0n ? { amountInWei: transaction.value } : {}),
+    ...quoteId,
+  };
+}

@@ -1,0 +1,56 @@
+import { BaseError } from '../errors.ts';
+import type { BuyFailureReason } from './buildBuyTransaction.ts';
+
+/** The cast is not a performance, or it was deleted. */
+export class UnknownPerformanceError extends BaseError {
+  override name = 'Trading.UnknownPerformanceError';
+  constructor() {
+    super('Unknown performance', { status: 404 });
+  }
+}
+
+/** The performance has no coin yet (it has not gone viral, or its coin is still being created). */
+export class NoCoinError extends BaseError {
+  override name = 'Trading.NoCoinError';
+  constructor() {
+    super('No coin yet for this performance', { status: 409 });
+  }
+}
+
+/** The coin lives on another chain than the one this server trades on. */
+export class WrongChainError extends BaseError {
+  override name = 'Trading.WrongChainError';
+  constructor(coinChainId: number) {
+    super(`This coin is on chain ${coinChainId}, not the one this server trades on`, { status: 409 });
+  }
+}
+
+/** The coin was created moments ago, while Zora's launch fee is still high (docs/zora.md 0: 99% falling over 10 s). */
+export class CoinTooNewError extends BaseError {
+  override name = 'Trading.CoinTooNewError';
+  constructor(retryAfterSeconds: number) {
+    super(`Coin just launched; try again in ${retryAfterSeconds} s`, { status: 409, retryAfterSeconds });
+  }
+}
+
+/** The amount (or slippage) the buyer asked for is not acceptable; the message says what is. */
+export class InvalidAmountError extends BaseError {
+  override name = 'Trading.InvalidAmountError';
+  constructor(message: string) {
+    super(message, { status: 400 });
+  }
+}
+
+/** The buy transaction could not be built (no liquidity, Zora unavailable or unexpected, simulation failed). */
+export class BuyBuildError extends BaseError {
+  override name = 'Trading.BuyBuildError';
+  readonly reason: BuyFailureReason;
+  constructor(
+    reason: BuyFailureReason,
+    message: string,
+    options: { status: number; retryAfterSeconds?: number; cause?: unknown },
+  ) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
