@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { UnavailableError } from '../errors.ts';
+import type { SignerCheck } from './verifyFrameAction.ts';
+
+export interface HubSignerCheckOptions {
+  /** Hub or Snapchain HTTP API base URL, e.g. `http://127.0.0.1:3381`. */
+  hubUrl: string;
+  /** Sent as `x-api-key` when set (hosted hubs); never logged. */
+  apiKey?: string | undefined;
+  /** How long a positive answer is reused; negative answers at most 60 s; 0 disables caching. */
+  cacheSeconds: number;
+  fetch?: typeof fetch;
+  /** Clock for cache expiry, ms since the epoch. */
+  now?: () => number;
+  /** Per lookup, including reading the body; default 2000. */
+  timeoutMs?: number;
+}
+
+const MAX_CACHE_ENTRIES = 10_000;
+const MAX_NEGATIVE_SECONDS = 60;
+/** Snapchain answers the whole list of a fid's active signers, paged; follow at most this many pages. */
+const MAX_PAGES = 5;
+const KEY_TYPE_ED25519 = 1;
+const SIGNER_ADD = 'SIGNER_EVENT_TYPE_ADD';
+
+const signerEventSchema = z.object({
+  type: z.string().optional(),
+  fid: z.number().optional(),
+  signerEventBody: z
+    .object({ key: z.string(), keyType: z.number(), eventType: z.union([z.string(), z.number()]) })
+    .optional(),
+});
+type SignerEvent = z.infer<typeof signerEventSchema>;
+/** Hubble (`signer` given): one OnChainEvent. Snapchain ignores `signer` and answers `{ events, nextPageToken }`. */
+const responseSchema = z.union([
+  z.object({ events: z.array(signerEventSchema), nextPageToken: z.string().nullish() }),
+  signerEventSchema.extend({ signerEventBody: signerEventSchema.shape.signerEventBody.unwrap() }),
+]);
+/** Hubble's error body: a HubError serialised as a gRPC ServiceError, sent with status 400. */
+const hubErrorSchema = z.object({
+  errCode: z.string().optional(),
+  metadata: z.object({ errcode: z.array(z.string()).optional() }).optional(),
+});
+
+/** A key as the hub prints it: `0x` hex (Hubble and Snapchain), or base64 (protobuf JSON) as a fallback. */
+function normalizeKey(key: string): string | null {
+  if (/^0x[0-9a-fA-F]{64}$/.test(key)) return key.toLowerCase();
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(key)) return null;
+  const binary = atob(key);
+  let hex = '0x';
+  for (let i = 0; i < binary.length; i++) hex += binary.charCodeAt(i).toString(16).padStart(2, '0');
+  return hex.length === 66 ? hex : null;
+}
+
+function isActiveSigner(event: SignerEvent, fid: number, signer: string): boolean {
+  const body = event.signerEventBody;
+  return (
+    body !== undefined &&
+    (event.type === undefined || event.type === 'EVENT_TYPE_SIGNER') &&
+    (event.fid === undefined || event.fid === fid) &&
+    body.keyType === KEY_TYPE_ED25519 &&
+    (body.eventType === SIGNER_ADD || body.eventType === 1) &&
+    normalizeKey(body.key) === signer
+  );
+}
+
+function unavailable(cause: unknown): UnavailableError {
+  return new UnavailableError('Farcaster hub unavailable; try again', cause, 5);
+}
+
+interface CacheEntry {
+  valid: boolean;
+  expiresAt: number;
+}
+
+/** A SignerCheck backed by a hub's HTTP API: `GET /v1/onChainSignersByFid?fid=&signer=0x…` (Hubble answers the one
+ * OnChainEvent or a `not_found` error; Snapchain answers the fid's active signers, which we search). Valid only for an
+ * Ed25519 (keyType 1) ADD event of exactly that key. Hub down, timeout, 429, 5xx, auth failures or an unreadable
+ * answer throw UnavailableError (503, retry in 5 s) and are not cached. Answers are cached per (fid, key), bounded,
+ * and concurrent lookups of one key share a request. https://docs.farcaster.xyz/reference/hubble/httpapi/onchain */
+export function createHubSignerCheck(options: HubSignerCheckOptions): SignerCheck {
+  const base = options.hubUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const positiveMs = Math.max(0, options.cacheSeconds) * 1000;
+  const negativeMs = Math.min(Math.max(0, options.cacheSeconds), MAX_NEGATIVE_SECONDS) * 1000;
+  const cache = new Map<string, CacheEntry>();
+  const inFlight = new Map<string, Promise<boolean>>();
+
+  async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`hub did not answer within ${timeoutMs} ms`)), timeoutMs);
+    try {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (options.apiKey) headers['x-api-key'] = options.apiKey;
+      const res = await doFetch(url, { headers, signal: controller.signal });
+      const raw = await res.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = undefined;
+      }
+      return { status: res.status, body };
+    } catch (error) {
+      throw unavailable(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function lookup(fid: number, signer: string): Promise<boolean> {
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const query = new URLSearchParams({ fid: String(fid), signer });
+      if (pageToken !== undefined) query.set('pageToken', pageToken);
+      const { status, body } = await getJson(`${base}/v1/onChainSignersByFid?${query}`);
+      if (status === 200) {
+        const parsed = responseSchema.safeParse(body);
+        if (!parsed.success) throw unavailable(new Error('hub answered an unreadable signer event'));
+        if (!('events' in parsed.data)) return isActiveSigner(parsed.data, fid, signer);
+        if (parsed.data.events.some((event) => isActiveSigner(event, fid, signer))) return true;
+        if (!parsed.data.nextPageToken) return false;
+        pageToken = parsed.data.nextPageToken;
+        continue;
+      }
+      // 404 means "no such signer" only when an API said so; a bare 404 page means a wrong hub URL.
+      if (status === 404 && body !== undefined) return false;
+      const hubError = hubErrorSchema.safeParse(body);
+      if (
+        status === 400 &&
+        hubError.success &&
+        (hubError.data.errCode === 'not_found' || hubError.data.metadata?.errcode?.includes('not_found') === true)
+      ) {
+        return false;
+      }
+      throw unavailable(new Error(`hub answered ${status}`));
+    }
+    return false;
+  }
+
+  function remember(key: string, valid: boolean): void {
+    const ttl = valid ? positiveMs : negativeMs;
+    if (ttl <= 0) return;
+    cache.delete(key);
+    cache.set(key, { valid, expiresAt: now() + ttl });
+    while (cache.size > MAX_CACHE_ENTRIES) {
+      const oldest = cache.keys().next();
+      if (oldest.done) break;
+      cache.delete(oldest.value);
+    }
+  }
+
+  return (fid, signerHex) => {
+    const signer = signerHex.toLowerCase();
+    if (!Number.isSafeInteger(fid) || fid <= 0 || !/^0x[0-9a-f]{64}$/.test(signer)) return Promise.resolve(false);
+    const key = `${fid}:${signer}`;
+    const cached = cache.get(key);
+    if (cached !== undefined) {
+      if (cached.expiresAt > now()) return Promise.resolve(cached.valid);
+      cache.delete(key);
+    }
+    const pending = inFlight.get(key);
+    if (pending !== undefined) return pending;
+    const request = lookup(fid, signer)
+      .then((valid) => {
+        remember(key, valid);
+        return valid;
+      })
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, request);
+    return request;
+  };
+}
