@@ -1,0 +1,114 @@
+import { encodeAbiParameters, type Hex, keccak256, pad, toEventSelector } from 'viem';
+import { describe, expect, it } from 'vitest';
+import { decideTradeSettlement, type TradeOnChain, type TradeSettlementPolicy } from './decideTradeSettlement.ts';
+import type { ClaimedTrade } from './types.ts';
+
+const buyer = `0x${'b'.repeat(40)}` as const;
+const coin = `0x${'c'.repeat(40)}` as const;
+const router = `0x${'d'.repeat(40)}` as const;
+const input: Hex = '0xabcdef01';
+const TRANSFER = toEventSelector('Transfer(address,address,uint256)');
+const createdAt = '2026-11-25T10:00:00.000Z';
+
+const trade: ClaimedTrade = {
+  id: 1,
+  chainId: 8453,
+  txHash: `0x${'1'.repeat(64)}`,
+  buyer,
+  coinAddress: coin,
+  amountInWei: '1000',
+  attempts: 1,
+  createdAt,
+  quote: {
+    id: 77,
+    router,
+    calldataHash: keccak256(input),
+    amountInWei: '1000',
+    expectedOut: '500',
+    minOut: '475',
+  },
+};
+const policy: TradeSettlementPolicy = {
+  allowedRouters: new Set([router]),
+  nowMs: Date.parse(createdAt) + 60_000,
+  giveUpAfterSeconds: 1800,
+  retrySeconds: 5,
+};
+
+const transfer = (token: string, from: string, to: string, amount: bigint) => ({
+  address: token,
+  topics: [TRANSFER, pad(from as Hex), pad(to as Hex)] as Hex[],
+  data: encodeAbiParameters([{ type: 'uint256' }], [amount]),
+});
+
+function mined(
+  extra: Partial<NonNullable<TradeOnChain['receipt']>> = {},
+  tx: Partial<TradeOnChain['transaction']> = {},
+) {
+  return {
+    receipt: { status: 'success' as const, blockNumber: 42n, logs: [transfer(coin, router, buyer, 300n)], ...extra },
+    transaction: { from: buyer.toUpperCase().replace('0X', '0x'), to: router, value: 1000n, input, ...tx },
+  };
+}
+
+describe('decideTradeSettlement', () => {
+  it('confirms with the coins received, the ETH sent, and the quote whose calldata was mined', () => {
+    expect(decideTradeSettlement(trade, mined(), policy)).toEqual({
+      status: 'confirmed',
+      blockNumber: 42n,
+      amountOut: 300n,
+      amountInWei: 1000n,
+      quoteId: 77,
+    });
+  });
+
+  it('sums every Transfer of the coin to the buyer and ignores other tokens, recipients and events', () => {
+    const logs = [
+      transfer(coin, router, buyer, 300n),
+      transfer(coin.toUpperCase().replace('0X', '0x'), router, buyer, 5n),
+      transfer(coin, router, router, 1_000n),
+      transfer(router, router, buyer, 1_000n),
+      { ...transfer(coin, router, buyer, 1_000n), topics: [keccak256('0x01'), pad(router), pad(buyer)] as Hex[] },
+      { ...transfer(coin, router, buyer, 1_000n), topics: [TRANSFER, pad(router), pad(buyer), pad('0x01')] as Hex[] },
+    ];
+    expect(decideTradeSettlement(trade, mined({ logs }), policy)).toMatchObject({
+      status: 'confirmed',
+      amountOut: 305n,
+    });
+  });
+
+  it('links no quote when the mined calldata differs, and keeps no zero ETH amount', () => {
+    const settled = decideTradeSettlement(trade, mined({}, { input: '0xabcdef02', value: 0n }), policy);
+    expect(settled).toEqual({ status: 'confirmed', blockNumber: 42n, amountOut: 300n });
+    expect(decideTradeSettlement({ ...trade, quote: null }, mined(), policy)).not.toHaveProperty('quoteId');
+  });
+
+  it('waits for a transaction that is not mined, then gives up', () => {
+    expect(decideTradeSettlement(trade, { receipt: null, transaction: null }, policy)).toEqual({
+      status: 'pending',
+      retrySeconds: 5,
+    });
+    const late = { ...policy, nowMs: Date.parse(createdAt) + 1801_000 };
+    expect(decideTradeSettlement(trade, { receipt: null, transaction: null }, late)).toEqual({
+      status: 'failed',
+      reason: 'not mined',
+    });
+    // A receipt without its transaction (an RPC that is catching up) is looked at again, even late.
+    expect(decideTradeSettlement(trade, { ...mined(), transaction: null }, late)).toMatchObject({ status: 'pending' });
+  });
+
+  it.each([
+    ['sent by another address', mined({}, { from: router })],
+    ['not a buy through an allowed router', mined({}, { to: coin })],
+    ['not a buy through an allowed router', mined({}, { to: null })],
+    ['reverted', mined({ status: 'reverted', logs: [] })],
+    ['no coins received', mined({ logs: [transfer(coin, router, router, 300n)] })],
+  ])('fails %s', (reason, onChain) => {
+    expect(decideTradeSettlement(trade, onChain, policy)).toEqual({
+      status: 'failed',
+      reason,
+      blockNumber: 42n,
+      quoteId: 77,
+    });
+  });
+});

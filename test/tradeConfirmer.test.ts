@@ -1,0 +1,209 @@
+/** The trade confirmer against anvil and both databases: racing confirmers settle each trade once, the poll loop,
+ * trades for another chain, RPC backoff, and a settle that fails (the lease brings the trade back). */
+import { CreateConstants, createCoin, getCoinCreateFromLogs, setApiBaseUrl } from '@zoralabs/coins-sdk';
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  encodeFunctionData,
+  type Hex,
+  http,
+  type PublicClient,
+  parseEther,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
+import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/startDevnet.ts';
+import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
+import type { Store } from '../src/db/store.ts';
+import { silentLogger } from '../src/support/logger.ts';
+import { createTradeConfirmer, type TradeConfirmerOptions } from '../src/trading/createTradeConfirmer.ts';
+import { routerAllowlist } from '../src/trading/routerAllowlist.ts';
+import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
+
+let devnet: Devnet;
+let standIn: ZoraApiStandIn;
+let publicClient: PublicClient;
+let coin: Address;
+
+function account(index: number): DevnetAccount {
+  const a = devnet.accounts.users[index];
+  if (!a) throw new Error(`devnet has no user account ${index}`);
+  return a;
+}
+
+const walletOf = (a: DevnetAccount) =>
+  createWalletClient({
+    chain: devnet.chain,
+    transport: http(devnet.rpcUrl),
+    account: privateKeyToAccount(a.privateKey),
+  });
+
+beforeAll(async () => {
+  devnet = await startDevnet();
+  standIn = await startZoraApiStandIn({ devnet });
+  setApiBaseUrl(standIn.url);
+  publicClient = createPublicClient({ chain: devnet.chain, transport: http(devnet.rpcUrl), pollingInterval: 50 });
+  const created = await createCoin({
+    call: {
+      creator: devnet.accounts.platform.address,
+      name: 'Confirmer coin',
+      symbol: 'CONF',
+      metadata: { type: 'RAW_URI', uri: 'https://example.com/coin.json' },
+      currency: CreateConstants.ContentCoinCurrencies.ETH,
+      chainId: 8453,
+      skipMetadataValidation: true,
+    },
+    walletClient: walletOf({
+      address: devnet.accounts.platform.address,
+      privateKey: devnet.accounts.platform.privateKey,
+    }),
+    publicClient,
+  });
+  const deployment = getCoinCreateFromLogs(created.receipt);
+  if (!deployment) throw new Error('no CoinCreatedV4');
+  coin = deployment.coin;
+});
+afterAll(async () => {
+  await standIn?.close();
+  await devnet?.stop();
+});
+
+/** A real buy of the coin through the devnet router, mined. */
+async function buy(from: DevnetAccount): Promise<Hex> {
+  const hash = await walletOf(from).sendTransaction({
+    to: devnet.addresses.swapRouter,
+    data: encodeFunctionData({ abi: devSwapRouterAbi, functionName: 'buyWithEth', args: [coin, 0n, from.address] }),
+    value: parseEther('0.001'),
+  });
+  await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+  return hash;
+}
+
+describe.each(databaseTargets())('createTradeConfirmer with $name', (target: DatabaseTarget) => {
+  let db: TestDatabase;
+  const allowedRouters = routerAllowlist([{ chainId: 8453, address: `0x${'0'.repeat(40)}` }]);
+
+  beforeAll(async () => {
+    db = await target.create();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const confirmer = (extra: Partial<TradeConfirmerOptions> = {}) =>
+    createTradeConfirmer({
+      store: db.store,
+      publicClient,
+      logger: silentLogger,
+      allowedRouters: routerAllowlist([{ chainId: 8453, address: devnet.addresses.swapRouter }]),
+      intervalMs: 60_000,
+      ...extra,
+    });
+  const report = (txHash: Hex, buyer: Address, chainId = 8453) =>
+    db.store.recordPendingTrade({ source: 'frame', chainId, txHash, fid: 7, buyer, coinAddress: coin });
+  const analytics = async (txHash: Hex) =>
+    (
+      await db.sql.query<{ n: number }>(
+        `select count(*)::int as n from public.analytics_events where event_type like 'trade_%' and data->>'txHash' = $1`,
+        [txHash],
+      )
+    )[0]?.n;
+
+  it('settles each trade exactly once while four confirmers race', async () => {
+    const buyers = [0, 1, 2, 3, 4, 5].map(account);
+    const hashes: Hex[] = [];
+    for (const b of buyers) hashes.push(await buy(b));
+    for (const [i, hash] of hashes.entries()) await report(hash, buyers[i]?.address ?? '0x');
+    const runs = await Promise.all([1, 2, 3, 4].map((n) => confirmer({ worker: `racer-${n}`, batch: 2 }).runOnce()));
+    expect(runs.reduce((sum, r) => sum + r.confirmed, 0)).toBe(6);
+    for (const hash of hashes) {
+      expect(await db.store.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
+      // trade_submitted once and trade_confirmed once.
+      expect(await analytics(hash)).toBe(2);
+    }
+    expect(await confirmer().runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 0 });
+  });
+
+  it('joins a run in progress instead of starting a second one', async () => {
+    const hash = await buy(account(0));
+    await report(hash, account(0).address);
+    const c = confirmer();
+    const [a, b] = [c.runOnce(), c.runOnce()];
+    expect(a).toBe(b);
+    expect(await a).toEqual({ confirmed: 1, failed: 0, pending: 0 });
+  });
+
+  it('polls on its own once started, and stop() waits for the run', async () => {
+    const hash = await buy(account(1));
+    await report(hash, account(1).address);
+    const c = confirmer({ intervalMs: 20 });
+    c.start();
+    c.start();
+    const deadline = Date.now() + 5000;
+    while ((await db.store.getTrade(8453, hash))?.status === 'pending' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await c.stop();
+    expect(await db.store.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
+  });
+
+  it('leaves a trade reported for another chain pending for an hour', async () => {
+    const hash = await buy(account(2));
+    await report(hash, account(2).address, 84532);
+    expect(await confirmer().runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 1 });
+    const [row] = await db.sql.query<{ status: string; wait: number }>(
+      `select status, extract(epoch from next_check_at - now())::float8 as wait from public.trades
+       where chain_id = 84532 and tx_hash = $1`,
+      [hash],
+    );
+    expect(row?.status).toBe('pending');
+    expect(row?.wait).toBeGreaterThan(3500);
+  });
+
+  it('backs off on RPC errors, then confirms once the chain answers', async () => {
+    const hash = await buy(account(3));
+    await report(hash, account(3).address);
+    const down = createPublicClient({ chain: devnet.chain, transport: http('http://127.0.0.1:9', { retryCount: 0 }) });
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await db.sql.query('update public.trades set next_check_at = now() where tx_hash = $1', [hash]);
+      expect(await confirmer({ publicClient: down }).runOnce()).toMatchObject({ pending: 1 });
+      const [row] = await db.sql.query<{ wait: number }>(
+        'select extract(epoch from next_check_at - now())::float8 as wait from public.trades where tx_hash = $1',
+        [hash],
+      );
+      waits.push(Math.round(row?.wait ?? 0));
+    }
+    expect(waits).toEqual([5, 10, 20]);
+    await db.sql.query('update public.trades set next_check_at = now() where tx_hash = $1', [hash]);
+    expect(await confirmer().runOnce()).toMatchObject({ confirmed: 1 });
+  });
+
+  it('keeps the lease when settling fails, so the trade is confirmed by the next claim after it expires', async () => {
+    const hash = await buy(account(4));
+    await report(hash, account(4).address);
+    const failing: Pick<Store, 'claimPendingTrades' | 'settleTrade'> = {
+      claimPendingTrades: (worker, limit, lease) => db.store.claimPendingTrades(worker, limit, lease),
+      settleTrade: async () => {
+        throw new Error('database went away');
+      },
+    };
+    expect(await confirmer({ store: failing }).runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 0 });
+    expect(await confirmer().runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 0 });
+    await db.sql.query(`update public.trades set lease_until = now() - interval '1 second' where tx_hash = $1`, [hash]);
+    expect(await confirmer().runOnce()).toMatchObject({ confirmed: 1 });
+    expect(await db.store.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
+  });
+
+  it('fails a buy through a router that is not on the allowlist', async () => {
+    const hash = await buy(account(5));
+    await report(hash, account(5).address);
+    expect(await confirmer({ allowedRouters }).runOnce()).toMatchObject({ failed: 1 });
+    expect(await db.store.getTrade(8453, hash)).toMatchObject({
+      status: 'failed',
+      failureReason: 'not a buy through an allowed router',
+    });
+  });
+});
