@@ -2,6 +2,7 @@ import { Message } from '@farcaster/hub-nodejs';
 import type { FrogConstructorParameters } from 'frog';
 import type { MiddlewareHandler } from 'hono';
 import { hexToBytes } from 'viem';
+import { z } from 'zod';
 import { MalformedMessageError } from './errors.ts';
 import { type VerifiedFrameAction, type VerifyFrameActionOptions, verifyFrameAction } from './verifyFrameAction.ts';
 
@@ -10,15 +11,11 @@ export type Hub = NonNullable<FrogConstructorParameters['hub']>;
 
 const verified = new WeakMap<object, VerifiedFrameAction>();
 
-/** Frog's own checks after a hub says `valid` assume things our verifier allows: it hex-decodes
- * `0x${messageBytes}` (a `0x` prefix breaks it) and reads `message.data`, including `castId.hash`, without guards
- * (frog 0.18.3 `utils/verifyMessage.ts`, `utils/verifyFrame.ts`). Refuse those messages with a 400 instead of letting
- * Frog crash into a 500. */
+/** After a hub says `valid`, Frog decodes the bytes itself and reads `message.data`, including `castId.hash`, without
+ * guards (frog 0.18.3 `utils/verifyFrame.ts`), while our verifier accepts messages with only `dataBytes` or without a
+ * cast. Refuse those with a 400 instead of letting Frog crash into a 500. */
 function assertFrogCanRead(messageBytes: string): void {
-  if (messageBytes.startsWith('0x') || messageBytes.startsWith('0X')) {
-    throw new MalformedMessageError('frame message bytes must be hex without 0x');
-  }
-  const message = Message.decode(hexToBytes(`0x${messageBytes}`));
+  const message = Message.decode(hexToBytes(`0x${messageBytes.replace(/^0x/i, '')}`));
   if (message.data === undefined) throw new MalformedMessageError('frame message has no data');
   if (message.data.frameActionBody?.castId === undefined) throw new MalformedMessageError('frame message has no cast');
 }
@@ -48,16 +45,26 @@ export function createFrogHub(options: Omit<VerifyFrameActionOptions, 'now'> & {
  * failed in `verify: 'silent'` mode, or another object).
  *
  * Hono's `c.req.json()` parses the body again on every call (hono 4.13 caches the text, not the object), so the
- * object a handler gets from its own `await c.req.json()` is NOT the one Frog verified. Install shareJsonBody() before
- * the frame routes so both read one parsed object; then, in a handler:
+ * object a handler gets from its own `await c.req.json()` is NOT the one Frog verified. Install guardFrameBody() before
+ * the frame routes: it makes both read one parsed object. Then, in a handler:
  * `verifiedFrameAction((await c.req.json()).trustedData)`. */
 export function verifiedFrameAction(trustedData: object): VerifiedFrameAction | undefined {
   return verified.get(trustedData);
 }
 
-/** Hono middleware: within one request, every `c.req.json()` call resolves to the same parsed object, so the
- * `trustedData` Frog hands to the hub is the one the route handler reads (see verifiedFrameAction). */
-export function shareJsonBody(): MiddlewareHandler {
+/** What a frames v1 POST must look like before Frog touches it. Frog hex-decodes `0x${messageBytes}` before calling
+ * the hub (non-hex, including a `0x` prefix, throws: a 500) and reads `untrustedData.url` (a missing
+ * `untrustedData` throws: a 500); a body without `trustedData` is let through unverified even with `verify: true`. */
+const frameBodySchema = z.object({
+  untrustedData: z.looseObject({}),
+  trustedData: z.looseObject({ messageBytes: z.string().regex(/^[0-9a-fA-F]+$/) }),
+});
+
+/** Hono middleware for the Frog app's frame routes. (1) Within one request every `c.req.json()` call resolves to
+ * the same parsed object, so the `trustedData` Frog hands to the hub is the one the route handler reads (see
+ * verifiedFrameAction). (2) A POST must carry a signed body Frog can read, else MalformedMessageError (400) instead
+ * of Frog accepting it unverified or crashing into a 500. Install it before the routes. */
+export function guardFrameBody(): MiddlewareHandler {
   return async (c, next) => {
     const parse = c.req.json.bind(c.req);
     let parsed: Promise<unknown> | undefined;
@@ -68,6 +75,16 @@ export function shareJsonBody(): MiddlewareHandler {
         return parsed;
       },
     });
+    if (c.req.method === 'POST') {
+      const body = await c.req.json().catch(() => undefined);
+      const result = frameBodySchema.safeParse(body);
+      if (!result.success) {
+        const bytes = result.error.issues.some((issue) => issue.path[0] === 'trustedData');
+        throw new MalformedMessageError(
+          bytes ? 'trustedData.messageBytes must be hex without 0x' : 'frame POST body must have untrustedData',
+        );
+      }
+    }
     await next();
   };
 }

@@ -81,6 +81,15 @@ function text(bytes: Uint8Array, field: string): string {
   }
 }
 
+/** Canonical JSON of a MessageData, or null when it holds values toJSON refuses (e.g. an unknown enum number). */
+function jsonOf(data: MessageData): string | null {
+  try {
+    return JSON.stringify(MessageData.toJSON(data));
+  } catch {
+    return null;
+  }
+}
+
 /** The MessageData whose bytes were hashed and signed. When the envelope carries both the decoded `data` and the
  * signed `dataBytes`, @farcaster/core validates `data` but hashes `dataBytes`, so a forged `data` next to genuine
  * bytes would pass; we decode `dataBytes` ourselves and require `data` to be absent or to say the same. */
@@ -92,11 +101,10 @@ function signedData(message: Message): MessageData {
     } catch (error) {
       throw new MalformedMessageError('frame message data bytes do not decode', error);
     }
-    if (
-      message.data !== undefined &&
-      JSON.stringify(MessageData.toJSON(message.data)) !== JSON.stringify(MessageData.toJSON(fromBytes))
-    ) {
-      throw new DataMismatchError();
+    if (message.data !== undefined) {
+      const signed = jsonOf(fromBytes);
+      if (signed === null) throw new MalformedMessageError('frame message data is invalid');
+      if (jsonOf(message.data) !== signed) throw new DataMismatchError();
     }
     return fromBytes;
   }
