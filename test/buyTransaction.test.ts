@@ -36,7 +36,7 @@ import { routerAllowlist } from '../src/trading/routerAllowlist.ts';
 import type { BuyTarget } from '../src/trading/types.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { deliverToStore } from './support/deliverToStore.ts';
-import { castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
+import { castDeleted, castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
 import { testApp } from './support/testApp.ts';
 import { setParams } from './support/viralFixtures.ts';
 
@@ -385,6 +385,56 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
     await expect(refused).rejects.toBeInstanceOf(BuyBuildError);
     await expect(refused).rejects.toMatchObject({ reason: 'router_not_allowed', status: 502 });
     expect(await quotes()).toBe(count);
+  });
+
+  it('prepares a frame buy from wei with the router ABI, and maps chain, deletion, bounds and database failures', async () => {
+    const buyer = account(1).address;
+    const buy = await prepareBuy(
+      { castHash: coined, buyer, amountInWei: parseEther('0.002'), fid: 4242, source: 'frame' },
+      deps,
+    );
+    expect(buy).toMatchObject({ chainId: 8453, value: parseEther('0.002'), coin: { address: coin.toLowerCase() } });
+    expect(buy.abi.map((item) => ('name' in item ? `${item.type} ${item.name}` : item.type))).toEqual(
+      devSwapRouterAbi
+        .filter((item) => item.type === 'error' || (item.type === 'function' && item.name === 'buyWithEth'))
+        .map((item) => `${item.type} ${item.name}`),
+    );
+    const [row] = await db.sql.query<{ source: string; fid: string }>(
+      'select source, fid::text from public.trade_quotes where id = $1',
+      [buy.quoteId],
+    );
+    expect(row).toEqual({ source: 'frame', fid: '4242' });
+
+    await expect(
+      prepareBuy({ castHash: coined, buyer, amountInWei: parseEther('1.5'), fid: 1, source: 'frame' }, deps),
+    ).rejects.toMatchObject({ name: 'Trading.InvalidAmountError', status: 400 });
+    await expect(
+      prepareBuy({ castHash: coined, buyer, fid: 1, source: 'frame' }, { ...deps, chainId: 84532 }),
+    ).rejects.toMatchObject({ name: 'Trading.WrongChainError', status: 409 });
+
+    const gone = castHash(Math.floor(Math.random() * 2 ** 40), 'd');
+    await deliverToStore(db.store, [performanceCast(gone, user(fid + 3)), castDeleted(gone)]);
+    await expect(prepareBuy({ castHash: gone, buyer, fid: 1, source: 'frame' }, deps)).rejects.toMatchObject({
+      name: 'Trading.UnknownPerformanceError',
+      status: 404,
+    });
+
+    const down: PrepareBuyDeps['store'] = {
+      getBuyTarget: async () => {
+        throw new Error('connection refused');
+      },
+      recordTradeQuote: db.store.recordTradeQuote,
+    };
+    const broken = new Hono();
+    broken.onError(createErrorHandler(silentLogger));
+    broken.route('/api/tx/buy', buyRoute({ ...deps, store: down }));
+    const res = await broken.request('/api/tx/buy', {
+      method: 'POST',
+      body: JSON.stringify({ castHash: coined, buyer }),
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(await res.json()).toEqual({ error: 'Database unavailable; try again shortly' });
   });
 
   it('fails a reverted trade, a trade sent by another address, one with no coins, and one to another contract', async () => {
