@@ -12,7 +12,7 @@ export interface HubSignerCheckOptions {
   fetch?: typeof fetch;
   /** Clock for cache expiry, ms since the epoch. */
   now?: () => number;
-  /** Per lookup, including reading the body; default 2000. */
+  /** Per lookup (all pages, bodies included); default 2000. */
   timeoutMs?: number;
 }
 
@@ -88,13 +88,11 @@ export function createHubSignerCheck(options: HubSignerCheckOptions): SignerChec
   const cache = new Map<string, CacheEntry>();
   const inFlight = new Map<string, Promise<boolean>>();
 
-  async function getJson(url: string): Promise<{ status: number; body: unknown }> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`hub did not answer within ${timeoutMs} ms`)), timeoutMs);
+  async function getJson(url: string, signal: AbortSignal): Promise<{ status: number; body: unknown }> {
     try {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (options.apiKey) headers['x-api-key'] = options.apiKey;
-      const res = await doFetch(url, { headers, signal: controller.signal });
+      const res = await doFetch(url, { headers, signal });
       const raw = await res.text();
       let body: unknown;
       try {
@@ -105,17 +103,26 @@ export function createHubSignerCheck(options: HubSignerCheckOptions): SignerChec
       return { status: res.status, body };
     } catch (error) {
       throw unavailable(error);
+    }
+  }
+
+  /** One lookup, all pages included, within `timeoutMs` (frames v1 clients wait 5 s for the whole answer). */
+  async function lookup(fid: number, signer: string): Promise<boolean> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`hub did not answer within ${timeoutMs} ms`)), timeoutMs);
+    try {
+      return await lookupPages(fid, signer, controller.signal);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async function lookup(fid: number, signer: string): Promise<boolean> {
+  async function lookupPages(fid: number, signer: string, signal: AbortSignal): Promise<boolean> {
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const query = new URLSearchParams({ fid: String(fid), signer });
       if (pageToken !== undefined) query.set('pageToken', pageToken);
-      const { status, body } = await getJson(`${base}/v1/onChainSignersByFid?${query}`);
+      const { status, body } = await getJson(`${base}/v1/onChainSignersByFid?${query}`, signal);
       if (status === 200) {
         const parsed = responseSchema.safeParse(body);
         if (!parsed.success) throw unavailable(new Error('hub answered an unreadable signer event'));

@@ -139,8 +139,9 @@ function originOf(url: string): string | null {
 /** Verify a frames v1 signed action (`trustedData.messageBytes`, hex with or without `0x`) without a third-party API:
  * decode, refuse a forged unsigned `data`, check the BLAKE3 hash and Ed25519 signature (@farcaster/core), then the
  * type, network, fid, button index (1..4), that the signed URL is on `allowedOrigin`, the timestamp window, and last
- * that the key is an active signer of the fid (`checkSigner`). Pure apart from the injected signer check. Throws a
- * FrameActionError (4xx) or rethrows the signer check's UnavailableError (503).
+ * that the key is an active signer of the fid (`checkSigner`). No env, no fetch: the only I/O is the injected signer
+ * check (note @farcaster/core also refuses timestamps over 10 min ahead of the real clock, whatever `now` says).
+ * Throws a FrameActionError (4xx) or rethrows the signer check's UnavailableError (503).
  * https://github.com/farcasterxyz/docs/blob/6dbdc1d/docs/reference/frames/spec.md (docs/farcaster.md 7.3, 9) */
 export async function verifyFrameAction(
   messageBytesHex: string,
