@@ -1,3 +1,6 @@
-/** Performance frames (Frog 0.18.3, frames v1) live here; they arrive with the frames issue and are mounted by
- * src/app.ts. Until then this module only names the mount point. */
-export const FRAMES_BASE_PATH = '/frames';
+/** Performance frames (frames v1 with Frog 0.18.3), mounted by src/app.ts under FRAMES_BASE_PATH. */
+export { FRAMES_BASE_PATH } from './basePath.ts';
+export type { FrameFont, ResvgWasm } from './createCardRenderer.ts';
+export { createFrames, type Frames } from './createFrames.tsx';
+export { loadFrameFonts } from './loadFrameFonts.ts';
+export type { FramesConfig, FramesDeps } from './types.ts';

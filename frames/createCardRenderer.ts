@@ -1,0 +1,104 @@
+import { initWasm, Resvg } from '@resvg/resvg-wasm';
+import satori from 'satori';
+import type { Card, TextCleaner } from './buildCards.ts';
+import { drawCard, IMAGE_HEIGHT, IMAGE_WIDTH, LAYOUT_VERSION } from './drawCard.ts';
+import { readFontCoverage } from './readFontCoverage.ts';
+import { sanitizeText } from './sanitizeText.ts';
+
+/** A bundled font for frame images (TTF, OTF or WOFF bytes). Give each script subset its own `name`: satori falls
+ * back across names listed in font-family, not across files that share one name. */
+export interface FrameFont {
+  name: string;
+  data: ArrayBuffer;
+  weight: 100 | 200 | 300 | 400 | 500 | 600 | 700 | 800 | 900;
+  style: 'normal' | 'italic';
+}
+
+/** The resvg WebAssembly binary (bytes or a compiled module). */
+export type ResvgWasm = ArrayBuffer | Uint8Array | WebAssembly.Module;
+
+/** Draws cards to PNG, fully offline. */
+export interface CardRenderer {
+  /** Reduce user text to glyphs the bundled fonts have (see sanitizeText). */
+  clean: TextCleaner;
+  /** Content version of a card: a short hash of the card, the layout version and the fonts. */
+  version(card: Card): Promise<string>;
+  /** PNG bytes of a card (1200x630). */
+  render(card: Card): Promise<Uint8Array>;
+}
+
+/** Build the renderer: satori lays out the card with the given fonts only (no `loadAdditionalAsset`, so it never
+ * looks for fallback fonts or emoji images on the network; text is sanitized to the fonts' glyphs first), then resvg
+ * (WebAssembly) rasterises the SVG. Initialisation (font coverage, resvg) happens once, on first use. */
+export function createCardRenderer(options: {
+  fonts: readonly FrameFont[];
+  loadResvgWasm: () => Promise<ResvgWasm>;
+}): () => Promise<CardRenderer> {
+  if (options.fonts.length === 0) throw new TypeError('frame images need at least one bundled font');
+  let ready: Promise<CardRenderer> | undefined;
+  return () => {
+    ready ??= init(options).catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  };
+}
+
+let resvgReady: Promise<void> | undefined;
+
+/** resvg's WebAssembly instance is process-wide and refuses a second initialisation (Frog's own image route may
+ * have done it already). */
+async function initResvg(load: () => Promise<ResvgWasm>): Promise<void> {
+  resvgReady ??= (async () => {
+    try {
+      await initWasm(await load());
+    } catch (error) {
+      if (!(error instanceof Error && /already initialized/i.test(error.message))) throw error;
+    }
+  })().catch((error: unknown) => {
+    resvgReady = undefined;
+    throw error;
+  });
+  return resvgReady;
+}
+
+async function init(options: { fonts: readonly FrameFont[]; loadResvgWasm: () => Promise<ResvgWasm> }) {
+  const coverages = await Promise.all(options.fonts.map((f) => readFontCoverage(f.data)));
+  const covered = new Set<number>();
+  for (const set of coverages) for (const codePoint of set) covered.add(codePoint);
+  covered.add(0x20);
+  await initResvg(options.loadResvgWasm);
+
+  // satori caches parsed fonts by the identity of this array: keep one for the process.
+  const fonts = options.fonts.map((f) => ({ name: f.name, data: f.data, weight: f.weight, style: f.style }));
+  const fontFamily = [...new Set(options.fonts.map((f) => f.name))].join(', ');
+  const fingerprint = JSON.stringify(options.fonts.map((f) => [f.name, f.weight, f.style, f.data.byteLength]));
+  const clean: TextCleaner = (value, maxChars) => sanitizeText(value, (c) => covered.has(c), maxChars);
+
+  const renderer: CardRenderer = {
+    clean,
+    async version(card) {
+      const digest = await crypto.subtle.digest(
+        'SHA-256',
+        new TextEncoder().encode(JSON.stringify([LAYOUT_VERSION, fingerprint, card])),
+      );
+      return Array.from(new Uint8Array(digest, 0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+    },
+    async render(card) {
+      const svg = await satori(drawCard(card, fontFamily), { width: IMAGE_WIDTH, height: IMAGE_HEIGHT, fonts });
+      const resvg = new Resvg(svg, { fitTo: { mode: 'original' } });
+      try {
+        const image = resvg.render();
+        try {
+          return image.asPng();
+        } finally {
+          image.free();
+        }
+      } finally {
+        resvg.free();
+      }
+    },
+  };
+  return renderer;
+}

@@ -1,0 +1,412 @@
+import { Button, type FrameContext, Frog, TextInput } from 'frog';
+import { type Context, Hono, type HonoRequest } from 'hono';
+import { BadRequestError, BaseError, UnavailableError } from '../src/errors.ts';
+import type { FrameActionOutcome } from '../src/farcaster/frameActionRecord.ts';
+import type { Performance } from '../src/performances/types.ts';
+import type { Trade } from '../src/trading/types.ts';
+import { FRAMES_BASE_PATH } from './basePath.ts';
+import { buildPerformanceCard, buildTradeCard, type Card, NOT_FOUND_CARD } from './buildCards.ts';
+import { type CardRenderer, createCardRenderer } from './createCardRenderer.ts';
+import { createImageCache, type ImageCacheStats } from './createImageCache.ts';
+import { createViewLog, type ViewLog } from './createViewLog.ts';
+import { FrameActionReplayError, FrameMethodNotAllowedError, NoCoinToBuyError } from './errors.ts';
+import {
+  amountPlaceholder,
+  CAST_HASH,
+  castHashOfFrameUrl,
+  createFrameUrls,
+  explorerTxUrl,
+  utf8Length,
+} from './frameUrls.ts';
+import { type FramePostBody, guardFrameRequests } from './guardFrameRequests.ts';
+import { type FramesConfig, type FramesDeps, framesConfigSchema, type SignedFrameAction } from './types.ts';
+
+/** The frames, built: mount `hono` on the app at `/` (its routes already start with `/frames`). */
+export interface Frames {
+  hono: Hono;
+  /** Batched analytics of unsigned GETs: call `stop()` on shutdown (Workers: `flush()` in waitUntil). */
+  viewLog: Pick<ViewLog, 'flush' | 'stop' | 'pending'>;
+  imageCache: { stats(): ImageCacheStats };
+  /** Load fonts and WebAssembly and draw one image, so the first real request is not a cold render. */
+  warm(): Promise<void>;
+  /** Drop replay-registry rows that are too old to be replayed (older than maxAgeSeconds plus a margin). */
+  pruneFrameActions(): Promise<number>;
+}
+
+const TX_HASH = /^0x[0-9a-f]{64}$/;
+const IMAGE_FILE = /^([0-9a-f]{16})\.png$/;
+const IMMUTABLE = 'public, immutable, no-transform, max-age=31536000';
+const SHORT = 'public, max-age=60';
+const FRAME_HTML = 'public, max-age=60';
+/** Replay-registry rows are kept this much longer than the accepted message age (clock skew, slow requests). */
+const PRUNE_MARGIN_SECONDS = 600;
+
+type FrameActionKind = 'refresh' | 'buy_tx' | 'bought' | 'trade_refresh';
+
+interface PerformanceView {
+  performance: Performance;
+  card: Card;
+  version: string;
+  at: number;
+}
+
+/** Performance frames (frames v1, Frog 0.18.3) under `/frames`: the frame of a performance with its live engagement
+ * and coin (GET, and Refresh as a signed POST), its content-versioned PNG image, the Buy transaction (tx route) and
+ * the signed report after the wallet sent it. Every POST is verified by `deps.hub` before a handler runs; handlers
+ * read only the verified action. Spec: docs/farcaster.md 7 (frames v1) and 8 (Frog). */
+export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
+  const settings = framesConfigSchema.parse(config);
+  const { store, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const urls = createFrameUrls(settings.publicUrl, settings.miniAppUrl);
+  const renderer = createCardRenderer({
+    fonts: deps.fonts,
+    loadResvgWasm: deps.loadResvgWasm ?? (() => import('./loadResvgWasm.ts').then((module) => module.loadResvgWasm())),
+  });
+  const cache = createImageCache(settings.imageCacheBytes);
+  const viewLog = createViewLog({ write: (views) => store.recordFrameViews(views), logger });
+  const bodies = new WeakMap<HonoRequest, FramePostBody>();
+  const frameGets = new WeakMap<HonoRequest, string>();
+  const placeholder = amountPlaceholder(settings.buyBounds.default);
+
+  const database = async <T,>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (error) {
+      if (error instanceof BaseError) throw error;
+      throw new UnavailableError('Database unavailable; try again shortly', error, 5);
+    }
+  };
+
+  const poolKeys = new Map<string, { poolId: string | null; poolKey: unknown }>();
+  /** ETH per coin, or null: a missing reader, an unknown pool, a failure or a slow read never fail the frame. */
+  const priceOf = async (castHash: string, coin: { address: string }): Promise<string | null> => {
+    const read = deps.coinPrice;
+    if (read === undefined) return null;
+    try {
+      let pool = poolKeys.get(coin.address);
+      if (pool === undefined) {
+        const target = await store.getBuyTarget(castHash);
+        if (target?.coin == null) return null;
+        pool = { poolId: target.coin.poolId, poolKey: target.coin.poolKey };
+        if (poolKeys.size >= 10_000) poolKeys.clear();
+        poolKeys.set(coin.address, pool);
+      }
+      const price = await withTimeout(read({ address: coin.address, ...pool }), settings.priceTimeoutMs);
+      return price?.ethPerCoin ?? null;
+    } catch (error) {
+      logger.warn('coin price unavailable', { castHash, error: error instanceof Error ? error.message : 'unknown' });
+      return null;
+    }
+  };
+
+  const recent = new Map<string, PerformanceView>();
+  const loading = new Map<string, Promise<PerformanceView | null>>();
+  /** Read a performance and draw its card; concurrent reads of one cast share one database round trip. */
+  const loadView = (castHash: string): Promise<PerformanceView | null> => {
+    const pending = loading.get(castHash);
+    if (pending !== undefined) return pending;
+    const work = (async () => {
+      const performance = await database(store.getPerformance(castHash));
+      if (performance === null) {
+        recent.delete(castHash);
+        return null;
+      }
+      const price = performance.coin === null ? null : await priceOf(castHash, performance.coin);
+      const tools = await renderer();
+      const card = buildPerformanceCard(performance, price, tools.clean);
+      const view = { performance, card, version: await tools.version(card), at: Date.now() };
+      if (recent.size >= 10_000) recent.clear();
+      recent.set(castHash, view);
+      return view;
+    })().finally(() => loading.delete(castHash));
+    loading.set(castHash, work);
+    return work;
+  };
+
+  /** Verify-side checks common to every POST: the hub verified the message (Frog ran it before the handler), it
+   * was signed on this performance's frame, it carries what this route needs, and it was never used before. */
+  const accept = async (
+    req: HonoRequest,
+    kind: FrameActionKind,
+    require?: (action: SignedFrameAction) => void,
+    data?: Record<string, unknown>,
+  ): Promise<{ action: SignedFrameAction; castHash: string; outcome: FrameActionOutcome }> => {
+    const body = bodies.get(req);
+    const action = body === undefined ? undefined : deps.verifiedAction(body.trustedData);
+    if (action === undefined) throw new BadRequestError('This frame action could not be verified');
+    const routeHash = req.param('castHash') ?? '';
+    const castHash = castHashOfFrameUrl(action.url, urls.origin);
+    if (castHash === null || !CAST_HASH.test(routeHash) || castHash !== routeHash.toLowerCase()) {
+      throw new BadRequestError('This action was signed for another frame');
+    }
+    if (!Number.isInteger(action.buttonIndex) || action.buttonIndex < 1 || action.buttonIndex > 4) {
+      throw new BadRequestError('Invalid button');
+    }
+    require?.(action);
+    const outcome = await database(
+      store.recordFrameAction({
+        messageHash: action.messageHash.toLowerCase(),
+        fid: action.fid,
+        castHash,
+        action: kind,
+        buttonIndex: action.buttonIndex,
+        signedAt: action.signedAt,
+        ...(data === undefined ? {} : { data }),
+      }),
+    );
+    if (outcome.status === 'replay') throw new FrameActionReplayError();
+    return { action, castHash, outcome };
+  };
+
+  const listenHref = (performance: Performance): string => {
+    const audio = performance.audio?.url;
+    if (audio?.startsWith('https://') && URL.canParse(audio) && utf8Length(audio) <= 256) {
+      return audio;
+    }
+    return urls.performancePage(performance.castHash);
+  };
+
+  const frog = new Frog({
+    title: 'GigaVibe',
+    basePath: FRAMES_BASE_PATH,
+    origin: urls.origin,
+    hub: deps.hub,
+    verify: true,
+    verifyOrigin: false,
+    secret: settings.stateSecret,
+    imageAspectRatio: '1.91:1',
+  });
+  /** What the frame builders need from Frog's handler context. */
+  type FrameResponder = Pick<FrameContext, 'res'>;
+
+  const performanceFrame = (c: FrameResponder, view: PerformanceView, initial: boolean) => {
+    const { performance, card } = view;
+    const castHash = performance.castHash;
+    const coin = performance.coin;
+    const symbol = card.kind === 'performance' && card.coin !== null ? card.coin.symbol : 'COIN';
+    return c.res({
+      action: urls.frame(castHash),
+      image: urls.image(castHash, view.version),
+      imageAspectRatio: '1.91:1',
+      title: card.kind === 'performance' ? `${card.title} | GigaVibe` : 'GigaVibe',
+      headers: { 'cache-control': initial ? FRAME_HTML : 'no-store' },
+      ...(initial ? { browserLocation: urls.performancePage(castHash) } : {}),
+      intents: [
+        ...(coin === null ? [] : [<TextInput placeholder={placeholder} />]),
+        <Button.Link href={listenHref(performance)}>Listen</Button.Link>,
+        <Button>Refresh</Button>,
+        ...(coin === null
+          ? []
+          : [
+              <Button.Transaction target={urls.buyTarget(castHash)} action={urls.bought(castHash)}>
+                {`Buy $${symbol}`}
+              </Button.Transaction>,
+            ]),
+      ],
+    });
+  };
+
+  const notFoundFrame = async (c: FrameResponder) => {
+    const tools = await renderer();
+    return c.res({
+      action: `${urls.origin}${FRAMES_BASE_PATH}/not-found`,
+      image: urls.notFoundImage(await tools.version(NOT_FOUND_CARD)),
+      imageAspectRatio: '1.91:1',
+      title: 'Performance not found | GigaVibe',
+      headers: { 'cache-control': SHORT },
+      intents: [<Button.Link href={settings.miniAppUrl ?? urls.origin}>Open GigaVibe</Button.Link>],
+    });
+  };
+
+  const tradeFrame = async (c: FrameResponder, castHash: string, trade: TradeSummary) => {
+    const performance = await database(store.getPerformance(castHash));
+    const tools = await renderer();
+    const card = buildTradeCard(performance, trade, tools.clean);
+    const explorer = explorerTxUrl(settings.chainId, trade.txHash);
+    return c.res({
+      action: urls.tradeFrame(castHash, trade.txHash),
+      image: urls.tradeImage(castHash, trade.txHash, await tools.version(card)),
+      imageAspectRatio: '1.91:1',
+      title: 'Coin purchase | GigaVibe',
+      headers: { 'cache-control': 'no-store' },
+      intents: [
+        ...(explorer === null ? [] : [<Button.Link href={explorer}>View transaction</Button.Link>]),
+        <Button>Refresh</Button>,
+        <Button action={urls.frame(castHash)}>Back</Button>,
+      ],
+    });
+  };
+
+  frog.frame('/performance/:castHash', async (c) => {
+    if (c.req.method === 'POST') {
+      const { castHash } = await accept(c.req, 'refresh');
+      const view = await loadView(castHash);
+      return view === null ? notFoundFrame(c) : performanceFrame(c, view, false);
+    }
+    const raw = c.req.param('castHash');
+    if (!CAST_HASH.test(raw)) return notFoundFrame(c);
+    const castHash = raw.toLowerCase();
+    const view = await loadView(castHash);
+    if (view === null) return notFoundFrame(c);
+    frameGets.set(c.req, castHash);
+    return performanceFrame(c, view, true);
+  });
+
+  frog.transaction('/performance/:castHash/buy', async (c) => {
+    const { action, castHash } = await accept(c.req, 'buy_tx', (a) => {
+      if (a.address === null) throw new BadRequestError('Connect a wallet to buy');
+    });
+    const typed = action.inputText.trim();
+    const tx = await deps.buy({
+      castHash,
+      buyer: action.address as `0x${string}`,
+      amountText: typed === '' ? settings.buyBounds.default : typed,
+      fid: action.fid,
+      source: 'frame',
+    });
+    return c.res({
+      chainId: `eip155:${tx.chainId}` as Parameters<typeof c.res>[0]['chainId'],
+      method: 'eth_sendTransaction',
+      attribution: false,
+      params: { abi: tx.abi, to: tx.to, data: tx.data, value: tx.value },
+    });
+  });
+
+  frog.frame('/performance/:castHash/bought', async (c) => {
+    if (c.req.method !== 'POST') throw new FrameMethodNotAllowedError();
+    const { action, castHash } = await accept(c.req, 'bought', (a) => {
+      if (a.transactionId === null || !TX_HASH.test(a.transactionId.toLowerCase())) {
+        throw new BadRequestError('The transaction id is missing');
+      }
+      if (a.address === null) throw new BadRequestError('Connect a wallet to buy');
+    });
+    const target = await database(store.getBuyTarget(castHash));
+    if (target?.coin == null) throw new NoCoinToBuyError();
+    const trade = await database(
+      store.recordPendingTrade({
+        source: 'frame',
+        chainId: settings.chainId,
+        txHash: (action.transactionId as string).toLowerCase(),
+        fid: action.fid,
+        buyer: (action.address as string).toLowerCase(),
+        coinAddress: target.coin.address,
+      }),
+    );
+    return tradeFrame(c, castHash, trade);
+  });
+
+  frog.frame('/performance/:castHash/trade/:txHash', async (c) => {
+    if (c.req.method !== 'POST') throw new FrameMethodNotAllowedError();
+    const { castHash } = await accept(c.req, 'trade_refresh');
+    const txHash = c.req.param('txHash').toLowerCase();
+    if (!TX_HASH.test(txHash)) throw new BadRequestError('Invalid transaction hash');
+    const trade = await database(store.getTrade(settings.chainId, txHash));
+    if (trade === null) throw new BadRequestError('This transaction was never reported');
+    return tradeFrame(c, castHash, trade);
+  });
+
+  const app = new Hono();
+  app.use(`${FRAMES_BASE_PATH}/*`, guardFrameRequests(bodies));
+  app.use(`${FRAMES_BASE_PATH}/performance/:castHash`, async (c, next) => {
+    await next();
+    const castHash = frameGets.get(c.req);
+    if (castHash !== undefined) {
+      viewLog.record({ castHash, kind: c.res.status === 302 ? 'browser' : 'frame', at: now() });
+    }
+  });
+
+  /** Answer an image request: 304 when the client has the current version; cached bytes or one render otherwise.
+   * A URL naming the current version is immutable; an older version gets the current image, briefly cacheable. */
+  const serveImage = async (c: Context, requested: string | null, key: string, card: Card, version: string) => {
+    const etag = `"${version}"`;
+    c.header('ETag', etag);
+    c.header('Cache-Control', requested === version ? IMMUTABLE : SHORT);
+    if (matchesEtag(c.req.header('if-none-match'), version)) return c.body(null, 304);
+    const tools = await renderer();
+    const png = await cache.getOrRender(`${key}:${version}`, () => tools.render(card));
+    c.header('Content-Type', 'image/png');
+    return c.body(png as Uint8Array<ArrayBuffer>, 200);
+  };
+
+  app.get(`${FRAMES_BASE_PATH}/performance/:castHash/image/:file`, async (c) => {
+    const raw = c.req.param('castHash');
+    const requested = IMAGE_FILE.exec(c.req.param('file'))?.[1] ?? null;
+    if (requested === null) return c.json({ message: 'Image not found' }, 404);
+    if (!CAST_HASH.test(raw)) return c.json({ message: 'Image not found' }, 404);
+    const castHash = raw.toLowerCase();
+    const cached = recent.get(castHash);
+    const view =
+      cached !== undefined && cached.version === requested && Date.now() - cached.at <= settings.imageDataTtlMs
+        ? cached
+        : await loadView(castHash);
+    if (view === null) {
+      const tools = await renderer();
+      return serveImage(c, requested, 'not-found', NOT_FOUND_CARD, await tools.version(NOT_FOUND_CARD));
+    }
+    viewLog.record({ castHash, kind: 'image', at: now() });
+    return serveImage(c, requested, castHash, view.card, view.version);
+  });
+
+  app.get(`${FRAMES_BASE_PATH}/performance/:castHash/trade/:txHash/image/:file`, async (c) => {
+    const raw = c.req.param('castHash');
+    const txHash = c.req.param('txHash').toLowerCase();
+    const requested = IMAGE_FILE.exec(c.req.param('file'))?.[1] ?? null;
+    if (requested === null || !CAST_HASH.test(raw) || !TX_HASH.test(txHash)) {
+      return c.json({ message: 'Image not found' }, 404);
+    }
+    const castHash = raw.toLowerCase();
+    const [trade, performance, tools] = await Promise.all([
+      database(store.getTrade(settings.chainId, txHash)),
+      database(store.getPerformance(castHash)),
+      renderer(),
+    ]);
+    const card = trade === null ? NOT_FOUND_CARD : buildTradeCard(performance, trade, tools.clean);
+    return serveImage(c, requested, `trade:${txHash}`, card, await tools.version(card));
+  });
+
+  app.get(`${FRAMES_BASE_PATH}/not-found/image/:file`, async (c) => {
+    const requested = IMAGE_FILE.exec(c.req.param('file'))?.[1] ?? null;
+    if (requested === null) return c.json({ message: 'Image not found' }, 404);
+    const tools = await renderer();
+    return serveImage(c, requested, 'not-found', NOT_FOUND_CARD, await tools.version(NOT_FOUND_CARD));
+  });
+
+  app.route('/', frog.hono);
+
+  return {
+    hono: app,
+    viewLog,
+    imageCache: cache,
+    async warm() {
+      const tools: CardRenderer = await renderer();
+      await cache.getOrRender(`not-found:${await tools.version(NOT_FOUND_CARD)}`, () => tools.render(NOT_FOUND_CARD));
+    },
+    pruneFrameActions: () =>
+      store.pruneFrameActions(new Date(now().getTime() - (settings.maxAgeSeconds + PRUNE_MARGIN_SECONDS) * 1000)),
+  };
+}
+
+/** A recorded trade as the confirmation frame needs it. */
+type TradeSummary = Pick<Trade, 'status' | 'amountInWei' | 'txHash'>;
+
+/** If-None-Match (a list, possibly weak or `*`) names `version`. */
+function matchesEtag(header: string | undefined, version: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === `"${version}"` || t === `W/"${version}"`;
+  });
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
