@@ -55,6 +55,8 @@ export interface FramesHarness {
   hub: HubStandIn;
   /** Every request the fake `buy` received. */
   buys: FrameBuyRequest[];
+  /** Make the fake `buy` throw this (null: answer the fixed transaction again). */
+  failBuyWith(error: Error | null): void;
   request(path: string, init?: RequestInit): Promise<Response>;
   /** POST a frames v1 body (JSON) to a path. */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
@@ -70,6 +72,7 @@ export async function startFramesHarness(
   const hub = await startHubStandIn();
   const checkSigner = createHubSignerCheck({ hubUrl: hub.url, cacheSeconds: 0 });
   const buys: FrameBuyRequest[] = [];
+  let buyFailure: Error | null = null;
   const frames = createFrames(framesConfig(options.config), {
     store: db.store,
     logger: silentLogger,
@@ -81,6 +84,7 @@ export async function startFramesHarness(
     verifiedAction: verifiedFrameAction,
     buy: async (request): Promise<FrameBuyTransaction> => {
       buys.push(request);
+      if (buyFailure !== null) throw buyFailure;
       return { chainId: 8453, to: FAKE_ROUTER, data: FAKE_CALLDATA, value: 2_000_000_000_000_000n, abi: [...FAKE_ABI] };
     },
     coinPrice: async () => ({ ethPerCoin: '0.000001234567' }),
@@ -97,6 +101,9 @@ export async function startFramesHarness(
     app,
     hub,
     buys,
+    failBuyWith: (error) => {
+      buyFailure = error;
+    },
     request,
     post: (path, body, headers = {}) =>
       request(path, {
