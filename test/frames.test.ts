@@ -1,4 +1,4 @@
-import { getAddress } from 'viem';
+import { getAddress, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseError, UnavailableError } from '../src/errors.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
@@ -27,11 +27,11 @@ import {
 import { castDeleted, castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
 import { metricsOf, type TestApp, testApp } from './support/testApp.ts';
 
-const PERF = castHash(1, 'f');
-const COINED = castHash(2, 'f');
-const DELETED = castHash(3, 'f');
-const VIEWED = castHash(4, 'f');
-const UNKNOWN = castHash(99, 'f');
+const PERF = castHash(1, 'f') as Hex;
+const COINED = castHash(2, 'f') as Hex;
+const DELETED = castHash(3, 'f') as Hex;
+const VIEWED = castHash(4, 'f') as Hex;
+const UNKNOWN = castHash(99, 'f') as Hex;
 const BUYER = '0xabababababababababababababababababababab' as const;
 const OTHER = '0x1212121212121212121212121212121212121212' as const;
 const TX = `0x${'5e'.repeat(32)}` as const;
