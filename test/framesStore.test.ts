@@ -95,7 +95,11 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
       'confirmed',
     );
     expect(await db.store.settleTrade(first.id, 'w1', { status: 'failed', reason: 'late' })).toBe('confirmed');
-    expect(await db.store.getTrade(8453, txHash(1))).toMatchObject({ status: 'confirmed', amountOut: '6' });
+    expect(await db.store.getTrade(8453, txHash(1))).toMatchObject({
+      status: 'confirmed',
+      amountOut: '6',
+      expectedOut: '5000000000000000000',
+    });
     await expect(db.sql.query(`update trades set status = 'failed', failure_reason = 'x'`)).rejects.toThrow(
       /already confirmed/,
     );
@@ -114,6 +118,14 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
     expect(c?.id).toBe(t.id);
     expect(await db.store.settleTrade(t.id, 'w1', { status: 'pending', retrySeconds: 3600 })).toBe('pending');
     expect(await db.store.claimPendingTrades('w1', 10, 60)).toEqual([]);
+    await db.sql.query('update trades set next_check_at = now() where id = $1', [t.id]);
+    const [again] = await db.store.claimPendingTrades('w1', 10, 60);
+    expect(again?.quote).not.toBeNull();
+    // The mined calldata matched no quote: the settlement unlinks it and its expected amount.
+    expect(
+      await db.store.settleTrade(t.id, 'w1', { status: 'confirmed', blockNumber: 9n, amountOut: 1n, quoteId: null }),
+    ).toBe('confirmed');
+    expect(await db.store.getTrade(8453, txHash(2))).toMatchObject({ expectedOut: null, amountOut: '1' });
     expect(await db.store.getBuyTarget(perf)).toMatchObject({ castHash: perf, coin: null, deleted: false });
     expect(await db.store.getBuyTarget(castHash(98, 'f'))).toBeNull();
   });

@@ -22,6 +22,11 @@ export function createErrorHandler(logger: Logger) {
       c.header('Retry-After', String(error.retryAfterSeconds ?? 5));
       return c.json(body(c, error.message), 503);
     }
+    if (error instanceof BaseError && (error.status === 502 || error.status === 504)) {
+      // An upstream answered something we refuse to pass on (e.g. a quote to an unknown router): say so, briefly.
+      logger.warn('upstream refused', { path: c.req.path, ...errorFields(error.cause ?? error) });
+      return c.json(body(c, error.message), error.status);
+    }
     if (error instanceof HTTPException && error.status < 500) {
       return c.json(body(c, error.message || 'bad request'), error.status);
     }

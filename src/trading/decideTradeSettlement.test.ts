@@ -77,10 +77,10 @@ describe('decideTradeSettlement', () => {
     });
   });
 
-  it('links no quote when the mined calldata differs, and keeps no zero ETH amount', () => {
+  it('unlinks the quote when the mined calldata differs, and keeps no zero ETH amount', () => {
     const settled = decideTradeSettlement(trade, mined({}, { input: '0xabcdef02', value: 0n }), policy);
-    expect(settled).toEqual({ status: 'confirmed', blockNumber: 42n, amountOut: 300n });
-    expect(decideTradeSettlement({ ...trade, quote: null }, mined(), policy)).not.toHaveProperty('quoteId');
+    expect(settled).toEqual({ status: 'confirmed', blockNumber: 42n, amountOut: 300n, quoteId: null });
+    expect(decideTradeSettlement({ ...trade, quote: null }, mined(), policy)).toHaveProperty('quoteId', null);
   });
 
   it('waits for a transaction that is not mined, then gives up', () => {

@@ -42,7 +42,7 @@ export function decideTradeSettlement(
   const blockNumber = receipt.blockNumber;
   const quoteMatches =
     trade.quote !== null && keccak256(transaction.input).toLowerCase() === trade.quote.calldataHash.toLowerCase();
-  const quoteId = quoteMatches && trade.quote !== null ? { quoteId: trade.quote.id } : {};
+  const quoteId = { quoteId: quoteMatches && trade.quote !== null ? trade.quote.id : null };
   const fail = (reason: string): TradeSettlement => ({ status: 'failed', reason, blockNumber, ...quoteId });
 
   const buyer = trade.buyer.toLowerCase();

@@ -84,8 +84,8 @@ export type ClaimedTrade = z.infer<typeof claimedTradeSchema>;
 
 /** What the confirmer learned from the chain about one trade. */
 export type TradeSettlement =
-  | { status: 'confirmed'; blockNumber: bigint; amountOut: bigint; amountInWei?: bigint; quoteId?: number }
-  | { status: 'failed'; reason: string; blockNumber?: bigint; quoteId?: number }
+  | { status: 'confirmed'; blockNumber: bigint; amountOut: bigint; amountInWei?: bigint; quoteId?: number | null }
+  | { status: 'failed'; reason: string; blockNumber?: bigint; quoteId?: number | null }
   | { status: 'pending'; retrySeconds: number };
 
 export const tradeSchema = z.object({

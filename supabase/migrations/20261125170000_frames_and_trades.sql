@@ -315,7 +315,8 @@ comment on function public.claim_pending_trades(text, integer, integer) is
   'Lease due pending trades for one confirmer (skip locked); attempts counts the checks.';
 
 -- Settle or reschedule one leased trade. p_result: {status: 'confirmed'|'failed'|'pending', blockNumber, amountOut,
--- amountInWei, quoteId, reason, retrySeconds}. Only the lease holder may settle. Returns the new status.
+-- amountInWei, quoteId, reason, retrySeconds}; quoteId null (present) unlinks a quote whose calldata the mined
+-- transaction does not match, with its expected amount. Only the lease holder may settle. Returns the new status.
 create function public.settle_trade(p_id bigint, p_worker text, p_result jsonb) returns text
 language plpgsql
 as $$
@@ -344,7 +345,9 @@ begin
     block_number = (p_result ->> 'blockNumber')::bigint,
     amount_out = case when v_status = 'confirmed' then (p_result ->> 'amountOut')::numeric end,
     amount_in_wei = coalesce((p_result ->> 'amountInWei')::numeric, amount_in_wei),
-    quote_id = coalesce((p_result ->> 'quoteId')::bigint, quote_id),
+    quote_id = case when p_result ? 'quoteId' then (p_result ->> 'quoteId')::bigint else quote_id end,
+    expected_out = case when p_result ? 'quoteId' and p_result -> 'quoteId' = 'null'::jsonb then null
+      else expected_out end,
     failure_reason = case when v_status = 'failed' then coalesce(p_result ->> 'reason', 'failed') end,
     settled_at = now(), claimed_by = null, lease_until = null
   where id = p_id;
