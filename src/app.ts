@@ -4,6 +4,9 @@ import type { Store } from './db/store.ts';
 import { createErrorHandler } from './http/onError.ts';
 import { performanceRoutes } from './performances/performanceRoutes.ts';
 import type { Logger } from './support/logger.ts';
+import { buyRoute } from './trading/buyRoute.ts';
+import type { PrepareBuyDeps } from './trading/prepareBuy.ts';
+import { tradeRoute } from './trading/tradeRoute.ts';
 import { viralQueueRoute } from './viral/viralQueueRoute.ts';
 import { createInboxDrainer, type InboxDrainer } from './webhooks/createInboxDrainer.ts';
 import { createInboxWriter, type InboxWriter } from './webhooks/createInboxWriter.ts';
@@ -29,6 +32,8 @@ export interface AppDeps {
   /** Hash implementations for the webhook route (default WebCrypto; Node passes node:crypto). */
   webhookCrypto?: WebhookCrypto;
   now?: () => Date;
+  /** Buying (POST /api/tx/buy and the frame tx route) and trade lookups; unset: those routes answer 503. */
+  trading?: PrepareBuyDeps;
 }
 
 export interface GigaVibeApp {
@@ -56,6 +61,8 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
         'GET /api/performances',
         'GET /api/performances/:castHash',
         'GET /api/performances/:castHash/coin-metadata.json',
+        'POST /api/tx/buy',
+        'GET /api/trades/:txHash',
       ],
     }),
   );
@@ -93,6 +100,14 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   );
   app.route('/api/performances', coinMetadataRoute(store));
   app.route('/api/performances', performanceRoutes(store));
+  if (deps.trading) {
+    app.route('/api/tx/buy', buyRoute(deps.trading));
+    app.route('/api/trades', tradeRoute(store, deps.trading.chainId));
+  } else {
+    const off = (c: Context) => c.json({ error: 'buying is not configured on this server' }, 503);
+    app.post('/api/tx/buy', off);
+    app.get('/api/trades/:txHash', off);
+  }
   if (config.adminToken !== undefined) app.route('/api/admin/viral-queue', viralQueueRoute(store, config.adminToken));
   return { app, drainer, writer };
 }

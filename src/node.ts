@@ -2,13 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
+import { uniswapV4PoolManagerAddress } from '@zoralabs/protocol-deployments';
+import { type Chain, createPublicClient, http } from 'viem';
+import { base, baseSepolia } from 'viem/chains';
 import { createApp } from './app.ts';
 import { type CoinChain, createCoinChain } from './coins/createCoinChain.ts';
 import { createCoinWorker } from './coins/createCoinWorker.ts';
 import { readCoinChainSettings } from './coins/readCoinChainSettings.ts';
 import { ConfigError, loadConfig } from './config/loadConfig.ts';
 import { openDatabase } from './db/openDatabase.ts';
+import type { Store } from './db/store.ts';
 import { createLogger, errorFields, type Logger } from './support/logger.ts';
+import { createBuySimulator } from './trading/createBuySimulator.ts';
+import { createCoinPriceReader } from './trading/createCoinPriceReader.ts';
+import { createTradeConfirmer } from './trading/createTradeConfirmer.ts';
+import { createZoraQuoter } from './trading/createZoraQuoter.ts';
+import type { PrepareBuyDeps } from './trading/prepareBuy.ts';
+import { routerAllowlist } from './trading/routerAllowlist.ts';
+import { KNOWN_ROUTER_ABIS } from './trading/selectRouterAbi.ts';
 import { createViralScheduler } from './viral/createViralScheduler.ts';
 import { nodeWebhookCrypto } from './webhooks/nodeWebhookCrypto.ts';
 
@@ -28,53 +39,108 @@ async function developmentSecret(dataDir: string): Promise<string> {
   }
 }
 
-/** Where coins are created: the configured chain; else, on the embedded database only (local development), a
- * devnet started here (anvil + Zora API stand-in, imported dynamically so no production path loads them); else
- * nowhere, and jobs wait with the reason. A production database never sees devnet coins. */
-async function coinChain(
-  env: ReturnType<typeof loadConfig>,
-  databaseKind: string,
-  logger: Logger,
-): Promise<{ chain: CoinChain | null; reason: string; stop(): Promise<void> }> {
-  const read = readCoinChainSettings(env);
-  const none = async () => {};
-  if (read.ok) {
-    if (env.PUBLIC_URL === undefined) {
-      return { chain: null, reason: 'PUBLIC_URL is not set: coin metadata URIs would point at localhost', stop: none };
-    }
-    return { chain: createCoinChain(read.settings), reason: '', stop: none };
-  }
-  if (env.BASE_RPC_URL !== undefined || databaseKind !== 'pglite')
-    return { chain: null, reason: read.reason, stop: none };
+/** The offline development chain of `npm start`: on the embedded database with no BASE_RPC_URL, a devnet (anvil +
+ * Zora API stand-in, imported dynamically so no production path loads them) kept in DATA_DIR/devnet, so a restart
+ * mid coin creation recovers against the same chain. A production database never sees devnet coins. */
+async function startLocalChain(env: ReturnType<typeof loadConfig>, databaseKind: string, logger: Logger) {
+  if (env.BASE_RPC_URL !== undefined || databaseKind !== 'pglite') return null;
   const { startDevnet } = await import('../scripts/devnet/startDevnet.ts');
   const { startZoraApiStandIn } = await import('../scripts/devnet/zoraApiStandIn.ts');
-  // The chain is kept beside the embedded database, so a restart mid coin creation recovers against the same chain.
-  const devnet = await startDevnet({ stateDir: path.resolve(env.DATA_DIR, 'devnet') });
+  const { devSwapRouterAbi } = await import('../scripts/devnet/devAbis.ts');
+  const { createDevSignerCheck } = await import('../scripts/devnet/devFarcasterSigners.ts');
+  const stateDir = path.resolve(env.DATA_DIR, 'devnet');
+  const devnet = await startDevnet({ stateDir });
   const standIn = await startZoraApiStandIn({ devnet });
-  logger.warn('no BASE_RPC_URL: coins are created on a local devnet (anvil, chain id 8453) kept in DATA_DIR/devnet', {
-    rpcUrl: devnet.rpcUrl,
-    zoraApi: standIn.url,
-    factory: devnet.addresses.coinFactory,
-  });
-  const chain = createCoinChain(
+  // For `npm run frame:buy`, which sends the frame's transaction to this chain.
+  await writeFile(path.join(stateDir, 'rpc-url'), `${devnet.rpcUrl}\n`);
+  logger.warn(
+    'no BASE_RPC_URL: coins are created and bought on a local devnet (anvil, chain id 8453) in DATA_DIR/devnet',
     {
       rpcUrl: devnet.rpcUrl,
-      chainId: devnet.chainId,
-      privateKey: devnet.accounts.platform.privateKey,
-      zoraApiKey: undefined,
-      zoraApiBaseUrl: standIn.url,
-      platformReferrer: env.PLATFORM_REFERRER_ADDRESS,
+      zoraApi: standIn.url,
+      factory: devnet.addresses.coinFactory,
+      router: devnet.addresses.swapRouter,
     },
-    { pollingIntervalMs: 200 },
   );
   return {
-    chain,
-    reason: '',
+    devnet,
+    standIn,
+    routerAbi: devSwapRouterAbi,
+    devSignerCheck: createDevSignerCheck(env.DATA_DIR),
     async stop() {
       await standIn.close();
       await devnet.stop();
     },
   };
+}
+type LocalChain = NonNullable<Awaited<ReturnType<typeof startLocalChain>>>;
+
+/** Where coins are created: the configured chain; else the local devnet; else nowhere, and jobs wait with the
+ * reason. The platform key goes to createCoinChain only. */
+function coinChain(
+  env: ReturnType<typeof loadConfig>,
+  local: LocalChain | null,
+): { chain: CoinChain | null; reason: string } {
+  const read = readCoinChainSettings(env);
+  if (read.ok) {
+    if (env.PUBLIC_URL === undefined) {
+      return { chain: null, reason: 'PUBLIC_URL is not set: coin metadata URIs would point at localhost' };
+    }
+    return { chain: createCoinChain(read.settings), reason: '' };
+  }
+  if (local === null) return { chain: null, reason: read.reason };
+  const chain = createCoinChain(
+    {
+      rpcUrl: local.devnet.rpcUrl,
+      chainId: local.devnet.chainId,
+      privateKey: local.devnet.accounts.platform.privateKey,
+      zoraApiKey: undefined,
+      zoraApiBaseUrl: local.standIn.url,
+      platformReferrer: env.PLATFORM_REFERRER_ADDRESS,
+    },
+    { pollingIntervalMs: 200 },
+  );
+  return { chain, reason: '' };
+}
+
+/** Buying: the Zora quoter, the router allowlist, and, when a chain is reachable, simulation from the buyer, the
+ * trade confirmer and the coin price reader. Read-only clients: no private key is involved. */
+function tradingSetup(env: ReturnType<typeof loadConfig>, store: Store, logger: Logger, local: LocalChain | null) {
+  const chainId = local?.devnet.chainId ?? env.CHAIN_ID;
+  const rpcUrl = local?.devnet.rpcUrl ?? env.BASE_RPC_URL;
+  const chain: Chain = chainId === 8453 ? base : baseSepolia;
+  const client =
+    rpcUrl === undefined ? null : createPublicClient({ chain, transport: http(rpcUrl, { retryCount: 1 }) });
+  const allowedRouters = routerAllowlist(local ? [{ chainId, address: local.devnet.addresses.swapRouter }] : []);
+  const deps: PrepareBuyDeps = {
+    store,
+    chainId,
+    bounds: { min: env.BUY_MIN_ETH, max: env.BUY_MAX_ETH, default: env.BUY_DEFAULT_ETH },
+    slippage: env.BUY_SLIPPAGE,
+    launchGuardSeconds: env.BUY_LAUNCH_GUARD_SECONDS,
+    now: () => new Date(),
+    logger,
+    quote: createZoraQuoter({ apiBaseUrl: local?.standIn.url ?? env.ZORA_API_BASE_URL, apiKey: env.ZORA_API_KEY }),
+    allowedRouters,
+    ...(client ? { simulate: createBuySimulator(client) } : {}),
+    ...(local ? { routerAbis: [...KNOWN_ROUTER_ABIS, local.routerAbi] } : {}),
+  };
+  const confirmer =
+    client === null
+      ? null
+      : createTradeConfirmer({
+          store,
+          publicClient: client,
+          logger,
+          allowedRouters,
+          intervalMs: env.TRADE_CONFIRMER_SECONDS * 1000,
+        });
+  const poolManager = local?.devnet.addresses.poolManager ?? uniswapV4PoolManagerAddress[chainId as 8453];
+  const coinPrice =
+    client === null || poolManager === undefined
+      ? undefined
+      : createCoinPriceReader({ publicClient: client, poolManager, cacheSeconds: 15 });
+  return { deps, confirmer, coinPrice };
 }
 
 /** Node host: `npm start`. Reads the environment (the only place besides the Worker entry), opens the database,
@@ -96,6 +162,8 @@ async function main(): Promise<void> {
   const secrets = env.NEYNAR_WEBHOOK_SECRET ?? [await developmentSecret(env.DATA_DIR)];
   const params = await db.store.applyViralConfig(env.VIRAL_SCORE_THRESHOLD ?? null);
   logger.info('viral parameters', { threshold: params.threshold, updatedBy: params.updated_by });
+  const local = await startLocalChain(env, db.kind, logger);
+  const trading = tradingSetup(env, db.store, logger, local);
   const gv = createApp(
     {
       webhookSecrets: secrets,
@@ -103,7 +171,13 @@ async function main(): Promise<void> {
       adminToken: env.ADMIN_TOKEN,
     },
     // Measured with npm run bench:ingest: node:crypto and at most 2 inbox inserts in flight give the best ack latency.
-    { store: db.store, logger, webhookCrypto: nodeWebhookCrypto, writer: { maxInFlight: 2 } },
+    {
+      store: db.store,
+      logger,
+      webhookCrypto: nodeWebhookCrypto,
+      writer: { maxInFlight: 2 },
+      trading: trading.deps,
+    },
   );
 
   // Finish whatever the inbox holds from before a crash or restart, then keep sweeping.
@@ -113,29 +187,30 @@ async function main(): Promise<void> {
   const viral = createViralScheduler(db.store, logger, env.VIRAL_SWEEP_SECONDS * 1000);
   viral.start();
   void viral.runOnce();
+  if (trading.confirmer) trading.confirmer.start();
+  else logger.warn('no chain RPC: reported trades stay pending until BASE_RPC_URL is set');
 
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
   const server = serve({ fetch: gv.app.fetch, port: env.PORT }, (info) => {
     logger.info('listening', { port: info.port, database: db.kind, url: publicUrl });
   });
 
-  // The coin worker starts once the chain is ready (a devnet takes a few seconds) and the metadata route is
-  // served, because coins-sdk fetches the metadata URL before it returns calldata.
-  const coins = coinChain(env, db.kind, logger).then((c) => {
-    if (c.chain === null) logger.warn('coin creation is off; coin jobs wait', { reason: c.reason });
-    const worker = createCoinWorker({
-      store: db.store,
-      logger,
-      chain: c.chain,
-      unconfiguredReason: c.reason,
-      publicUrl,
-      intervalMs: env.COIN_WORKER_SECONDS * 1000,
-    });
+  // The coin worker starts once the metadata route is served: coins-sdk fetches the metadata URL before it returns
+  // calldata.
+  const coins = coinChain(env, local);
+  if (coins.chain === null) logger.warn('coin creation is off; coin jobs wait', { reason: coins.reason });
+  const worker = createCoinWorker({
+    store: db.store,
+    logger,
+    chain: coins.chain,
+    unconfiguredReason: coins.reason,
+    publicUrl,
+    intervalMs: env.COIN_WORKER_SECONDS * 1000,
+  });
+  server.once('listening', () => {
     worker.start();
     void worker.runOnce();
-    return { ...c, worker };
   });
-  coins.catch((error: unknown) => logger.error('coin worker did not start', errorFields(error)));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -147,11 +222,9 @@ async function main(): Promise<void> {
     await gv.writer.flush();
     await gv.drainer.idle();
     await viral.stop();
-    const c = await coins.catch(() => null);
-    if (c) {
-      await c.worker.stop();
-      await c.stop();
-    }
+    await worker.stop();
+    await trading.confirmer?.stop();
+    await local?.stop();
     await db.store.close();
     process.exit(0);
   };

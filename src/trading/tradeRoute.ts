@@ -1,0 +1,19 @@
+import { Hono } from 'hono';
+import type { Store } from '../db/store.ts';
+import { BadRequestError, BaseError, UnavailableError } from '../errors.ts';
+
+/** `GET /api/trades/:txHash`: a reported buy on this server's chain, pending until the confirmer has read its
+ * receipt, then confirmed (with the coins received) or failed (with the reason). */
+export function tradeRoute(store: Pick<Store, 'getTrade'>, chainId: number): Hono {
+  const app = new Hono();
+  app.get('/:txHash', async (c) => {
+    const txHash = c.req.param('txHash').toLowerCase();
+    if (!/^0x[0-9a-f]{64}$/.test(txHash)) throw new BadRequestError('txHash must be 0x followed by 64 hex digits');
+    const trade = await store.getTrade(chainId, txHash).catch((error: unknown) => {
+      throw new UnavailableError('database unavailable; retry later', error);
+    });
+    if (trade === null) throw new BaseError('no trade reported with this transaction hash', { status: 404 });
+    return c.json({ chainId, ...trade });
+  });
+  return app;
+}
