@@ -147,7 +147,7 @@ describe('Node host (npm start)', () => {
         if (coin === null) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(coin?.address).toMatch(/^0x[0-9a-f]{40}$/);
-      expect(r.output()).toContain('no BASE_RPC_URL: coins are created on a local devnet');
+      expect(r.output()).toContain('no BASE_RPC_URL: coins are created and bought on a local devnet');
       expect(r.output()).toContain('"msg":"coin confirmed"');
       expect(await stop(r)).toBe(0);
       // The platform key (the devnet's account 1 here) is never logged.
