@@ -3,6 +3,7 @@ import { type Context, Hono, type HonoRequest } from 'hono';
 import { BadRequestError, BaseError, UnavailableError } from '../src/errors.ts';
 import type { FrameActionOutcome } from '../src/farcaster/frameActionRecord.ts';
 import type { Performance } from '../src/performances/types.ts';
+import { errorFields } from '../src/support/logger.ts';
 import type { Trade } from '../src/trading/types.ts';
 import { FRAMES_BASE_PATH } from './basePath.ts';
 import { buildPerformanceCard, buildTradeCard, type Card, NOT_FOUND_CARD } from './buildCards.ts';
@@ -95,7 +96,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
       const price = await withTimeout(read({ address: coin.address, ...pool }), settings.priceTimeoutMs);
       return price?.ethPerCoin ?? null;
     } catch (error) {
-      logger.warn('coin price unavailable', { castHash, error: error instanceof Error ? error.message : 'unknown' });
+      logger.warn('coin price unavailable', { castHash, ...errorFields(error) });
       return null;
     }
   };
@@ -122,6 +123,23 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     })().finally(() => loading.delete(castHash));
     loading.set(castHash, work);
     return work;
+  };
+
+  /** The performance's current card for an image request. A card read within imageDataTtlMs that has the requested
+   * version is reused as is; one read within 30 times that is reused while a background read refreshes it (so hot
+   * images never wait for the database); otherwise the request reads the database. */
+  const currentView = async (castHash: string, requested: string): Promise<PerformanceView | null> => {
+    const cached = recent.get(castHash);
+    if (cached === undefined || cached.version !== requested) return loadView(castHash);
+    const age = Date.now() - cached.at;
+    if (age <= settings.imageDataTtlMs) return cached;
+    if (age <= settings.imageDataTtlMs * 30) {
+      loadView(castHash).catch((error: unknown) =>
+        logger.warn('frame image data refresh failed', { castHash, ...errorFields(error) }),
+      );
+      return cached;
+    }
+    return loadView(castHash);
   };
 
   /** Verify-side checks common to every POST: the hub verified the message (Frog ran it before the handler), it
@@ -335,11 +353,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     if (requested === null) return c.json({ message: 'Image not found' }, 404);
     if (!CAST_HASH.test(raw)) return c.json({ message: 'Image not found' }, 404);
     const castHash = raw.toLowerCase();
-    const cached = recent.get(castHash);
-    const view =
-      cached !== undefined && cached.version === requested && Date.now() - cached.at <= settings.imageDataTtlMs
-        ? cached
-        : await loadView(castHash);
+    const view = await currentView(castHash, requested);
     if (view === null) {
       const tools = await renderer();
       return serveImage(c, requested, 'not-found', NOT_FOUND_CARD, await tools.version(NOT_FOUND_CARD));

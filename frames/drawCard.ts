@@ -42,7 +42,6 @@ function frame(fontFamily: string, ...children: ImageChild[]): ImageNode {
       flexDirection: 'column',
       padding: '48px 56px',
       backgroundColor: COLORS.background,
-      backgroundImage: 'linear-gradient(135deg, #120f24 0%, #2a1f5c 100%)',
       color: COLORS.text,
       fontFamily,
       fontSize: 28,
