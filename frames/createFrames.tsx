@@ -148,7 +148,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     req: HonoRequest,
     kind: FrameActionKind,
     require?: (action: SignedFrameAction) => void,
-    data?: Record<string, unknown>,
+    data?: (action: SignedFrameAction) => Record<string, unknown>,
   ): Promise<{ action: SignedFrameAction; castHash: string; outcome: FrameActionOutcome }> => {
     const body = bodies.get(req);
     const action = body === undefined ? undefined : deps.verifiedAction(body.trustedData);
@@ -170,7 +170,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
         action: kind,
         buttonIndex: action.buttonIndex,
         signedAt: action.signedAt,
-        ...(data === undefined ? {} : { data }),
+        ...(data === undefined ? {} : { data: data(action) }),
       }),
     );
     if (outcome.status === 'replay') throw new FrameActionReplayError();
@@ -293,12 +293,17 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
 
   frog.frame('/performance/:castHash/bought', async (c) => {
     if (c.req.method !== 'POST') throw new FrameMethodNotAllowedError();
-    const { action, castHash } = await accept(c.req, 'bought', (a) => {
-      if (a.transactionId === null || !TX_HASH.test(a.transactionId.toLowerCase())) {
-        throw new BadRequestError('The transaction id is missing');
-      }
-      if (a.address === null) throw new BadRequestError('Connect a wallet to buy');
-    });
+    const { action, castHash } = await accept(
+      c.req,
+      'bought',
+      (a) => {
+        if (a.transactionId === null || !TX_HASH.test(a.transactionId.toLowerCase())) {
+          throw new BadRequestError('The transaction id is missing');
+        }
+        if (a.address === null) throw new BadRequestError('Connect a wallet to buy');
+      },
+      (a) => ({ txHash: a.transactionId?.toLowerCase() }),
+    );
     const target = await database(store.getBuyTarget(castHash));
     if (target?.coin == null) throw new NoCoinToBuyError();
     const trade = await database(

@@ -524,4 +524,19 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       await expectFrameError(await h.request(`/frames/performance/${PERF}`, { method: 'PUT', body: '{}' }), 405);
     });
   });
+  describe('maintenance', () => {
+    it('warms the renderer, and prunes replay-registry rows only once they are older than the accepted age', async () => {
+      await h.frames.warm();
+      expect(h.frames.imageCache.stats().entries).toBeGreaterThan(0);
+      expect(await h.frames.pruneFrameActions()).toBe(0);
+      const later = await startFramesHarness(db, { deps: { now: () => new Date(Date.now() + 3 * 3_600_000) } });
+      try {
+        expect(await later.frames.pruneFrameActions()).toBeGreaterThan(0);
+      } finally {
+        await later.close();
+      }
+      const rows = await db.sql.query<{ n: number }>(`select count(*)::int as n from frame_actions`);
+      expect(rows[0]?.n).toBe(0);
+    });
+  });
 });
