@@ -103,10 +103,11 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
 
   const recent = new Map<string, PerformanceView>();
   const loading = new Map<string, Promise<PerformanceView | null>>();
-  /** Read a performance and draw its card; concurrent reads of one cast share one database round trip. */
-  const loadView = (castHash: string): Promise<PerformanceView | null> => {
+  /** Read a performance and draw its card; concurrent reads of one cast share one database round trip, except a
+   * `fresh` read (after a write this request made), which must not join a read that started before the write. */
+  const loadView = (castHash: string, options: { fresh?: boolean } = {}): Promise<PerformanceView | null> => {
     const pending = loading.get(castHash);
-    if (pending !== undefined) return pending;
+    if (pending !== undefined && options.fresh !== true) return pending;
     const work = (async () => {
       const performance = await database(store.getPerformance(castHash));
       if (performance === null) {
@@ -120,7 +121,9 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
       if (recent.size >= 10_000) recent.clear();
       recent.set(castHash, view);
       return view;
-    })().finally(() => loading.delete(castHash));
+    })().finally(() => {
+      if (loading.get(castHash) === work) loading.delete(castHash);
+    });
     loading.set(castHash, work);
     return work;
   };
@@ -225,15 +228,17 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     });
   };
 
-  const notFoundFrame = async (c: FrameResponder) => {
+  const notFoundFrame = async (c: FrameResponder, initial: boolean) => {
     const tools = await renderer();
+    const home = settings.miniAppUrl ?? urls.origin;
     return c.res({
       action: `${urls.origin}${FRAMES_BASE_PATH}/not-found`,
       image: urls.notFoundImage(await tools.version(NOT_FOUND_CARD)),
       imageAspectRatio: '1.91:1',
       title: 'Performance not found | GigaVibe',
-      headers: { 'cache-control': SHORT },
-      intents: [<Button.Link href={settings.miniAppUrl ?? urls.origin}>Open GigaVibe</Button.Link>],
+      headers: { 'cache-control': initial ? SHORT : 'no-store' },
+      ...(initial ? { browserLocation: home } : {}),
+      intents: [<Button.Link href={home}>Open GigaVibe</Button.Link>],
     });
   };
 
@@ -259,14 +264,14 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
   frog.frame('/performance/:castHash', async (c) => {
     if (c.req.method === 'POST') {
       const { castHash } = await accept(c.req, 'refresh');
-      const view = await loadView(castHash);
-      return view === null ? notFoundFrame(c) : performanceFrame(c, view, false);
+      const view = await loadView(castHash, { fresh: true });
+      return view === null ? notFoundFrame(c, false) : performanceFrame(c, view, false);
     }
     const raw = c.req.param('castHash');
-    if (!CAST_HASH.test(raw)) return notFoundFrame(c);
+    if (!CAST_HASH.test(raw)) return notFoundFrame(c, true);
     const castHash = raw.toLowerCase();
     const view = await loadView(castHash);
-    if (view === null) return notFoundFrame(c);
+    if (view === null) return notFoundFrame(c, true);
     frameGets.set(c.req, castHash);
     return performanceFrame(c, view, true);
   });

@@ -181,6 +181,9 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       const res = await h.request(`/frames/performance/${PERF}`, { headers: { 'user-agent': BROWSER_UA } });
       expect(res.status).toBe(302);
       expect(res.headers.get('location')).toBe(`${MINI_APP_URL}?castHash=${PERF}`);
+      const missing = await h.request(`/frames/performance/${UNKNOWN}`, { headers: { 'user-agent': BROWSER_UA } });
+      expect(missing.status).toBe(302);
+      expect(missing.headers.get('location')).toBe(MINI_APP_URL);
 
       const plain = await startFramesHarness(db, { config: { miniAppUrl: undefined } });
       try {
