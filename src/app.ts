@@ -32,6 +32,8 @@ export interface AppDeps {
   /** Hash implementations for the webhook route (default WebCrypto; Node passes node:crypto). */
   webhookCrypto?: WebhookCrypto;
   now?: () => Date;
+  /** The performance frames (frames/createFrames), mounted at the root (their routes start with /frames). */
+  frames?: { hono: Hono };
   /** Buying (POST /api/tx/buy and the frame tx route) and trade lookups; unset: those routes answer 503. */
   trading?: PrepareBuyDeps;
 }
@@ -61,6 +63,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
         'GET /api/performances',
         'GET /api/performances/:castHash',
         'GET /api/performances/:castHash/coin-metadata.json',
+        'GET /frames/performance/:castHash',
         'POST /api/tx/buy',
         'GET /api/trades/:txHash',
       ],
@@ -100,6 +103,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   );
   app.route('/api/performances', coinMetadataRoute(store));
   app.route('/api/performances', performanceRoutes(store));
+  if (deps.frames) app.route('/', deps.frames.hono);
   if (deps.trading) {
     app.route('/api/tx/buy', buyRoute(deps.trading));
     app.route('/api/trades', tradeRoute(store, deps.trading.chainId));

@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import { uniswapV4PoolManagerAddress } from '@zoralabs/protocol-deployments';
 import { type Chain, createPublicClient, http } from 'viem';
 import { base, baseSepolia } from 'viem/chains';
+import { createFrames, loadFrameFonts } from '../frames/index.ts';
 import { createApp } from './app.ts';
 import { type CoinChain, createCoinChain } from './coins/createCoinChain.ts';
 import { createCoinWorker } from './coins/createCoinWorker.ts';
@@ -12,12 +13,16 @@ import { readCoinChainSettings } from './coins/readCoinChainSettings.ts';
 import { ConfigError, loadConfig } from './config/loadConfig.ts';
 import { openDatabase } from './db/openDatabase.ts';
 import type { Store } from './db/store.ts';
+import { UnavailableError } from './errors.ts';
+import { createHubSignerCheck } from './farcaster/createHubSignerCheck.ts';
+import { createFrogHub, verifiedFrameAction } from './farcaster/frogHub.ts';
+import type { SignerCheck } from './farcaster/verifyFrameAction.ts';
 import { createLogger, errorFields, type Logger } from './support/logger.ts';
 import { createBuySimulator } from './trading/createBuySimulator.ts';
 import { createCoinPriceReader } from './trading/createCoinPriceReader.ts';
 import { createTradeConfirmer } from './trading/createTradeConfirmer.ts';
 import { createZoraQuoter } from './trading/createZoraQuoter.ts';
-import type { PrepareBuyDeps } from './trading/prepareBuy.ts';
+import { type PrepareBuyDeps, prepareBuy } from './trading/prepareBuy.ts';
 import { routerAllowlist } from './trading/routerAllowlist.ts';
 import { KNOWN_ROUTER_ABIS } from './trading/selectRouterAbi.ts';
 import { createViralScheduler } from './viral/createViralScheduler.ts';
@@ -143,6 +148,54 @@ function tradingSetup(env: ReturnType<typeof loadConfig>, store: Store, logger: 
   return { deps, confirmer, coinPrice };
 }
 
+/** The performance frames: signed actions verified against HUB_URL (or, on the devnet only, the development signer
+ * registry in DATA_DIR); without either every signed action is refused with 503, never trusted unverified. */
+async function framesSetup(
+  env: ReturnType<typeof loadConfig>,
+  store: Store,
+  logger: Logger,
+  local: LocalChain | null,
+  trading: ReturnType<typeof tradingSetup>,
+  publicUrl: string,
+) {
+  let checkSigner: SignerCheck;
+  if (env.HUB_URL !== undefined) {
+    checkSigner = createHubSignerCheck({
+      hubUrl: env.HUB_URL,
+      apiKey: env.HUB_API_KEY,
+      cacheSeconds: env.HUB_SIGNER_CACHE_SECONDS,
+    });
+  } else if (local !== null) {
+    logger.warn('no HUB_URL: frame action signers are checked against the development registry in DATA_DIR/devnet');
+    checkSigner = local.devSignerCheck;
+  } else {
+    logger.warn('no HUB_URL: signed frame actions are refused (503) until it is set');
+    checkSigner = async () => {
+      throw new UnavailableError('Frame actions are not available on this server yet', undefined, 300);
+    };
+  }
+  return createFrames(
+    {
+      publicUrl,
+      chainId: trading.deps.chainId,
+      buyBounds: trading.deps.bounds,
+      ...(env.MINIAPP_URL === undefined ? {} : { miniAppUrl: env.MINIAPP_URL }),
+      maxAgeSeconds: env.FRAME_MAX_AGE_SECONDS,
+      // Frog signs frame state with it; our frames never read Frog state, so a per-process key is enough.
+      stateSecret: randomBytes(32).toString('hex'),
+    },
+    {
+      store,
+      logger,
+      hub: createFrogHub({ maxAgeSeconds: env.FRAME_MAX_AGE_SECONDS, allowedOrigin: publicUrl, checkSigner }),
+      verifiedAction: verifiedFrameAction,
+      buy: (request) => prepareBuy(request, trading.deps),
+      ...(trading.coinPrice ? { coinPrice: trading.coinPrice } : {}),
+      fonts: await loadFrameFonts(),
+    },
+  );
+}
+
 /** Node host: `npm start`. Reads the environment (the only place besides the Worker entry), opens the database,
  * serves the app, drains the inbox on start and periodically, and shuts down gracefully. */
 async function main(): Promise<void> {
@@ -164,6 +217,8 @@ async function main(): Promise<void> {
   logger.info('viral parameters', { threshold: params.threshold, updatedBy: params.updated_by });
   const local = await startLocalChain(env, db.kind, logger);
   const trading = tradingSetup(env, db.store, logger, local);
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+  const frames = await framesSetup(env, db.store, logger, local, trading, publicUrl);
   const gv = createApp(
     {
       webhookSecrets: secrets,
@@ -177,6 +232,7 @@ async function main(): Promise<void> {
       webhookCrypto: nodeWebhookCrypto,
       writer: { maxInFlight: 2 },
       trading: trading.deps,
+      frames,
     },
   );
 
@@ -187,10 +243,15 @@ async function main(): Promise<void> {
   const viral = createViralScheduler(db.store, logger, env.VIRAL_SWEEP_SECONDS * 1000);
   viral.start();
   void viral.runOnce();
+  void frames.warm().catch((error: unknown) => logger.error('frame image warm-up failed', errorFields(error)));
+  const prune = setInterval(() => {
+    frames
+      .pruneFrameActions()
+      .catch((error: unknown) => logger.warn('replay registry prune failed', errorFields(error)));
+  }, 600_000);
   if (trading.confirmer) trading.confirmer.start();
   else logger.warn('no chain RPC: reported trades stay pending until BASE_RPC_URL is set');
 
-  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
   const server = serve({ fetch: gv.app.fetch, port: env.PORT }, (info) => {
     logger.info('listening', { port: info.port, database: db.kind, url: publicUrl });
   });
@@ -218,8 +279,10 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     clearInterval(sweep);
+    clearInterval(prune);
     server.close();
     await gv.writer.flush();
+    await frames.viewLog.stop();
     await gv.drainer.idle();
     await viral.stop();
     await worker.stop();

@@ -16,6 +16,10 @@ describe('loadConfig', () => {
     expect(env.NEYNAR_WEBHOOK_SECRET).toBeUndefined();
   });
 
+  it('keeps only the origin of PUBLIC_URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://gigavibe.example/' }).PUBLIC_URL).toBe('https://gigavibe.example');
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', NEYNAR_WEBHOOK_SECRET: ' ' }).DATABASE_URL).toBeUndefined();
   });
@@ -66,6 +70,21 @@ describe('loadConfig', () => {
     [{ BASE_RPC_URL: 'ftp://x' }, 'BASE_RPC_URL: must be an http(s) or ws(s) URL'],
     [{ PLATFORM_REFERRER_ADDRESS: '0x12' }, 'PLATFORM_REFERRER_ADDRESS: must be 0x followed by 40 hex digits'],
     [{ COIN_WORKER_SECONDS: '0' }, 'COIN_WORKER_SECONDS: must be between 1 and 3600'],
+    [
+      { PUBLIC_URL: 'https://gigavibe.example/app' },
+      'PUBLIC_URL: must be a bare origin such as https://gigavibe.example (no path, query or credentials)',
+    ],
+    [
+      { PUBLIC_URL: `https://${'a'.repeat(60)}.example` },
+      'PUBLIC_URL: must be at most 56 characters (frames v1 URLs are limited to 256 bytes)',
+    ],
+    [{ BUY_MIN_ETH: '1e-3' }, 'BUY_MIN_ETH: must be a decimal ETH amount such as 0.001'],
+    [{ BUY_MIN_ETH: '2' }, 'BUY_MIN_ETH: must be greater than 0 and at most BUY_MAX_ETH'],
+    [{ BUY_DEFAULT_ETH: '5' }, 'BUY_DEFAULT_ETH: must be between BUY_MIN_ETH and BUY_MAX_ETH'],
+    [{ BUY_SLIPPAGE: '0.9' }, 'BUY_SLIPPAGE: must be between 0 and 0.5 (exclusive of 0)'],
+    [{ BUY_LAUNCH_GUARD_SECONDS: '5' }, 'BUY_LAUNCH_GUARD_SECONDS: must be at least 10 (Zora launch fee window)'],
+    [{ HUB_URL: 'ftp://hub' }, 'HUB_URL: must be an http(s) URL'],
+    [{ FRAME_MAX_AGE_SECONDS: '1' }, 'FRAME_MAX_AGE_SECONDS: must be between 10 and 3600'],
   ])('rejects coin config %o naming the variable', (source, problem) => {
     expect(() => loadConfig(source)).toThrow(problem);
   });

@@ -30,7 +30,18 @@ export const configSchema = z
       .min(1, 'must be between 1 and 65535')
       .max(65535, 'must be between 1 and 65535')
       .default(8787),
-    PUBLIC_URL: optionalUrl(/^https?:$/, 'an http(s) URL'),
+    PUBLIC_URL: optionalUrl(/^https?:$/, 'an http(s) URL').pipe(
+      z
+        .string()
+        .refine((u) => new URL(u).origin === u.replace(/\/$/, ''), {
+          message: 'must be a bare origin such as https://gigavibe.example (no path, query or credentials)',
+        })
+        .refine((u) => new URL(u).origin.length <= 56, {
+          message: 'must be at most 56 characters (frames v1 URLs are limited to 256 bytes)',
+        })
+        .transform((u) => new URL(u).origin)
+        .optional(),
+    ),
     DATABASE_URL: optionalUrl(/^postgres(ql)?:$/, 'a postgres:// or postgresql:// URL'),
     DATA_DIR: z.string().min(1, 'must not be empty').default('./.data'),
     SUPABASE_URL: optionalUrl(/^https?:$/, 'an http(s) URL'),
@@ -112,7 +123,9 @@ export const configSchema = z
       .min(10, 'must be between 10 and 3600')
       .max(3600, 'must be between 10 and 3600')
       .default(300),
-    MINIAPP_URL: optionalUrl(/^https?:$/, 'an http(s) URL'),
+    MINIAPP_URL: optionalUrl(/^https?:$/, 'an http(s) URL').pipe(
+      z.string().max(150, 'must be at most 150 characters (frames v1 link limit)').optional(),
+    ),
     BUY_MIN_ETH: ethAmount.default('0.0001'),
     BUY_MAX_ETH: ethAmount.default('1'),
     BUY_DEFAULT_ETH: ethAmount.default('0.001'),
