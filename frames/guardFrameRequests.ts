@@ -34,13 +34,20 @@ function emptyQuery(key?: string): string | undefined | Record<string, string> {
 
 /** Middleware in front of Frog for `/frames/*`: closes Frog's query-driven image routes, hides query strings from
  * Frog (its `initialPath`/`previousState` parsing throws on malformed input and would put attacker text in meta
- * tags), and for POSTs enforces the body limit (413), JSON (400) and a hex `trustedData.messageBytes` (400), so Frog
+ * tags) and its HTML preview mode (`Accept: text/html` exactly), and for POSTs enforces the body limit (413), JSON (400) and a hex `trustedData.messageBytes` (400), so Frog
  * always verifies. Frog then reads a body holding the signed message only; `bodies` remembers that exact object per
  * request, because the hub verifier keys its result by the `trustedData` object Frog passes it. Other methods: 405. */
 export function guardFrameRequests(bodies: WeakMap<HonoRequest, FramePostBody>): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.path.length > MAX_PATH_LENGTH || FROG_IMAGE_PATH.test(c.req.path)) throw new FrameNotFoundError();
     c.req.query = emptyQuery as HonoRequest['query'];
+    // Frog answers exactly `Accept: text/html` with a development preview page that has no frame meta tags (and
+    // loads third-party scripts); a scraper sending that header must still get the frame.
+    const header = c.req.header.bind(c.req);
+    c.req.header = ((name?: string) =>
+      name?.toLowerCase() === 'accept' && header(name)?.trim() === 'text/html'
+        ? 'text/html, */*'
+        : header(name as string)) as HonoRequest['header'];
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
     if (method !== 'POST') {

@@ -195,6 +195,16 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       }
     });
 
+    it("serves the frame, not Frog's HTML preview, to a scraper asking for exactly text/html", async () => {
+      for (const path of [`/frames/performance/${PERF}`, `/frames/performance/${PERF}?accept=text/html`]) {
+        const res = await h.request(path, { headers: { accept: 'text/html' } });
+        expect(res.status).toBe(200);
+        const html = await res.text();
+        expect(html).not.toContain('tailwindcss');
+        expectFrameRules(html, { initial: true });
+      }
+    });
+
     it('ignores query strings: malformed Frog state is no 500 and never reaches the meta tags', async () => {
       const res = await h.request(
         `/frames/performance/${PERF}?initialPath=%25E0%25A4%25A&previousState=%23O_%7Bbad&previousButtonValues=%23A_evil`,
