@@ -1,6 +1,7 @@
 import type { HonoRequest, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { BadRequestError, PayloadTooLargeError } from '../src/errors.ts';
+import { BadRequestError } from '../src/errors.ts';
+import { readLimitedJson } from '../src/http/readLimitedBody.ts';
 import { FrameNotFoundError } from './errors.ts';
 
 /** Frame POST bodies are a few hundred bytes; anything over 64 KiB is refused before parsing. */
@@ -54,13 +55,7 @@ export function guardFrameRequests(bodies: WeakMap<HonoRequest, FramePostBody>):
       c.header('Allow', 'GET, HEAD, POST');
       return c.json({ message: 'Method not allowed' }, 405);
     }
-    const text = await readLimitedText(c.req.raw, FRAME_BODY_LIMIT);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new BadRequestError('Body must be JSON');
-    }
+    const json = await readLimitedJson(c.req.raw, FRAME_BODY_LIMIT);
     const parsed = framePostSchema.safeParse(json);
     if (!parsed.success) throw new BadRequestError('trustedData.messageBytes must be the signed message in hex');
     const body: FramePostBody = {
@@ -71,35 +66,4 @@ export function guardFrameRequests(bodies: WeakMap<HonoRequest, FramePostBody>):
     c.req.json = (() => Promise.resolve(body)) as HonoRequest['json'];
     return next();
   };
-}
-
-/** Read a UTF-8 body, refusing more than `limit` bytes: a declared Content-Length first, then while streaming. */
-async function readLimitedText(request: Request, limit: number): Promise<string> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) throw new PayloadTooLargeError(limit);
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new PayloadTooLargeError(limit);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new BadRequestError('Body must be UTF-8 JSON');
-  }
 }

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
+import { readLimitedJson } from '../http/readLimitedBody.ts';
 import { type PrepareBuyDeps, prepareBuy } from './prepareBuy.ts';
-import { readLimitedJson } from './readLimitedJson.ts';
 
 /** Largest accepted request body: a buy request is a few hundred bytes. */
 export const BUY_BODY_LIMIT = 16 * 1024;

@@ -1,47 +1,12 @@
 import { type Context, Hono } from 'hono';
-import { BadRequestError, PayloadTooLargeError, UnavailableError } from '../errors.ts';
+import { BadRequestError, UnavailableError } from '../errors.ts';
+import { decodeUtf8, readLimitedBytes } from '../http/readLimitedBody.ts';
 import type { Logger } from '../support/logger.ts';
 import type { InboxWriter } from './createInboxWriter.ts';
 import { parseNeynarEvent } from './parseNeynarEvent.ts';
 import { type WebhookCrypto, webWebhookCrypto } from './webhookCrypto.ts';
 
 export const WEBHOOK_BODY_LIMIT = 256 * 1024;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** Read the body, refusing more than `limit` bytes: a declared Content-Length is checked before reading; a body
- * without one is streamed and cut off as soon as it passes the limit (never buffered whole). */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null) {
-    if (!/^\d{1,15}$/.test(declared)) throw new BadRequestError('invalid Content-Length');
-    if (Number(declared) > limit) throw new PayloadTooLargeError(limit);
-    const bytes = new Uint8Array(await request.arrayBuffer());
-    if (bytes.byteLength > limit) throw new PayloadTooLargeError(limit);
-    return bytes;
-  }
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new PayloadTooLargeError(limit);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
 
 export interface NeynarWebhookOptions {
   secrets: readonly string[];
@@ -65,16 +30,11 @@ export function neynarWebhookRoute(options: NeynarWebhookOptions) {
   const app = new Hono();
   app.post('/', async (c) => {
     const receivedAt = now();
-    const bytes = await readLimited(c.req.raw, WEBHOOK_BODY_LIMIT);
+    const bytes = await readLimitedBytes(c.req.raw, WEBHOOK_BODY_LIMIT);
     if (!(await verify(bytes, c.req.header('x-neynar-signature')))) {
       return c.json({ error: 'missing or invalid X-Neynar-Signature' }, 401);
     }
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch {
-      throw new BadRequestError('body is not valid UTF-8');
-    }
+    const text = decodeUtf8(bytes);
     let payload: unknown;
     try {
       payload = JSON.parse(text);
