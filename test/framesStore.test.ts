@@ -105,6 +105,21 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
     );
   });
 
+  it("keeps a false report of someone else's transaction apart from the real buyer's", async () => {
+    const attacker = `0x${'a'.repeat(40)}`;
+    const tx = txHash(3);
+    const report = { source: 'frame' as const, chainId: 8453, txHash: tx, fid: 12, coinAddress: coin };
+    const fake = await db.store.recordPendingTrade({ ...report, buyer: attacker });
+    const real = await db.store.recordPendingTrade({ ...report, buyer });
+    expect(real.id).not.toBe(fake.id);
+    expect(real).toMatchObject({ created: true, buyer });
+    const claimed = await db.store.claimPendingTrades('w9', 10, 60);
+    expect(claimed.map((t) => t.id).sort()).toEqual([fake.id, real.id].sort());
+    await db.store.settleTrade(fake.id, 'w9', { status: 'failed', reason: 'sent by another address' });
+    await db.store.settleTrade(real.id, 'w9', { status: 'confirmed', blockNumber: 8n, amountOut: 5n });
+    expect(await db.store.getTrade(8453, tx)).toMatchObject({ id: real.id, status: 'confirmed', buyer });
+  });
+
   it('reschedules a pending trade without settling it', async () => {
     const t = await db.store.recordPendingTrade({
       source: 'api',

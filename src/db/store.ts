@@ -121,7 +121,7 @@ export interface Store {
   getBuyTarget(castHash: string): Promise<BuyTarget | null>;
   /** Remember a buy transaction handed to a wallet; returns the quote id. */
   recordTradeQuote(quote: TradeQuoteRecord): Promise<number>;
-  /** Record a reported buy once per (chain, tx hash). */
+  /** Record a reported buy once per (chain, tx hash, reported buyer). */
   recordPendingTrade(report: PendingTradeReport): Promise<RecordedTrade>;
   /** Lease due pending trades (FOR UPDATE SKIP LOCKED). */
   claimPendingTrades(worker: string, limit: number, leaseSeconds: number): Promise<ClaimedTrade[]>;

@@ -70,14 +70,16 @@ create table public.trades (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   settled_at timestamptz,
-  unique (chain_id, tx_hash),
+  unique (chain_id, tx_hash, buyer),
   check ((status = 'failed') = (failure_reason is not null)),
   check ((status = 'confirmed') = (block_number is not null and amount_out is not null)),
   check ((status = 'pending') = (settled_at is null))
 );
 comment on table public.trades is
   'Buys reported after signing (frame post_url with the signed transaction id): pending until the confirmer reads '
-  'the receipt, then confirmed (with the coins actually received) or failed (with the reason). One row per tx hash.';
+  'the receipt, then confirmed (with the coins actually received) or failed (with the reason). One row per tx hash '
+  'and reported buyer: a false report of someone else''s transaction gets its own row (failed: sent by another '
+  'address) and cannot shadow the real buyer''s.';
 create index trades_due_idx on public.trades (next_check_at) where status = 'pending';
 create index trades_buyer_idx on public.trades (buyer, created_at desc);
 
@@ -240,7 +242,7 @@ as $$
 $$;
 comment on function public.record_trade_quote(jsonb) is 'Record a built buy transaction (amounts and calldata hash).';
 
--- Record a reported buy once per (chain, tx hash). p_trade: {source, chainId, txHash, fid, buyer, coinAddress}.
+-- Record a reported buy once per (chain, tx hash, buyer). p_trade: {source, chainId, txHash, fid, buyer, coinAddress}.
 -- The amounts come from the buyer's newest quote for that coin in the last hour (the confirmer later matches the
 -- mined calldata to its quote exactly). Returns {id, status, created, buyer, coinAddress, amountInWei, expectedOut}.
 create function public.record_pending_trade(p_trade jsonb) returns jsonb
@@ -264,7 +266,7 @@ begin
   values (p_trade ->> 'source', v_chain, lower(p_trade ->> 'txHash'), v_fid, v_buyer, v_coin,
     (select c.performance_id from public.performance_coins c where c.coin_address = v_coin),
     q.id, q.amount_in_wei, q.expected_out)
-  on conflict (chain_id, tx_hash) do nothing
+  on conflict (chain_id, tx_hash, buyer) do nothing
   returning * into t;
   if found then
     v_created := true;
@@ -275,7 +277,8 @@ begin
       now()
     from (select 1) one left join public.performances pf on pf.id = t.performance_id;
   else
-    select * into t from public.trades where chain_id = v_chain and tx_hash = lower(p_trade ->> 'txHash');
+    select * into t from public.trades
+    where chain_id = v_chain and tx_hash = lower(p_trade ->> 'txHash') and buyer = v_buyer;
   end if;
   return jsonb_build_object('id', t.id, 'status', t.status, 'created', v_created, 'buyer', t.buyer,
     'coinAddress', t.coin_address, 'amountInWei', t.amount_in_wei::text, 'expectedOut', t.expected_out::text,
@@ -283,7 +286,7 @@ begin
 end;
 $$;
 comment on function public.record_pending_trade(jsonb) is
-  'Idempotent record of a reported buy (one row per chain and tx hash), amounts from the buyer''s newest quote.';
+  'Idempotent record of a reported buy (one row per chain, tx hash and buyer), amounts from the buyer''s newest quote.';
 
 -- Lease pending trades whose next check is due (FOR UPDATE SKIP LOCKED), for the trade confirmer.
 create function public.claim_pending_trades(p_worker text, p_limit integer default 20, p_lease_seconds integer default 60)
@@ -372,8 +375,11 @@ as $$
     'amountOut', t.amount_out::text, 'failureReason', t.failure_reason, 'blockNumber', t.block_number,
     'source', t.source, 'fid', t.fid, 'createdAt', t.created_at, 'settledAt', t.settled_at)
   from public.trades t where t.chain_id = p_chain_id and t.tx_hash = lower(p_tx_hash)
+  order by t.status = 'confirmed' desc, t.status = 'pending' desc, t.id
+  limit 1
 $$;
-comment on function public.get_trade(integer, text) is 'One reported trade by chain and transaction hash.';
+comment on function public.get_trade(integer, text) is
+  'The reported trade of a transaction: the confirmed report if any (its buyer sent it), else the first pending one.';
 
 grant usage, select on all sequences in schema public to service_role;
 revoke execute on all functions in schema public from public, anon, authenticated;
