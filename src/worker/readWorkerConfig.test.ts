@@ -63,4 +63,51 @@ describe('readWorkerConfig', () => {
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('short-secret');
   });
+  it('parses the frames and trading variables with the shared schema, as the Node host does', () => {
+    const config = readWorkerConfig({
+      ...SUPABASE,
+      NEYNAR_WEBHOOK_SECRET: SECRET,
+      PUBLIC_URL: 'https://gigavibe.example/',
+      HUB_URL: 'https://hub.example',
+      HUB_API_KEY: 'hub-key',
+      BASE_RPC_URL: 'https://base.example/rpc',
+      CHAIN_ID: '84532',
+      BUY_DEFAULT_ETH: '0.002',
+      FRAME_MAX_AGE_SECONDS: '120',
+    });
+    expect(config).toMatchObject({
+      ok: true,
+      env: {
+        PUBLIC_URL: 'https://gigavibe.example',
+        HUB_URL: 'https://hub.example',
+        HUB_API_KEY: 'hub-key',
+        HUB_SIGNER_CACHE_SECONDS: 600,
+        BASE_RPC_URL: 'https://base.example/rpc',
+        CHAIN_ID: 84532,
+        BUY_MIN_ETH: '0.0001',
+        BUY_MAX_ETH: '1',
+        BUY_DEFAULT_ETH: '0.002',
+        BUY_SLIPPAGE: 0.05,
+        FRAME_MAX_AGE_SECONDS: 120,
+      },
+    });
+    // Optional: without them the frames answer 503 (PUBLIC_URL) or refuse signed actions (HUB_URL), nothing else.
+    expect(readWorkerConfig({ ...SUPABASE, NEYNAR_WEBHOOK_SECRET: SECRET }).ok).toBe(true);
+  });
+
+  it('names a frames or trading variable that is invalid', () => {
+    const config = readWorkerConfig({
+      ...SUPABASE,
+      NEYNAR_WEBHOOK_SECRET: SECRET,
+      PUBLIC_URL: 'https://gigavibe.example/frames',
+      CHAIN_ID: '1',
+    });
+    expect(config.ok).toBe(false);
+    if (config.ok) return;
+    expect([...config.names].sort()).toEqual(['CHAIN_ID', 'PUBLIC_URL']);
+    expect(readWorkerConfig({ ...SUPABASE, NEYNAR_WEBHOOK_SECRET: SECRET, BUY_DEFAULT_ETH: '5' })).toMatchObject({
+      ok: false,
+      names: ['BUY_DEFAULT_ETH'],
+    });
+  });
 });
