@@ -2,11 +2,17 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createWalletClient, http } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unstable_startWorker } from 'wrangler';
+import { type Devnet, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
+import { type HubStandIn, startHubStandIn } from './standins/hubApi.ts';
 import { type PostgrestStandIn, startPostgrestStandIn } from './standins/postgrest.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
+import { createFrameSigner, type FrameSigner, forgeDataKeepSignedBytes } from './support/frameActions.ts';
+import { giveCoin, metaMap, pngSize } from './support/framesHarness.ts';
 import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, signed, user } from './support/neynarPayloads.ts';
 
 // Nothing may leave the machine: no usage metrics, no request.cf download, no update check (banner), no remote mode.
@@ -16,6 +22,9 @@ process.env.WRANGLER_HIDE_BANNER = 'true';
 
 const SERVICE_KEY = 'worker-test-service-role-key';
 const SECRET = 'worker-test-webhook-secret-0123456789';
+/** The Worker's public origin: frame URLs are built on it and signed actions must carry it. */
+const PUBLIC_URL = 'https://frames.gigavibe.example';
+type Hex = `0x${string}`;
 const root = path.resolve(import.meta.dirname, '..');
 const T0 = Date.parse('2026-11-02T20:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
@@ -124,6 +133,26 @@ async function fireCron(base: URL): Promise<void> {
   expect([trigger.status, await trigger.text()]).toEqual([200, 'ok']);
 }
 
+/** The same path and query on the Worker's local address (frame URLs name PUBLIC_URL). */
+function onWorker(base: URL, publicUrl: string): URL {
+  const url = new URL(publicUrl);
+  return new URL(`${url.pathname}${url.search}`, base);
+}
+
+async function postFrame(base: URL, pathname: string, body: unknown): Promise<Response> {
+  return fetch(new URL(pathname, base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+async function viewsOf(base: URL, hash: string): Promise<number> {
+  const response = await fetch(new URL(`/api/performances/${hash}`, base));
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { metrics: { views: number } }).metrics.views;
+}
+
 async function emptyEnvFile(): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'gigavibe-worker-test-'));
   const file = path.join(dir, 'empty.env');
@@ -134,19 +163,24 @@ async function emptyEnvFile(): Promise<{ dir: string; file: string }> {
 describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgREST stand-in over PGlite)', () => {
   let db: TestDatabase;
   let standIn: PostgrestStandIn;
+  let hub: HubStandIn;
+  let devnet: Devnet;
   let env: { dir: string; file: string };
   let worker: Worker;
   let base: URL;
+  const database = () => ({ SUPABASE_URL: standIn.url, SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY });
 
   beforeAll(async () => {
     const target = databaseTargets()[0];
     if (target === undefined) throw new Error('no database target');
     db = await target.create();
     standIn = await startPostgrestStandIn({ sql: db.sql, keys: { [SERVICE_KEY]: 'service_role' } });
+    hub = await startHubStandIn();
+    devnet = await startDevnet();
     env = await emptyEnvFile();
     worker = await startWorker(
       'gigavibe-worker-test',
-      { SUPABASE_URL: standIn.url, SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY, NEYNAR_WEBHOOK_SECRET: SECRET },
+      { ...database(), NEYNAR_WEBHOOK_SECRET: SECRET, PUBLIC_URL, HUB_URL: hub.url, BASE_RPC_URL: devnet.rpcUrl },
       env.file,
     );
     base = await worker.url;
@@ -154,6 +188,8 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
 
   afterAll(async () => {
     await worker?.dispose();
+    await hub?.close();
+    await devnet?.stop();
     await standIn?.close();
     await db?.close();
     if (env) await rm(env.dir, { recursive: true, force: true });
@@ -218,6 +254,233 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
     expect((await db.store.getPerformance(hash))?.metrics.likes).toBe(1);
   });
 
+  describe('performance frames, buying and trade confirmation', () => {
+    const PERF = castHash(0x7c) as Hex;
+    const COINED = castHash(0x7d) as Hex;
+    const VIEWED = castHash(0x7e) as Hex;
+    const ARTIST = 7100;
+    const signers = new Map<number, FrameSigner>();
+    /** A signer registered with the hub stand-in, one per fid. */
+    const signerOf = (fid: number): FrameSigner => {
+      let signer = signers.get(fid);
+      if (signer === undefined) {
+        signer = createFrameSigner(fid);
+        hub.register(fid, signer.signerHex);
+        signers.set(fid, signer);
+      }
+      return signer;
+    };
+    const frameUrl = (hash: string) => `${PUBLIC_URL}/frames/performance/${hash}`;
+
+    beforeAll(async () => {
+      const answers = await deliver(base, [
+        performanceCast(PERF, user(ARTIST), at(40)),
+        performanceCast(COINED, user(ARTIST + 1), at(41)),
+        performanceCast(VIEWED, user(ARTIST + 2), at(42)),
+      ]);
+      expect(answers.map(([status]) => status)).toEqual([200, 200, 200]);
+      await poll(
+        () => Promise.all([PERF, COINED, VIEWED].map((hash) => db.store.getPerformance(hash))),
+        (found) => found.every((p) => p !== null),
+      );
+      await giveCoin(db, COINED);
+    });
+
+    it('serves the frame of a performance, its image URL on PUBLIC_URL', async () => {
+      const response = await fetch(new URL(`/frames/performance/${PERF}`, base));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+      const meta = metaMap(await response.text());
+      expect(meta.get('fc:frame')).toBe('vNext');
+      expect(meta.get('fc:frame:image')).toMatch(
+        new RegExp(`^${PUBLIC_URL}/frames/performance/${PERF}/image/[0-9a-f]{16}\\.png$`),
+      );
+      expect(meta.get('fc:frame:image:aspect_ratio')).toBe('1.91:1');
+      expect(meta.get('fc:frame:post_url')).toMatch(new RegExp(`^${frameUrl(PERF)}`));
+      expect(meta.get('fc:frame:button:2')).toBe('Refresh');
+      // No coin yet: no Buy button.
+      expect(meta.has('fc:frame:button:3')).toBe(false);
+    });
+
+    it('renders the frame image in workerd: a 1200x630 PNG from the bundled fonts and resvg WebAssembly', async () => {
+      const html = await (await fetch(new URL(`/frames/performance/${PERF}`, base))).text();
+      const image = metaMap(html).get('fc:frame:image') ?? '';
+      // Concurrent requests for a card not drawn yet share one render (and one database read) across invocations.
+      const responses = await Promise.all(Array.from({ length: 6 }, () => fetch(onWorker(base, image))));
+      for (const response of responses) {
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('image/png');
+        expect(response.headers.get('cache-control')).toContain('immutable');
+      }
+      const pngs = await Promise.all(responses.map(async (r) => Buffer.from(await r.arrayBuffer())));
+      expect(pngSize(pngs[0] ?? new Uint8Array())).toEqual({ width: 1200, height: 630 });
+      for (const png of pngs) expect(png.equals(pngs[0] ?? Buffer.alloc(0))).toBe(true);
+      // A later request (the image cache lives in the isolate) answers the same bytes.
+      const again = Buffer.from(await (await fetch(onWorker(base, image))).arrayBuffer());
+      expect(again.equals(pngs[0] ?? Buffer.alloc(0))).toBe(true);
+    });
+
+    it('accepts a signed Refresh once (views + 1), refuses its replay with 409 and a forged one with 4xx', async () => {
+      const before = await viewsOf(base, PERF);
+      const signed = await signerOf(7201).sign({
+        url: frameUrl(PERF),
+        buttonIndex: 2,
+        castId: { fid: ARTIST, hash: PERF },
+      });
+      const refreshed = await postFrame(base, `/frames/performance/${PERF}`, signed.body);
+      expect(refreshed.status).toBe(200);
+      expect(metaMap(await refreshed.text()).get('fc:frame:image')).toMatch(/\/image\/[0-9a-f]{16}\.png$/);
+      expect(await viewsOf(base, PERF)).toBe(before + 1);
+      // The Worker asked the hub stand-in (on 127.0.0.1) whether the key is the fid's signer.
+      expect(hub.requests).toContainEqual({ fid: '7201', signer: signers.get(7201)?.signerHex, apiKey: null });
+
+      const replay = await postFrame(base, `/frames/performance/${PERF}`, signed.body);
+      expect(replay.status).toBe(409);
+      expect(await replay.json()).toEqual({ message: expect.any(String) });
+
+      const fresh = await signerOf(7202).sign({
+        url: frameUrl(PERF),
+        buttonIndex: 2,
+        castId: { fid: ARTIST, hash: PERF },
+      });
+      const forged = forgeDataKeepSignedBytes(fresh, { fid: 7201 });
+      const refused = await postFrame(base, `/frames/performance/${PERF}`, forged.body);
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.status).toBeLessThan(500);
+      const unregistered = await createFrameSigner(7203).sign({
+        url: frameUrl(PERF),
+        buttonIndex: 2,
+        castId: { fid: ARTIST, hash: PERF },
+      });
+      expect((await postFrame(base, `/frames/performance/${PERF}`, unregistered.body)).status).toBe(401);
+      expect(await viewsOf(base, PERF)).toBe(before + 1);
+    });
+
+    it('logs unsigned frame and image GETs to analytics after answering (waitUntil flush)', async () => {
+      const kinds = async () =>
+        (
+          await db.sql.query<{ kind: string }>(
+            `select data->>'kind' as kind from public.analytics_events
+             where event_type = 'frame_view' and cast_hash = $1 order by id`,
+            [VIEWED],
+          )
+        ).map((row) => row.kind);
+      const html = await (await fetch(new URL(`/frames/performance/${VIEWED}`, base))).text();
+      expect((await fetch(onWorker(base, metaMap(html).get('fc:frame:image') ?? ''))).status).toBe(200);
+      expect(await poll(kinds, (k) => k.length >= 2)).toEqual(['frame', 'image']);
+      // Analytics only: the views metric counts verified viewers, not GETs.
+      expect(await viewsOf(base, VIEWED)).toBe(0);
+    });
+
+    it('POST /api/tx/buy answers 409 JSON while the performance has no coin', async () => {
+      const response = await fetch(new URL('/api/tx/buy', base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ castHash: PERF, buyer: `0x${'5'.repeat(40)}` }),
+      });
+      expect(response.status).toBe(409);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({ error: 'No coin yet for this performance' });
+    });
+
+    it('offers Buy on a coined performance and records the signed purchase as a pending trade', async () => {
+      const frame = metaMap(await (await fetch(new URL(`/frames/performance/${COINED}`, base))).text());
+      expect(frame.get('fc:frame:button:3')).toBe('Buy $VIBE');
+      expect(frame.get('fc:frame:button:3:action')).toBe('tx');
+
+      const txHash = `0x${'7d'.repeat(32)}` as const;
+      const buyer = `0x${'6'.repeat(40)}` as const;
+      const bought = await signerOf(7204).sign({
+        url: frameUrl(COINED),
+        buttonIndex: 3,
+        castId: { fid: ARTIST + 1, hash: COINED },
+        transactionId: txHash,
+        address: buyer,
+      });
+      const response = await postFrame(base, `/frames/performance/${COINED}/bought`, bought.body);
+      expect(response.status).toBe(200);
+      const tradeFrame = metaMap(await response.text());
+      expect(tradeFrame.get('fc:frame:image')).toMatch(
+        new RegExp(`^${PUBLIC_URL}/frames/performance/${COINED}/trade/${txHash}/image/[0-9a-f]{16}\\.png$`),
+      );
+      const image = await fetch(onWorker(base, tradeFrame.get('fc:frame:image') ?? ''));
+      expect(image.status).toBe(200);
+      expect(pngSize(new Uint8Array(await image.arrayBuffer()))).toEqual({ width: 1200, height: 630 });
+
+      const trade = await fetch(new URL(`/api/trades/${txHash}`, base));
+      expect(trade.status).toBe(200);
+      expect(await trade.json()).toMatchObject({ txHash, status: 'pending', buyer });
+    });
+
+    it('cron settles reported trades from the chain (BASE_RPC_URL) and prunes the replay registry', async () => {
+      // A mined transaction that is not a buy: the confirmer must read its receipt on the devnet and fail the trade.
+      const buyer = devnet.accounts.users[0];
+      if (buyer === undefined) throw new Error('no devnet account');
+      const wallet = createWalletClient({
+        account: privateKeyToAccount(buyer.privateKey),
+        chain: devnet.chain,
+        transport: http(devnet.rpcUrl),
+      });
+      const txHash = await wallet.sendTransaction({ to: `0x${'4'.repeat(40)}`, value: 1n });
+      const reported = await signerOf(7206).sign({
+        url: frameUrl(COINED),
+        buttonIndex: 3,
+        castId: { fid: ARTIST + 1, hash: COINED },
+        transactionId: txHash,
+        address: buyer.address,
+      });
+      expect((await postFrame(base, `/frames/performance/${COINED}/bought`, reported.body)).status).toBe(200);
+      const aged = await db.sql.query<{ message_hash: string }>(
+        `update public.frame_actions set received_at = now() - interval '1 day'
+         where message_hash = $1 returning message_hash`,
+        [reported.messageHash],
+      );
+      expect(aged).toHaveLength(1);
+
+      await fireCron(base);
+      const trade = await poll(
+        async () => (await (await fetch(new URL(`/api/trades/${txHash}`, base))).json()) as Record<string, unknown>,
+        (t) => t.status !== 'pending',
+      );
+      expect(trade).toMatchObject({ txHash, status: 'failed', failureReason: 'not a buy through an allowed router' });
+      const left = await poll(
+        async () => db.sql.query('select 1 from public.frame_actions where message_hash = $1', [reported.messageHash]),
+        (rows) => rows.length === 0,
+      );
+      expect(left).toHaveLength(0);
+    });
+
+    it('without PUBLIC_URL the frames answer 503 naming it, without HUB_URL signed actions answer 503', async () => {
+      const [noPublicUrl, noHub] = await Promise.all([
+        startWorker('gigavibe-worker-test-no-public-url', { ...database(), NEYNAR_WEBHOOK_SECRET: SECRET }, env.file),
+        startWorker(
+          'gigavibe-worker-test-no-hub',
+          { ...database(), NEYNAR_WEBHOOK_SECRET: SECRET, PUBLIC_URL },
+          env.file,
+        ),
+      ]);
+      try {
+        const frame = await fetch(new URL(`/frames/performance/${PERF}`, await noPublicUrl.url));
+        expect([frame.status, await frame.json()]).toEqual([503, { message: 'server misconfigured: PUBLIC_URL' }]);
+        // Everything else is served.
+        expect((await fetch(new URL(`/api/performances/${PERF}`, await noPublicUrl.url))).status).toBe(200);
+
+        const noHubBase = await noHub.url;
+        expect((await fetch(new URL(`/frames/performance/${PERF}`, noHubBase))).status).toBe(200);
+        const signed = await signerOf(7205).sign({
+          url: frameUrl(PERF),
+          buttonIndex: 2,
+          castId: { fid: ARTIST, hash: PERF },
+        });
+        const refused = await postFrame(noHubBase, `/frames/performance/${PERF}`, signed.body);
+        expect(refused.status).toBe(503);
+        expect(refused.headers.get('retry-after')).toBe('300');
+      } finally {
+        await Promise.all([noPublicUrl.dispose(), noHub.dispose()]);
+      }
+    }, 60_000);
+  });
+
   it('answers 503 naming NEYNAR_WEBHOOK_SECRET when started without it', async () => {
     const misconfigured = await startWorker(
       'gigavibe-worker-test-misconfigured',
@@ -246,6 +509,7 @@ if (postgres !== undefined) {
   describe('Worker host on PostgreSQL (DATABASE_URL: pg over cloudflare:sockets, one connection per request)', () => {
     const APP = 'gigavibe_worker_test';
     let db: TestDatabase;
+    let hub: HubStandIn;
     let env: { dir: string; file: string };
     let worker: Worker;
     let base: URL;
@@ -262,10 +526,11 @@ if (postgres !== undefined) {
       if (db.url === null) throw new Error('PostgreSQL target without a URL');
       const url = new URL(db.url);
       url.searchParams.set('application_name', APP);
+      hub = await startHubStandIn();
       env = await emptyEnvFile();
       worker = await startWorker(
         'gigavibe-worker-test-postgres',
-        { DATABASE_URL: url.toString(), NEYNAR_WEBHOOK_SECRET: SECRET },
+        { DATABASE_URL: url.toString(), NEYNAR_WEBHOOK_SECRET: SECRET, PUBLIC_URL, HUB_URL: hub.url },
         env.file,
       );
       base = await worker.url;
@@ -273,6 +538,7 @@ if (postgres !== undefined) {
 
     afterAll(async () => {
       await worker?.dispose();
+      await hub?.close();
       await db?.close();
       if (env) await rm(env.dir, { recursive: true, force: true });
     });
@@ -290,6 +556,41 @@ if (postgres !== undefined) {
       expect((await db.store.getPerformance(hash))?.metrics).toEqual(METRICS);
       // No connection outlives its invocation. (This cannot tell the Worker's own end() in waitUntil from workerd
       // dropping the socket when the invocation finishes: both leave zero.)
+      expect(await poll(workerConnections, (n) => n === 0)).toBe(0);
+    });
+
+    it('serves frames, images and a signed Refresh over the invocation connection, then closes it', async () => {
+      const hash = castHash(0x7f) as Hex;
+      expect(await deliver(base, [performanceCast(hash, user(703), at(40))])).toEqual([ACCEPTED[0]]);
+      await poll(
+        () => db.store.getPerformance(hash),
+        (p) => p !== null,
+      );
+      const html = await (await fetch(new URL(`/frames/performance/${hash}`, base))).text();
+      const image = await fetch(onWorker(base, metaMap(html).get('fc:frame:image') ?? ''));
+      expect(image.status).toBe(200);
+      expect(pngSize(new Uint8Array(await image.arrayBuffer()))).toEqual({ width: 1200, height: 630 });
+
+      const signer = createFrameSigner(7301);
+      hub.register(signer.fid, signer.signerHex);
+      const signed = await signer.sign({
+        url: `${PUBLIC_URL}/frames/performance/${hash}`,
+        buttonIndex: 2,
+        castId: { fid: 703, hash },
+      });
+      expect((await postFrame(base, `/frames/performance/${hash}`, signed.body)).status).toBe(200);
+      expect((await postFrame(base, `/frames/performance/${hash}`, signed.body)).status).toBe(409);
+      expect(await viewsOf(base, hash)).toBe(1);
+      // The GETs' views were written in waitUntil on each invocation's own connection before it was closed.
+      const kinds = async () =>
+        (
+          await db.sql.query<{ kind: string }>(
+            `select data->>'kind' as kind from public.analytics_events
+             where event_type = 'frame_view' and cast_hash = $1 order by id`,
+            [hash],
+          )
+        ).map((row) => row.kind);
+      expect(await poll(kinds, (k) => k.length >= 2)).toEqual(['frame', 'image']);
       expect(await poll(workerConnections, (n) => n === 0)).toBe(0);
     });
 
