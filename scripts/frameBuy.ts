@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FarcasterNetwork, Message, makeFrameAction, NobleEd25519Signer } from '@farcaster/hub-nodejs';
+import { FarcasterNetwork, Message, makeFrameAction, NobleEd25519Signer } from '@farcaster/core';
 import { createPublicClient, createWalletClient, erc20Abi, type Hex, hexToBytes, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { base } from 'viem/chains';

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NobleEd25519Signer } from '@farcaster/hub-nodejs';
+import { NobleEd25519Signer } from '@farcaster/core';
 import { bytesToHex, type Hex } from 'viem';
 
 /** The development signer: a fid and its Ed25519 private key (kept in DATA_DIR/devnet, mode 0600). */

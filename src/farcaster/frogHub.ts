@@ -1,4 +1,4 @@
-import { Message } from '@farcaster/hub-nodejs';
+import { Message } from '@farcaster/core';
 import type { FrogConstructorParameters } from 'frog';
 import type { MiddlewareHandler } from 'hono';
 import { hexToBytes } from 'viem';

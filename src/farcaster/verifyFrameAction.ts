@@ -1,11 +1,4 @@
-import {
-  FarcasterNetwork,
-  fromFarcasterTime,
-  Message,
-  MessageData,
-  MessageType,
-  validations,
-} from '@farcaster/hub-nodejs';
+import { FarcasterNetwork, fromFarcasterTime, Message, MessageData, MessageType, validations } from '@farcaster/core';
 import { bytesToHex, getAddress, hexToBytes } from 'viem';
 import {
   DataMismatchError,
