@@ -2,9 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
-import { uniswapV4PoolManagerAddress } from '@zoralabs/protocol-deployments';
-import { type Chain, createPublicClient, http } from 'viem';
-import { base, baseSepolia } from 'viem/chains';
 import { createFrames, loadFrameFonts } from '../frames/index.ts';
 import { createApp } from './app.ts';
 import { type CoinChain, createCoinChain } from './coins/createCoinChain.ts';
@@ -18,13 +15,8 @@ import { createHubSignerCheck } from './farcaster/createHubSignerCheck.ts';
 import { createFrogHub, verifiedFrameAction } from './farcaster/frogHub.ts';
 import type { SignerCheck } from './farcaster/verifyFrameAction.ts';
 import { createLogger, errorFields, type Logger } from './support/logger.ts';
-import { createBuySimulator } from './trading/createBuySimulator.ts';
-import { createCoinPriceReader } from './trading/createCoinPriceReader.ts';
-import { createTradeConfirmer } from './trading/createTradeConfirmer.ts';
-import { createZoraQuoter } from './trading/createZoraQuoter.ts';
-import { type PrepareBuyDeps, prepareBuy } from './trading/prepareBuy.ts';
-import { routerAllowlist } from './trading/routerAllowlist.ts';
-import { KNOWN_ROUTER_ABIS } from './trading/selectRouterAbi.ts';
+import { createTradingServices, type TradingServices } from './trading/createTradingServices.ts';
+import { prepareBuy } from './trading/prepareBuy.ts';
 import { createViralScheduler } from './viral/createViralScheduler.ts';
 import { nodeWebhookCrypto } from './webhooks/nodeWebhookCrypto.ts';
 
@@ -108,46 +100,6 @@ function coinChain(
   return { chain, reason: '' };
 }
 
-/** Buying: the Zora quoter, the router allowlist, and, when a chain is reachable, simulation from the buyer, the
- * trade confirmer and the coin price reader. Read-only clients: no private key is involved. */
-function tradingSetup(env: ReturnType<typeof loadConfig>, store: Store, logger: Logger, local: LocalChain | null) {
-  const chainId = local?.devnet.chainId ?? env.CHAIN_ID;
-  const rpcUrl = local?.devnet.rpcUrl ?? env.BASE_RPC_URL;
-  const chain: Chain = chainId === 8453 ? base : baseSepolia;
-  const client =
-    rpcUrl === undefined ? null : createPublicClient({ chain, transport: http(rpcUrl, { retryCount: 1 }) });
-  const allowedRouters = routerAllowlist(local ? [{ chainId, address: local.devnet.addresses.swapRouter }] : []);
-  const deps: PrepareBuyDeps = {
-    store,
-    chainId,
-    bounds: { min: env.BUY_MIN_ETH, max: env.BUY_MAX_ETH, default: env.BUY_DEFAULT_ETH },
-    slippage: env.BUY_SLIPPAGE,
-    launchGuardSeconds: env.BUY_LAUNCH_GUARD_SECONDS,
-    now: () => new Date(),
-    logger,
-    quote: createZoraQuoter({ apiBaseUrl: local?.standIn.url ?? env.ZORA_API_BASE_URL, apiKey: env.ZORA_API_KEY }),
-    allowedRouters,
-    ...(client ? { simulate: createBuySimulator(client) } : {}),
-    ...(local ? { routerAbis: [...KNOWN_ROUTER_ABIS, local.routerAbi] } : {}),
-  };
-  const confirmer =
-    client === null
-      ? null
-      : createTradeConfirmer({
-          store,
-          publicClient: client,
-          logger,
-          allowedRouters,
-          intervalMs: env.TRADE_CONFIRMER_SECONDS * 1000,
-        });
-  const poolManager = local?.devnet.addresses.poolManager ?? uniswapV4PoolManagerAddress[chainId as 8453];
-  const coinPrice =
-    client === null || poolManager === undefined
-      ? undefined
-      : createCoinPriceReader({ publicClient: client, poolManager, cacheSeconds: 15 });
-  return { deps, confirmer, coinPrice };
-}
-
 /** The performance frames: signed actions verified against HUB_URL (or, on the devnet only, the development signer
  * registry in DATA_DIR); without either every signed action is refused with 503, never trusted unverified. */
 async function framesSetup(
@@ -155,7 +107,7 @@ async function framesSetup(
   store: Store,
   logger: Logger,
   local: LocalChain | null,
-  trading: ReturnType<typeof tradingSetup>,
+  trading: TradingServices,
   publicUrl: string,
 ) {
   let checkSigner: SignerCheck;
@@ -216,7 +168,20 @@ async function main(): Promise<void> {
   const params = await db.store.applyViralConfig(env.VIRAL_SCORE_THRESHOLD ?? null);
   logger.info('viral parameters', { threshold: params.threshold, updatedBy: params.updated_by });
   const local = await startLocalChain(env, db.kind, logger);
-  const trading = tradingSetup(env, db.store, logger, local);
+  const trading = createTradingServices(env, db.store, logger, {
+    local:
+      local === null
+        ? null
+        : {
+            chainId: local.devnet.chainId,
+            rpcUrl: local.devnet.rpcUrl,
+            zoraApiBaseUrl: local.standIn.url,
+            router: local.devnet.addresses.swapRouter,
+            routerAbi: local.routerAbi,
+            poolManager: local.devnet.addresses.poolManager,
+          },
+  });
+  const confirmer = trading.confirmer(db.store, logger);
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
   const frames = await framesSetup(env, db.store, logger, local, trading, publicUrl);
   const gv = createApp(
@@ -249,7 +214,7 @@ async function main(): Promise<void> {
       .pruneFrameActions()
       .catch((error: unknown) => logger.warn('replay registry prune failed', errorFields(error)));
   }, 600_000);
-  if (trading.confirmer) trading.confirmer.start();
+  if (confirmer) confirmer.start();
   else logger.warn('no chain RPC: reported trades stay pending until BASE_RPC_URL is set');
 
   const server = serve({ fetch: gv.app.fetch, port: env.PORT }, (info) => {
@@ -286,7 +251,7 @@ async function main(): Promise<void> {
     await gv.drainer.idle();
     await viral.stop();
     await worker.stop();
-    await trading.confirmer?.stop();
+    await confirmer?.stop();
     await local?.stop();
     await db.store.close();
     process.exit(0);

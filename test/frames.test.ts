@@ -519,7 +519,11 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
     });
 
     it('refuses garbage JSON, a missing or non-hex trustedData.messageBytes with 400', async () => {
-      await expectFrameError(await h.post(`/frames/performance/${PERF}`, '{"trustedData":'), 400, 'body is not valid JSON');
+      await expectFrameError(
+        await h.post(`/frames/performance/${PERF}`, '{"trustedData":'),
+        400,
+        'body is not valid JSON',
+      );
       for (const body of [
         {},
         { untrustedData: { fid: 1, buttonIndex: 2, url: frameUrl(PERF) } },

@@ -7,9 +7,9 @@ import { createHubSignerCheck } from '../farcaster/createHubSignerCheck.ts';
 import { createFrogHub, verifiedFrameAction } from '../farcaster/frogHub.ts';
 import type { SignerCheck } from '../farcaster/verifyFrameAction.ts';
 import type { Logger } from '../support/logger.ts';
+import type { TradingServices } from '../trading/createTradingServices.ts';
 import { prepareBuy } from '../trading/prepareBuy.ts';
 import type { RequestScopes } from './createRequestScopes.ts';
-import type { WorkerTrading } from './createWorkerTrading.ts';
 import { loadWorkerFonts } from './loadWorkerFonts.ts';
 import { loadWorkerResvgWasm } from './loadWorkerResvgWasm.ts';
 
@@ -40,7 +40,7 @@ function unconfigured(): Hono {
  * unverified; Workers have no devnet signer registry). Frog's state is never read, so its key is per isolate. */
 export function createWorkerFrames(
   env: Env,
-  deps: { scopes: RequestScopes; trading: WorkerTrading; logger: Logger },
+  deps: { scopes: RequestScopes; trading: TradingServices; logger: Logger },
 ): WorkerFrames {
   const { scopes, trading, logger } = deps;
   if (env.PUBLIC_URL === undefined) {

@@ -1,13 +1,13 @@
 import type { Env } from '../config/schema.ts';
 import { createLogger } from '../support/logger.ts';
+import { createTradingServices, type TradingServices } from '../trading/createTradingServices.ts';
 import { createRequestScopes, type RequestScopes } from './createRequestScopes.ts';
 import { createWorkerFrames, type WorkerFrames } from './createWorkerFrames.ts';
-import { createWorkerTrading, type WorkerTrading } from './createWorkerTrading.ts';
 
 /** What a Worker isolate builds once and every invocation reuses. */
 export interface IsolateServices {
   scopes: RequestScopes;
-  trading: WorkerTrading;
+  trading: TradingServices;
   frames: WorkerFrames;
 }
 
@@ -44,7 +44,7 @@ export function getIsolateServices(env: Env): IsolateServices {
   if (cached?.key === key) return cached.services;
   const logger = createLogger(env.LOG_LEVEL);
   const store = scopes.store(['getBuyTarget', 'recordTradeQuote']);
-  const trading = createWorkerTrading(env, store, logger, scopes.keepingAlive);
+  const trading = createTradingServices(env, store, logger, { wrap: scopes.keepingAlive });
   const frames = createWorkerFrames(env, { scopes, trading, logger });
   cached = { key, services: { scopes, trading, frames } };
   return cached.services;
