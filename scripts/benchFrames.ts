@@ -828,10 +828,11 @@ async function main(): Promise<number> {
     );
   }
   for (const r of runs.filter((x) => x.drive.failed > 0 || (x.drive.timedOut && !x.timeLimited))) {
-    console.log(
-      `  ${r.server} ${r.phase}: ${r.drive.timedOut ? 'TIME LIMIT reached; ' : ''}` +
-        `${r.drive.failed > 0 ? `${num(r.drive.failed)} failed, first: ${r.drive.firstFailure}` : ''}`,
-    );
+    const parts = [
+      r.drive.timedOut && !r.timeLimited ? `time limit reached after ${num(r.drive.sent)} requests` : null,
+      r.drive.failed > 0 ? `${num(r.drive.failed)} failed, first: ${r.drive.firstFailure}` : null,
+    ];
+    console.log(`  ${r.server} ${r.phase}: ${parts.filter((p) => p !== null).join('; ')}`);
   }
   console.log(
     '  stock Frog has no image cache: every image request renders, so it has no cached rows and its soak mixes ' +
