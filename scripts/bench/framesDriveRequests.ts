@@ -75,16 +75,17 @@ export async function driveRequests(requests: readonly FrameRequest[], options: 
     maxFreeSockets: options.concurrency,
   });
   const count = requests.length === 0 ? 0 : options.count;
-  const latencies = new Float64Array(count);
-  const doneAt = new Float64Array(count);
+  // Grown as answers arrive: a time-limited phase passes a huge count it never reaches.
+  const latencies: number[] = [];
+  const doneAt: number[] = [];
   const result: DriveResult = {
     sent: 0,
     ok: 0,
     statuses: new Map(),
     failed: 0,
     firstFailure: null,
-    latenciesMs: latencies,
-    doneAtMs: doneAt,
+    latenciesMs: new Float64Array(),
+    doneAtMs: new Float64Array(),
     bytes: 0,
     seconds: 0,
     timedOut: false,
@@ -98,7 +99,6 @@ export async function driveRequests(requests: readonly FrameRequest[], options: 
   const started = performance.now();
   const deadline = started + options.maxSeconds * 1000;
   let next = 0;
-  let measured = 0;
 
   const worker = async (): Promise<void> => {
     while (next < count) {
@@ -112,8 +112,8 @@ export async function driveRequests(requests: readonly FrameRequest[], options: 
       try {
         const res = await send(agent, options.port, request);
         const t1 = performance.now();
-        latencies[measured] = t1 - t0;
-        doneAt[measured++] = t1 - started;
+        latencies.push(t1 - t0);
+        doneAt.push(t1 - started);
         result.bytes += res.body.length;
         if (res.status < 200 || res.status > 299) {
           fail(
@@ -142,7 +142,7 @@ export async function driveRequests(requests: readonly FrameRequest[], options: 
     agent.destroy();
   }
   result.seconds = (performance.now() - started) / 1000;
-  result.latenciesMs = latencies.subarray(0, measured);
-  result.doneAtMs = doneAt.subarray(0, measured);
+  result.latenciesMs = Float64Array.from(latencies);
+  result.doneAtMs = Float64Array.from(doneAt);
   return result;
 }
