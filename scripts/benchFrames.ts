@@ -328,6 +328,7 @@ async function measure(probes: Probes, target: Target, plan: PhasePlan): Promise
     count,
     maxSeconds,
     check: plan.check,
+    openWith: '/healthz',
   });
   const memory = rss.stop();
   const cpuSeconds = processCpuSeconds(target.server.pid) - cpu0;
@@ -804,7 +805,8 @@ async function main(): Promise<number> {
   console.log(backgroundLine);
   console.log(`database: ${database}`);
   console.log(
-    `load: keep-alive HTTP/1.1 to 127.0.0.1 from this process, ${s.concurrency} in flight unless the phase says 1, ` +
+    `load: keep-alive HTTP/1.1 to 127.0.0.1 from this process (connections opened before each phase's clock starts), ` +
+      `${s.concurrency} in flight unless the phase says 1, ` +
       `phases time-limited to ${s.seconds} s (soak ${s.soakSeconds} s; cold and POST phases: count-limited, ` +
       `${s.seconds * 4} s at most); ` +
       `warm-ups before measuring: ${WARM_FRAME_REQUESTS + WARM_PERFORMANCES} frame GETs, ${WARM_PERFORMANCES * 3} ` +

@@ -20,6 +20,10 @@ export interface DriveOptions {
   count: number;
   maxSeconds: number;
   check?: ResponseCheck;
+  /** Before the clock starts, open every connection with one GET of this path, so the phase measures keep-alive
+   * traffic and not a burst of TCP handshakes (a burst of first requests on new connections can wait seconds behind
+   * later ones while the server renders). */
+  openWith?: string;
 }
 
 /** What a phase measured. Latency is per request, from sending it to the last byte of its answer. */
@@ -96,6 +100,11 @@ export async function driveRequests(requests: readonly FrameRequest[], options: 
     result.firstFailure ??= detail;
     count1(key);
   };
+  const connections = Math.min(options.concurrency, Math.max(1, count));
+  if (options.openWith !== undefined && count > 0) {
+    const path = options.openWith;
+    await Promise.all(Array.from({ length: connections }, () => send(agent, options.port, { method: 'GET', path })));
+  }
   const started = performance.now();
   const deadline = started + options.maxSeconds * 1000;
   let next = 0;
@@ -137,7 +146,7 @@ export async function driveRequests(requests: readonly FrameRequest[], options: 
   };
 
   try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, Math.max(1, count)) }, worker));
+    await Promise.all(Array.from({ length: connections }, worker));
   } finally {
     agent.destroy();
   }
