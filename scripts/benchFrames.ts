@@ -845,6 +845,13 @@ async function main(): Promise<number> {
   const verdict = verdicts(runs);
   console.log(`\ntargets (GigaVibe): ${verdict.met} of ${verdict.total} met`);
   for (const line of verdict.lines) console.log(line);
+  if (s.soakSeconds < 300) {
+    console.log(
+      `  (a ${s.soakSeconds} s soak sees about one major GC: V8 grows the heap lazily when memory is plentiful. For a ` +
+        'firmer answer: --skip-frog --soak-seconds 300 --server-node-arg=--max-old-space-size=160, which fails or ' +
+        'thrashes if the live set keeps growing.)',
+    );
+  }
   console.log(
     failures === 0
       ? '\nall responses correct: frame pages carry fc:frame:image, every image is a 1200x630 PNG, every POST 200'
