@@ -28,6 +28,7 @@ import {
   WrongNetworkError,
   WrongOriginError,
 } from './errors.ts';
+import { createNodeValidationMethods } from './nodeValidationMethods.ts';
 import { type SignerCheck, type VerifyFrameActionOptions, verifyFrameAction } from './verifyFrameAction.ts';
 
 const ORIGIN = 'https://ours.example';
@@ -138,6 +139,23 @@ describe('verifyFrameAction', () => {
       await refusal(flipByte(signed.messageBytesHex, i), options({ checkSigner: check }));
     }
     expect(check.calls).toBe(0);
+  });
+
+  it('gives the same answers with node:crypto Ed25519 (the Node host) as with pure JS', async () => {
+    const node = createNodeValidationMethods();
+    const signed = await sign({ address: WALLET, inputText: 'hi' });
+    const viaNode = await verifyFrameAction(signed.messageBytesHex, options({ validationMethods: node }));
+    expect(viaNode).toEqual(await verifyFrameAction(signed.messageBytesHex, options()));
+    const check = countingCheck(new Set([`${alice.fid}:${alice.signerHex}`]));
+    for (let i = 0; i < signed.messageBytesHex.length / 2; i++) {
+      await refusal(flipByte(signed.messageBytesHex, i), options({ checkSigner: check, validationMethods: node }));
+    }
+    expect(check.calls).toBe(0);
+    const other = await mallory.sign({ url: FRAME_URL, buttonIndex: 1, castId: CAST });
+    const swapped = Message.decode(Buffer.from(signed.messageBytesHex, 'hex'));
+    swapped.signature = Message.decode(Buffer.from(other.messageBytesHex, 'hex')).signature;
+    const hex = Buffer.from(Message.encode(swapped).finish()).toString('hex');
+    expect(await refusal(hex, options({ validationMethods: node }))).toBeInstanceOf(InvalidSignatureError);
   });
 
   it.each([

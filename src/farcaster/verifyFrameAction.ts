@@ -49,6 +49,9 @@ export interface VerifyFrameActionOptions {
   checkSigner: SignerCheck;
   /** Default FarcasterNetwork.MAINNET (1). */
   network?: number;
+  /** Hash and signature primitives for @farcaster/core's validateMessage (default: its pure-JS ones; the Node host
+   * passes createNodeValidationMethods()). */
+  validationMethods?: validations.ValidationMethods;
 }
 
 /** Frames v1 bodies carry the message as hex; protobuf Messages are at most 64 KiB here. */
@@ -115,10 +118,17 @@ function validationError(error: Error): Error {
   return new MalformedMessageError('invalid frame message', error);
 }
 
-async function checkCrypto(message: Message, data: MessageData): Promise<void> {
+async function checkCrypto(
+  message: Message,
+  data: MessageData,
+  methods: validations.ValidationMethods | undefined,
+): Promise<void> {
   let result: Awaited<ReturnType<typeof validations.validateMessage>>;
   try {
-    result = await validations.validateMessage({ ...message, data });
+    result =
+      methods === undefined
+        ? await validations.validateMessage({ ...message, data })
+        : await validations.validateMessage({ ...message, data }, methods);
   } catch (error) {
     throw new MalformedMessageError('invalid frame message', error);
   }
@@ -152,7 +162,7 @@ export async function verifyFrameAction(
     throw new MalformedMessageError('frame message is not a Farcaster message', error);
   }
   const data = signedData(message);
-  await checkCrypto(message, data);
+  await checkCrypto(message, data, options.validationMethods);
 
   const body = data.frameActionBody;
   if (data.type !== MessageType.FRAME_ACTION || body === undefined) throw new NotFrameActionError();
