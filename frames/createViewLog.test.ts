@@ -74,6 +74,22 @@ describe('createViewLog', () => {
     expect(written).toEqual([1]);
   });
 
+  it('counts views of one cast and kind in a window as one record', async () => {
+    const writes: FrameViewRecord[][] = [];
+    const log = createViewLog({ write: async (v) => writes.push(v), logger: recordingLogger().logger });
+    for (let i = 0; i < 1000; i++) log.record(view(1));
+    log.record({ ...view(1), kind: 'image' });
+    expect(log.pending()).toBe(1001);
+    await log.stop();
+    expect(writes).toEqual([
+      [
+        { ...view(1), count: 1000 },
+        { ...view(1), kind: 'image', count: 1 },
+      ],
+    ]);
+    expect(log.pending()).toBe(0);
+  });
+
   it('keeps at most maxPending views queued, dropping the oldest', async () => {
     const { logger, warnings } = recordingLogger();
     const written: FrameViewRecord[] = [];

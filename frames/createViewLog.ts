@@ -10,7 +10,7 @@ export interface ViewLog {
   flush(): Promise<void>;
   /** Stop the timer and flush (shutdown); later records are written by explicit flushes only. */
   stop(): Promise<void>;
-  /** Views queued and not yet written. */
+  /** Views (summed counts) queued and not yet written. */
   pending(): number;
 }
 
@@ -19,32 +19,38 @@ export interface ViewLogOptions {
   logger: Logger;
   /** Flush this long after the first queued view (default 1000 ms). */
   intervalMs?: number;
-  /** Flush as soon as this many views are queued (default 500). */
+  /** Flush as soon as this many (cast, kind) records are queued (default 500). */
   batchSize?: number;
-  /** Drop the oldest views beyond this many queued, e.g. while the database is down (default 20,000). */
+  /** Drop the oldest records beyond this many queued, e.g. while the database is down (default 20,000). */
   maxPending?: number;
 }
 
-/** Build the view log. One write at a time; a failed write is logged and its views dropped (they are analytics, and
- * a request must never fail or wait because of them). */
+/** Build the view log. Views of one cast and kind within a flush window become one record with a count (a viral
+ * burst of cached image GETs is thousands per second: one row each would cost the database and the event loop
+ * more than serving them). One write at a time; a failed write is logged and its views dropped (they are
+ * analytics, and a request must never fail or wait because of them). */
 export function createViewLog(options: ViewLogOptions): ViewLog {
   const intervalMs = options.intervalMs ?? 1000;
   const batchSize = options.batchSize ?? 500;
   const maxPending = options.maxPending ?? 20_000;
-  let queue: FrameViewRecord[] = [];
+  let queue = new Map<string, FrameViewRecord & { count: number }>();
+  let queued = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
   let stopped = false;
   let dropped = 0;
 
   const writeBatches = async () => {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, batchSize);
-      queue = queue.slice(batch.length);
+    while (queue.size > 0) {
+      const all = [...queue.values()];
+      const batch = all.slice(0, batchSize);
+      queue = new Map(all.slice(batch.length).map((v) => [`${v.castHash}|${v.kind}`, v]));
+      const views = batch.reduce((n, v) => n + v.count, 0);
+      queued -= views;
       try {
         await options.write(batch);
       } catch (error) {
-        options.logger.warn('frame views not recorded', { views: batch.length, ...errorFields(error) });
+        options.logger.warn('frame views not recorded', { views, ...errorFields(error) });
       }
     }
     if (dropped > 0) {
@@ -64,12 +70,19 @@ export function createViewLog(options: ViewLogOptions): ViewLog {
 
   return {
     record(view) {
-      queue.push(view);
-      if (queue.length > maxPending) {
-        queue.shift();
-        dropped++;
+      const key = `${view.castHash}|${view.kind}`;
+      const seen = queue.get(key);
+      const count = view.count ?? 1;
+      queued += count;
+      if (seen !== undefined) seen.count += count;
+      else queue.set(key, { ...view, count });
+      if (queue.size > maxPending) {
+        const [oldestKey, oldest] = queue.entries().next().value as [string, { count: number }];
+        queue.delete(oldestKey);
+        queued -= oldest.count;
+        dropped += oldest.count;
       }
-      if (queue.length >= batchSize) {
+      if (queue.size >= batchSize) {
         void flush();
       } else if (timer === undefined && !stopped) {
         timer = setTimeout(() => void flush(), intervalMs);
@@ -81,6 +94,6 @@ export function createViewLog(options: ViewLogOptions): ViewLog {
       stopped = true;
       await flush();
     },
-    pending: () => queue.length,
+    pending: () => queued,
   };
 }

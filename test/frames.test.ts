@@ -299,7 +299,7 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       await h.frames.viewLog.flush();
       expect(h.frames.viewLog.pending()).toBe(0);
       const rows = await db.sql.query<{ kind: string; n: number }>(
-        `select data ->> 'kind' as kind, count(*)::int as n from analytics_events
+        `select data ->> 'kind' as kind, sum((data ->> 'count')::int)::int as n from analytics_events
          where event_type = 'frame_view' and cast_hash = $1 group by 1 order by 1`,
         [VIEWED],
       );

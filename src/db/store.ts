@@ -267,7 +267,12 @@ export function createStore(rpc: Rpc): Store {
       if (views.length === 0) return 0;
       return z.number().parse(
         await rpc.call('record_frame_views', {
-          p_views: views.map((v) => ({ castHash: v.castHash, kind: v.kind, at: v.at.toISOString() })),
+          p_views: views.map((v) => ({
+            castHash: v.castHash,
+            kind: v.kind,
+            at: v.at.toISOString(),
+            count: v.count ?? 1,
+          })),
         }),
       );
     },

@@ -23,5 +23,8 @@ export type FrameActionOutcome = z.infer<typeof frameActionOutcomeSchema>;
 export interface FrameViewRecord {
   castHash: string;
   kind: 'frame' | 'image' | 'browser';
+  /** The first view of the batch. */
   at: Date;
+  /** Views of this cast and kind the record stands for (default 1). */
+  count?: number;
 }

@@ -185,14 +185,16 @@ comment on function public.record_frame_action(jsonb) is
   'Exactly-once acceptance of a verified frame action: replay registry, analytics event, first-time viewer -> '
   'views metric and viral views sum, then the incremental viral check.';
 
--- Unsigned frame and image GETs, buffered by the server and written in batches: analytics only.
--- p_views: [{castHash, kind: 'frame' | 'image' | 'browser', at}].
+-- Unsigned frame and image GETs, counted by the server per cast and kind and written in batches: analytics only.
+-- p_views: [{castHash, kind: 'frame' | 'image' | 'browser', at (first view), count}].
 create function public.record_frame_views(p_views jsonb) returns integer
 language sql
 as $$
   with rows as (
     insert into public.analytics_events (event_type, cast_hash, data, occurred_at)
-    select 'frame_view', v ->> 'castHash', jsonb_build_object('kind', v ->> 'kind'), (v ->> 'at')::timestamptz
+    select 'frame_view', v ->> 'castHash',
+      jsonb_build_object('kind', v ->> 'kind', 'count', greatest(1, coalesce((v ->> 'count')::integer, 1))),
+      (v ->> 'at')::timestamptz
     from jsonb_array_elements(p_views) v
     where v ->> 'castHash' ~ '^0x[0-9a-f]{40}$'
     returning 1
@@ -200,7 +202,8 @@ as $$
   select count(*)::integer from rows
 $$;
 comment on function public.record_frame_views(jsonb) is
-  'Batch insert of unsigned frame/image view analytics (they do not move the views metric).';
+  'Batch insert of unsigned frame/image view analytics, one row per cast, kind and batch with its count (they do not '
+  'move the views metric).';
 
 -- Remove replay-registry rows that can no longer be replayed (older than the accepted message age).
 create function public.prune_frame_actions(p_before timestamptz) returns integer
