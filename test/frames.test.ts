@@ -277,7 +277,9 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       expect(bodies.every((b) => Buffer.from(b).equals(Buffer.from(bodies[0] ?? [])))).toBe(true);
       const after = h.frames.imageCache.stats();
       expect(after.renders - before.renders).toBe(1);
-      expect(after.joined - before.joined).toBe(5);
+      // Requests that arrive while the render runs join it; on a busy machine a late one finds the cached bytes
+      // (joining itself is tested deterministically in frames/createImageCache.test.ts).
+      expect(after.joined - before.joined + (after.hits - before.hits)).toBe(5);
     });
 
     it('refuses image names that are not a version', async () => {
