@@ -20,6 +20,7 @@ import { createRandom } from './bench/createRandom.ts';
 import { type DriveResult, driveRequests, type FrameRequest, type ResponseCheck } from './bench/framesDriveRequests.ts';
 import { comparePixels, decodePng, readPngSize } from './bench/framesReadPng.ts';
 import { type RssSummary, sampleRss } from './bench/framesSampleRss.ts';
+import { backgroundLoad, machineLine, waitForQuiet } from './bench/machine.ts';
 import { clusterCpuSeconds, machineCpuSeconds, processCpuSeconds } from './bench/readCpu.ts';
 import { startPostgres } from './bench/startPostgres.ts';
 import { freePort, type ServerProcess, startServer } from './bench/startServer.ts';
@@ -368,32 +369,6 @@ async function warm(target: Target, requests: FrameRequest[], check: ResponseChe
   });
   if (drive.failed > 0)
     throw new Error(`${target.name} warm-up: ${drive.failed} requests failed (${drive.firstFailure})`);
-}
-
-/** Cores kept busy by everything on the machine over the next second. */
-async function backgroundLoad(): Promise<number> {
-  const a = machineCpuSeconds();
-  await new Promise((r) => setTimeout(r, 1000));
-  const b = machineCpuSeconds();
-  return (b.busy - a.busy) / ((b.total - a.total) / os.availableParallelism());
-}
-
-/** Wait up to maxSeconds for the machine to be quiet (under a quarter of a core busy), so other people's work on a
- * shared machine does not land in a phase. */
-async function waitForQuiet(maxSeconds: number): Promise<void> {
-  if (maxSeconds <= 0) return;
-  const deadline = performance.now() + maxSeconds * 1000;
-  let load = await backgroundLoad();
-  while (load > 0.25 && performance.now() < deadline) load = await backgroundLoad();
-  if (load > 0.25) console.log(`    (machine still busy: ${num(load, 2)} cores in use by other processes)`);
-}
-
-function machineLine(): string {
-  const cpus = os.cpus();
-  return (
-    `machine: ${os.availableParallelism()} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ` +
-    `${num(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`
-  );
 }
 
 function statusText(drive: DriveResult): string {

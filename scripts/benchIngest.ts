@@ -21,6 +21,7 @@ import {
   signWorkload,
   type Workload,
 } from './bench/generateWorkload.ts';
+import { backgroundLoad, machineLine, waitForQuiet } from './bench/machine.ts';
 import { clusterCpuSeconds, machineCpuSeconds, processCpuSeconds } from './bench/readCpu.ts';
 import { type BenchPostgres, startPostgres } from './bench/startPostgres.ts';
 import { freePort, type ServerProcess, startServer } from './bench/startServer.ts';
@@ -293,30 +294,6 @@ async function runOne(
   } finally {
     await server.stop();
   }
-}
-
-/** Cores kept busy by everything on the machine over the next second (before our servers start, that is others). */
-async function backgroundLoad(): Promise<number> {
-  const a = machineCpuSeconds();
-  await new Promise((r) => setTimeout(r, 1000));
-  const b = machineCpuSeconds();
-  return (b.busy - a.busy) / ((b.total - a.total) / os.availableParallelism());
-}
-
-async function waitForQuiet(maxSeconds: number): Promise<void> {
-  if (maxSeconds <= 0) return;
-  const deadline = performance.now() + maxSeconds * 1000;
-  let load = await backgroundLoad();
-  while (load > 0.25 && performance.now() < deadline) load = await backgroundLoad();
-  if (load > 0.25) console.log(`    (machine still busy: ${num(load, 2)} cores in use by other processes)`);
-}
-
-function machineLine(): string {
-  const cpus = os.cpus();
-  return (
-    `machine: ${os.availableParallelism()} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ` +
-    `${num(os.totalmem() / 2 ** 30, 1)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`
-  );
 }
 
 function workloadLine(workload: Workload, settings: Settings, reactions: number): string {
