@@ -1,6 +1,7 @@
 import { Button, type FrameContext, Frog, TextInput } from 'frog';
 import { type Context, Hono, type HonoRequest } from 'hono';
-import { BadRequestError, BaseError, UnavailableError } from '../src/errors.ts';
+import { databaseCall } from '../src/db/databaseCall.ts';
+import { BadRequestError } from '../src/errors.ts';
 import type { FrameActionOutcome } from '../src/farcaster/frameActionRecord.ts';
 import type { Performance } from '../src/performances/types.ts';
 import { errorFields } from '../src/support/logger.ts';
@@ -70,15 +71,6 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
   const frameGets = new WeakMap<HonoRequest, string>();
   const placeholder = amountPlaceholder(settings.buyBounds.default);
 
-  const database = async <T,>(work: Promise<T>): Promise<T> => {
-    try {
-      return await work;
-    } catch (error) {
-      if (error instanceof BaseError) throw error;
-      throw new UnavailableError('Database unavailable; try again shortly', error, 5);
-    }
-  };
-
   const poolKeys = new Map<string, { poolId: string | null; poolKey: unknown }>();
   /** ETH per coin, or null: a missing reader, an unknown pool, a failure or a slow read never fail the frame. */
   const priceOf = async (castHash: string, coin: { address: string }): Promise<string | null> => {
@@ -109,7 +101,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     const pending = loading.get(castHash);
     if (pending !== undefined && options.fresh !== true) return pending;
     const work = (async () => {
-      const performance = await database(store.getPerformance(castHash));
+      const performance = await databaseCall(store.getPerformance(castHash));
       if (performance === null) {
         recent.delete(castHash);
         return null;
@@ -165,7 +157,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
       throw new BadRequestError('Invalid button');
     }
     require?.(action);
-    const outcome = await database(
+    const outcome = await databaseCall(
       store.recordFrameAction({
         messageHash: action.messageHash.toLowerCase(),
         fid: action.fid,
@@ -243,7 +235,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
   };
 
   const tradeFrame = async (c: FrameResponder, castHash: string, trade: TradeSummary) => {
-    const performance = await database(store.getPerformance(castHash));
+    const performance = await databaseCall(store.getPerformance(castHash));
     const tools = await renderer();
     const card = buildTradeCard(performance, trade, tools.clean);
     const explorer = explorerTxUrl(settings.chainId, trade.txHash);
@@ -309,9 +301,9 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
       },
       (a) => ({ txHash: a.transactionId?.toLowerCase() }),
     );
-    const target = await database(store.getBuyTarget(castHash));
+    const target = await databaseCall(store.getBuyTarget(castHash));
     if (target?.coin == null) throw new NoCoinToBuyError();
-    const trade = await database(
+    const trade = await databaseCall(
       store.recordPendingTrade({
         source: 'frame',
         chainId: settings.chainId,
@@ -329,7 +321,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     const { castHash } = await accept(c.req, 'trade_refresh');
     const txHash = c.req.param('txHash').toLowerCase();
     if (!TX_HASH.test(txHash)) throw new BadRequestError('Invalid transaction hash');
-    const trade = await database(store.getTrade(settings.chainId, txHash));
+    const trade = await databaseCall(store.getTrade(settings.chainId, txHash));
     if (trade === null) throw new BadRequestError('This transaction was never reported');
     return tradeFrame(c, castHash, trade);
   });
@@ -381,8 +373,8 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     }
     const castHash = raw.toLowerCase();
     const [trade, performance, tools] = await Promise.all([
-      database(store.getTrade(settings.chainId, txHash)),
-      database(store.getPerformance(castHash)),
+      databaseCall(store.getTrade(settings.chainId, txHash)),
+      databaseCall(store.getPerformance(castHash)),
       renderer(),
     ]);
     const card = trade === null ? NOT_FOUND_CARD : buildTradeCard(performance, trade, tools.clean);

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
+import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
-import { BadRequestError, UnavailableError } from '../errors.ts';
+import { BadRequestError } from '../errors.ts';
 import { buildCoinMetadata } from './buildCoinMetadata.ts';
 
 const castHashParam = /^0x[0-9a-fA-F]{40}$/;
@@ -13,12 +14,7 @@ export function coinMetadataRoute(store: Store) {
   app.get('/:castHash/coin-metadata.json', async (c) => {
     const castHash = c.req.param('castHash');
     if (!castHashParam.test(castHash)) throw new BadRequestError('castHash must be 0x followed by 40 hex digits');
-    let performance: Awaited<ReturnType<Store['getPerformance']>>;
-    try {
-      performance = await store.getPerformance(castHash.toLowerCase());
-    } catch (error) {
-      throw new UnavailableError('database unavailable; retry later', error);
-    }
+    const performance = await databaseCall(store.getPerformance(castHash.toLowerCase()));
     if (performance === null) return c.json({ error: 'performance not found' }, 404);
     const metadata = buildCoinMetadata({
       castHash: performance.castHash,

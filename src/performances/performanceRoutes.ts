@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
-import { BadRequestError, UnavailableError } from '../errors.ts';
+import { BadRequestError } from '../errors.ts';
 import { decodeFeedCursor, encodeFeedCursor } from './feedCursor.ts';
 import { feedSortSchema } from './types.ts';
 
@@ -22,14 +23,6 @@ const feedQuery = z
   })
   .strict();
 
-async function guard<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    throw new UnavailableError('database unavailable; retry later', error);
-  }
-}
-
 /** Read API: `GET /api/performances/:castHash` and the keyset-paginated feed `GET /api/performances`. */
 export function performanceRoutes(store: Store) {
   const app = new Hono();
@@ -37,7 +30,7 @@ export function performanceRoutes(store: Store) {
   app.get('/:castHash', async (c) => {
     const castHash = c.req.param('castHash');
     if (!castHashParam.test(castHash)) throw new BadRequestError('castHash must be 0x followed by 40 hex digits');
-    const performance = await guard(store.getPerformance(castHash.toLowerCase()));
+    const performance = await databaseCall(store.getPerformance(castHash.toLowerCase()));
     if (performance === null) return c.json({ error: 'performance not found' }, 404);
     return c.json(performance);
   });
@@ -57,7 +50,7 @@ export function performanceRoutes(store: Store) {
     const { sort, limit, cursor } = parsed.data;
     const key = cursor === undefined ? null : decodeFeedCursor(cursor, sort);
     if (cursor !== undefined && key === null) throw new BadRequestError(`cursor is not a valid ${sort} cursor`);
-    const page = await guard(store.listPerformances(sort, limit, key));
+    const page = await databaseCall(store.listPerformances(sort, limit, key));
     return c.json({
       items: page.items,
       nextCursor: page.nextCursor === null ? null : encodeFeedCursor(page.nextCursor),

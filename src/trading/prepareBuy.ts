@@ -1,6 +1,6 @@
 import { type Abi, formatEther, type Hex, keccak256 } from 'viem';
+import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
-import { UnavailableError } from '../errors.ts';
 import type { Logger } from '../support/logger.ts';
 import { type BuildBuyDeps, buildBuyTransaction } from './buildBuyTransaction.ts';
 import {
@@ -57,12 +57,7 @@ export interface PreparedBuy {
  * record the quote (amounts and keccak256 of the calldata) so the reported trade can be matched to it. Expected
  * refusals throw typed errors (src/trading/errors.ts) that src/http/onError.ts maps to statuses. */
 export async function prepareBuy(input: PrepareBuyInput, deps: PrepareBuyDeps): Promise<PreparedBuy> {
-  let target: Awaited<ReturnType<PrepareBuyDeps['store']['getBuyTarget']>>;
-  try {
-    target = await deps.store.getBuyTarget(input.castHash);
-  } catch (error) {
-    throw new UnavailableError('Database unavailable; try again shortly', error, 5);
-  }
+  const target = await databaseCall(deps.store.getBuyTarget(input.castHash));
   if (target === null || target.deleted) throw new UnknownPerformanceError();
   const coin = target.coin;
   if (coin === null) throw new NoCoinError();
@@ -97,9 +92,8 @@ export async function prepareBuy(input: PrepareBuyInput, deps: PrepareBuyDeps): 
     });
   }
 
-  let quoteId: number;
-  try {
-    quoteId = await deps.store.recordTradeQuote({
+  const quoteId = await databaseCall(
+    deps.store.recordTradeQuote({
       source: input.source,
       fid: input.fid,
       chainId: built.chainId,
@@ -110,10 +104,8 @@ export async function prepareBuy(input: PrepareBuyInput, deps: PrepareBuyDeps): 
       amountInWei: built.value,
       expectedOut: built.expectedAmountOut,
       minOut: built.minAmountOut,
-    });
-  } catch (error) {
-    throw new UnavailableError('Database unavailable; try again shortly', error, 5);
-  }
+    }),
+  );
   return {
     chainId: built.chainId,
     to: built.to,

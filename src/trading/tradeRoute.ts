@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
+import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
-import { BadRequestError, BaseError, UnavailableError } from '../errors.ts';
+import { BadRequestError, BaseError } from '../errors.ts';
 
 /** `GET /api/trades/:txHash`: a reported buy on this server's chain, pending until the confirmer has read its
  * receipt, then confirmed (with the coins received) or failed (with the reason). */
@@ -9,9 +10,7 @@ export function tradeRoute(store: Pick<Store, 'getTrade'>, chainId: number): Hon
   app.get('/:txHash', async (c) => {
     const txHash = c.req.param('txHash').toLowerCase();
     if (!/^0x[0-9a-f]{64}$/.test(txHash)) throw new BadRequestError('txHash must be 0x followed by 64 hex digits');
-    const trade = await store.getTrade(chainId, txHash).catch((error: unknown) => {
-      throw new UnavailableError('database unavailable; retry later', error);
-    });
+    const trade = await databaseCall(store.getTrade(chainId, txHash));
     if (trade === null) throw new BaseError('no trade reported with this transaction hash', { status: 404 });
     return c.json({ chainId, ...trade });
   });

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
-import { BadRequestError, UnavailableError } from '../errors.ts';
+import { BadRequestError } from '../errors.ts';
 import { verifyBearerToken } from '../http/verifyBearerToken.ts';
 import { jobStatusSchema } from './types.ts';
 
@@ -44,11 +45,7 @@ export function viralQueueRoute(store: Store, adminToken: string) {
       throw new BadRequestError(message);
     }
     const { status, limit, cursor } = parsed.data;
-    try {
-      return c.json(await store.listViralQueue(status ?? null, limit, cursor ?? null));
-    } catch (error) {
-      throw new UnavailableError('database unavailable; retry later', error);
-    }
+    return c.json(await databaseCall(store.listViralQueue(status ?? null, limit, cursor ?? null)));
   });
   return app;
 }
