@@ -3,6 +3,7 @@ import type { Abi } from 'viem';
 import { z } from 'zod';
 import type { Store } from '../src/db/store.ts';
 import type { Logger } from '../src/support/logger.ts';
+import type { PricedCoin } from '../src/trading/createCoinPriceReader.ts';
 import type { FrameFont, ResvgWasm } from './createCardRenderer.ts';
 
 const ethAmount = z.string().regex(/^\d+(\.\d{1,18})?$/, 'must be a decimal ETH amount');
@@ -89,13 +90,6 @@ export interface FrameBuyTransaction {
   data: `0x${string}`;
   value: bigint;
   abi: Abi;
-}
-
-/** A coin as stored, as the price reader wants it. */
-export interface PricedCoin {
-  address: string;
-  poolId: string | null;
-  poolKey: unknown;
 }
 
 /** Frog's hub option: set so every POST is verified before a handler runs. */
