@@ -21,6 +21,7 @@ import { type DriveResult, driveRequests, type FrameRequest, type ResponseCheck 
 import { comparePixels, decodePng, readPngSize } from './bench/framesReadPng.ts';
 import { type RssSummary, sampleRss } from './bench/framesSampleRss.ts';
 import { backgroundLoad, machineLine, waitForQuiet } from './bench/machine.ts';
+import { positive } from './bench/parseIntFlag.ts';
 import { clusterCpuSeconds, machineCpuSeconds, processCpuSeconds } from './bench/readCpu.ts';
 import { startPostgres } from './bench/startPostgres.ts';
 import { freePort, type ServerProcess, startServer } from './bench/startServer.ts';
@@ -110,15 +111,6 @@ interface Casts {
   warm: string[];
   sequential: string[];
   measured: string[];
-}
-
-function positive(value: string | undefined, flag: string, fallback: number, max: number, zero = false): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < (zero ? 0 : 1) || n > max) {
-    throw new Error(`--${flag} must be an integer from ${zero ? 0 : 1} to ${max}`);
-  }
-  return n;
 }
 
 function parseSettings(argv: string[]): Settings | null {

@@ -22,6 +22,7 @@ import {
   type Workload,
 } from './bench/generateWorkload.ts';
 import { backgroundLoad, machineLine, waitForQuiet } from './bench/machine.ts';
+import { positive } from './bench/parseIntFlag.ts';
 import { clusterCpuSeconds, machineCpuSeconds, processCpuSeconds } from './bench/readCpu.ts';
 import { type BenchPostgres, startPostgres } from './bench/startPostgres.ts';
 import { freePort, type ServerProcess, startServer } from './bench/startServer.ts';
@@ -90,13 +91,6 @@ interface DbReport {
   version: string;
   description: string;
   runs: RunReport[];
-}
-
-function positive(value: string | undefined, flag: string, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > max) throw new Error(`--${flag} must be an integer from 1 to ${max}`);
-  return n;
 }
 
 function parseSettings(argv: string[]): Settings | null {
