@@ -33,24 +33,58 @@ function emptyQuery(key?: string): string | undefined | Record<string, string> {
   return key === undefined ? {} : undefined;
 }
 
+/** The request headers Frog and our frame handlers may read. Frog answers others in ways a public server must not:
+ * `x-frog-dev` makes it print its whole handler context, bindings included, into a `frog:context` meta tag, and
+ * `x-forwarded-host`/`-proto` let a client choose the URL Frog compares and redirects to. */
+const VISIBLE_HEADERS = new Set(['accept', 'user-agent', 'if-none-match', 'content-type', 'content-length']);
+
+/** What a frame page's HTML depends on besides its URL: Frog redirects browsers (by `User-Agent`) and answers
+ * `Accept: text/html` differently, so a shared cache must key on both. */
+const FRAME_PAGE_VARY = 'Accept, User-Agent';
+
+/** `req.header` as Frog sees it: only VISIBLE_HEADERS, and `Accept: text/html` (exactly: Frog's HTML preview page,
+ * which has no frame meta tags and loads third-party scripts) widened so a scraper sending it still gets the frame. */
+function visibleHeaders(req: HonoRequest): HonoRequest['header'] {
+  const header = req.header.bind(req);
+  const read = (name: string): string | undefined => {
+    const key = name.toLowerCase();
+    if (!VISIBLE_HEADERS.has(key)) return undefined;
+    const value = header(key);
+    return key === 'accept' && value?.trim() === 'text/html' ? 'text/html, */*' : value;
+  };
+  return ((name?: string) => {
+    if (name !== undefined) return read(name);
+    const all: Record<string, string> = {};
+    for (const key of VISIBLE_HEADERS) {
+      const value = read(key);
+      if (value !== undefined) all[key] = value;
+    }
+    return all;
+  }) as HonoRequest['header'];
+}
+
 /** Middleware in front of Frog for `/frames/*`: closes Frog's query-driven image routes, hides query strings from
  * Frog (its `initialPath`/`previousState` parsing throws on malformed input and would put attacker text in meta
- * tags) and its HTML preview mode (`Accept: text/html` exactly), and for POSTs enforces the body limit (413), JSON (400) and a hex `trustedData.messageBytes` (400), so Frog
- * always verifies. Frog then reads a body holding the signed message only; `bodies` remembers that exact object per
- * request, because the hub verifier keys its result by the `trustedData` object Frog passes it. Other methods: 405. */
+ * tags), hides every request header but VISIBLE_HEADERS and every host binding (Frog serialises `c.env` into its
+ * dev-context tag), marks frame pages `Vary: Accept, User-Agent`, and for POSTs enforces the body limit (413), JSON
+ * (400) and a hex `trustedData.messageBytes` (400), so Frog always verifies. Frog then reads a body holding the
+ * signed message only; `bodies` remembers that exact object per request, because the hub verifier keys its result
+ * by the `trustedData` object Frog passes it. Other methods: 405. */
 export function guardFrameRequests(bodies: WeakMap<HonoRequest, FramePostBody>): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.path.length > MAX_PATH_LENGTH || FROG_IMAGE_PATH.test(c.req.path)) throw new FrameNotFoundError();
     c.req.query = emptyQuery as HonoRequest['query'];
-    // Frog answers exactly `Accept: text/html` with a development preview page that has no frame meta tags (and
-    // loads third-party scripts); a scraper sending that header must still get the frame.
-    const header = c.req.header.bind(c.req);
-    c.req.header = ((name?: string) =>
-      name?.toLowerCase() === 'accept' && header(name)?.trim() === 'text/html'
-        ? 'text/html, */*'
-        : header(name as string)) as HonoRequest['header'];
+    c.req.header = visibleHeaders(c.req);
+    // Frog copies c.env into its handler context; the frames need nothing from the host, so they see nothing.
+    c.env = {};
     const method = c.req.method;
-    if (method === 'GET' || method === 'HEAD') return next();
+    if (method === 'GET' || method === 'HEAD') {
+      await next();
+      if (c.res.headers.get('content-type')?.startsWith('text/html') || c.res.status === 302) {
+        c.res.headers.set('Vary', FRAME_PAGE_VARY);
+      }
+      return;
+    }
     if (method !== 'POST') {
       c.header('Allow', 'GET, HEAD, POST');
       return c.json({ message: 'Method not allowed' }, 405);

@@ -110,7 +110,9 @@ export default {
     const frames = ready.services.frames;
     return ready.services.scopes.run({ store: ready.store, keepAlive }, async () => {
       try {
-        return await ready.gv.app.fetch(request, env, tracked);
+        // The bindings hold every secret; the app reads its configuration from `prepare`, never from Hono's env, so
+        // nothing it or a library renders can echo a binding.
+        return await ready.gv.app.fetch(request, {}, tracked);
       } finally {
         if (frames.configured && frames.frames.viewLog.pending() > 0) keepAlive(frames.frames.viewLog.flush());
         closeAfter(ready.store);

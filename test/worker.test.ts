@@ -302,6 +302,42 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
       expect(meta.has('fc:frame:button:3')).toBe(false);
     });
 
+    it("never echoes a binding: Frog's dev header, forwarded hosts and the HTML preview get plain frames", async () => {
+      const secrets = [SECRET, SERVICE_KEY, hub.url, devnet.rpcUrl, standIn.url];
+      const headerSets: Record<string, string>[] = [
+        { 'x-frog-dev': '1' },
+        { 'X-Frog-Dev': 'true', accept: 'text/html' },
+        { 'x-frog-dev': '1', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
+        { 'x-frog-dev': '1', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.0.0 Safari/537.36' },
+      ];
+      for (const pathname of [
+        '/frames/performance/xyz',
+        `/frames/performance/${PERF}`,
+        `/frames/performance/${COINED}`,
+      ]) {
+        for (const headers of headerSets) {
+          const response = await fetch(new URL(pathname, base), { headers, redirect: 'manual' });
+          const text = `${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${await response.text()}`;
+          const where = `${pathname} ${JSON.stringify(headers)}`;
+          expect([200, 302], where).toContain(response.status);
+          expect(text, where).not.toContain('frog:context');
+          expect(text, where).not.toContain('evil.example');
+          for (const secret of secrets) expect(text.includes(secret), `${where} leaks a binding`).toBe(false);
+        }
+      }
+      const signer = signerOf(7150);
+      const refresh = await signer.sign({ url: frameUrl(PERF), buttonIndex: 2, castId: { fid: ARTIST, hash: PERF } });
+      const response = await fetch(new URL(`/frames/performance/${PERF}`, base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-frog-dev': '1' },
+        body: JSON.stringify(refresh.body),
+      });
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect(html).not.toContain('frog:context');
+      for (const secret of secrets) expect(html.includes(secret)).toBe(false);
+    });
+
     it('renders the frame image in workerd: a 1200x630 PNG from the bundled fonts and resvg WebAssembly', async () => {
       const html = await (await fetch(new URL(`/frames/performance/${PERF}`, base))).text();
       const image = metaMap(html).get('fc:frame:image') ?? '';
