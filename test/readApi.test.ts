@@ -107,4 +107,21 @@ describe.each(databaseTargets())('read API on $name', (target: DatabaseTarget) =
       expect(await app.get(`/api/performances${query}`)).toEqual({ status: 400, body: { error } });
     }
   });
+
+  it('answers 400, not 503, for cursors that decode but hold values PostgreSQL refuses (security regression)', async () => {
+    const h = hashes[0]!;
+    const recent = ['1', 'Jan 1', '-1', '2026-02-30T00:00:00Z', '2026-11-25T24:00:00Z', '0000-01-01T00:00:00Z', ''];
+    for (const t of recent) {
+      const res = await app.get(`/api/performances?cursor=${encodeFeedCursor({ t, h })}`);
+      expect(res, t).toEqual({ status: 400, body: { error: 'cursor is not a valid recent cursor' } });
+    }
+    for (const s of [1e300, 2 ** 63]) {
+      const res = await app.get(`/api/performances?sort=top&cursor=${encodeFeedCursor({ s, h })}`);
+      expect(res, String(s)).toEqual({ status: 400, body: { error: 'cursor is not a valid top cursor' } });
+    }
+    const good = await app.get(
+      `/api/performances?cursor=${encodeFeedCursor({ t: '2026-11-25T10:00:00.123456+00:00', h })}`,
+    );
+    expect(good.status).toBe(200);
+  });
 });
