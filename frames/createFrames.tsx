@@ -372,13 +372,18 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
       return c.json({ message: 'Image not found' }, 404);
     }
     const castHash = raw.toLowerCase();
-    const [trade, performance, tools] = await Promise.all([
+    const [trade, performance] = await Promise.all([
       databaseCall(store.getTrade(settings.chainId, txHash)),
       databaseCall(store.getPerformance(castHash)),
-      renderer(),
     ]);
-    const card = trade === null ? NOT_FOUND_CARD : buildTradeCard(performance, trade, tools.clean);
-    return serveImage(c, requested, `trade:${txHash}`, card, await tools.version(card));
+    // Anyone can mint transaction hashes and cast hashes: only a reported trade of this performance's coin is drawn,
+    // and it is cached under the trade's id, so unverified URL parts never become cache keys or renders.
+    if (trade === null || performance?.coin?.address.toLowerCase() !== trade.coinAddress.toLowerCase()) {
+      return c.json({ message: 'Image not found' }, 404);
+    }
+    const tools = await renderer();
+    const card = buildTradeCard(performance, trade, tools.clean);
+    return serveImage(c, requested, `trade:${trade.id}`, card, await tools.version(card));
   });
 
   app.get(`${FRAMES_BASE_PATH}/not-found/image/:file`, async (c) => {

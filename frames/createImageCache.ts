@@ -19,7 +19,9 @@ export interface ImageCache {
   clear(): void;
 }
 
-/** Build the cache. Keys are `castHash:version`, so an entry never goes stale: a version names exactly one image. */
+/** Build the cache. Keys are `castHash:version`, `trade:<trade id>:version` or `not-found:version`, so an entry never
+ * goes stale (a version names exactly one image). Callers build keys only from rows that exist, never from URL parts
+ * alone: a key per attacker-minted URL would be a render per request and would evict the real images. */
 export function createImageCache(maxBytes: number): ImageCache {
   const entries = new Map<string, Uint8Array>();
   const inFlight = new Map<string, Promise<Uint8Array>>();
