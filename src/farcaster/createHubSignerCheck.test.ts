@@ -224,4 +224,38 @@ describe('createHubSignerCheck', () => {
     await isSigner(1, key(0));
     expect(asked).toHaveLength(10_002);
   });
+
+  it('keeps registered signers cached while minted keys claiming any fid flood the negative cache', async () => {
+    const asked: string[] = [];
+    const real = `0x${'ee'.repeat(32)}` as const;
+    const fetch = async (input: string | URL | Request) => {
+      const url = new URL(String(input));
+      asked.push(url.search);
+      if (url.searchParams.get('signer') === real) {
+        const event = { type: 'EVENT_TYPE_SIGNER', fid: 7, signerEventBody: { key: real, keyType: 1, eventType: 1 } };
+        return new Response(JSON.stringify(event), { status: 200 });
+      }
+      return new Response(JSON.stringify({ errCode: 'not_found' }), { status: 400 });
+    };
+    const isSigner = createHubSignerCheck({ hubUrl: 'http://hub.invalid', cacheSeconds: 600, fetch });
+    expect(await isSigner(7, real)).toBe(true);
+    const minted = (i: number) => `0x${(i + 1).toString(16).padStart(64, '0')}` as const;
+    for (let i = 0; i < 20_000; i++) expect(await isSigner(1 + (i % 5000), minted(i))).toBe(false);
+    const before = asked.length;
+    expect(await isSigner(7, real)).toBe(true);
+    expect(asked).toHaveLength(before);
+  });
+
+  it('bounds concurrent hub lookups: cache misses beyond the cap answer 503 without asking the hub', async () => {
+    const hub = await standIn();
+    hub.failWith('hang');
+    const isSigner = check(hub, { maxConcurrentLookups: 4, timeoutMs: 300 });
+    const key = (i: number) => `0x${(i + 1).toString(16).padStart(64, '0')}` as const;
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => isSigner(100 + i, key(i))));
+    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof UnavailableError)).toBe(true);
+    expect(hub.requests.length).toBeLessThanOrEqual(4);
+    hub.failWith(null);
+    hub.register(100, key(0));
+    expect(await isSigner(100, key(0))).toBe(true);
+  });
 });

@@ -14,9 +14,14 @@ export interface HubSignerCheckOptions {
   now?: () => number;
   /** Per lookup (all pages, bodies included); default 2000. */
   timeoutMs?: number;
+  /** Hub lookups in flight at once; more concurrent cache misses answer 503 (retry). Default 32. */
+  maxConcurrentLookups?: number;
 }
 
+/** Positive and negative answers are cached apart, each bounded: anyone can mint keys that claim any fid, and a
+ * flood of such (negative) answers must not evict the registered signers real users are verified with. */
 const MAX_CACHE_ENTRIES = 10_000;
+const MAX_NEGATIVE_ENTRIES = 10_000;
 const MAX_NEGATIVE_SECONDS = 60;
 /** Snapchain answers the whole list of a fid's active signers, paged; follow at most this many pages. */
 const MAX_PAGES = 5;
@@ -76,8 +81,10 @@ interface CacheEntry {
 /** A SignerCheck backed by a hub's HTTP API: `GET /v1/onChainSignersByFid?fid=&signer=0x…` (Hubble answers the one
  * OnChainEvent or a `not_found` error; Snapchain answers the fid's active signers, which we search). Valid only for an
  * Ed25519 (keyType 1) ADD event of exactly that key. Hub down, timeout, 429, 5xx, auth failures or an unreadable
- * answer throw UnavailableError (503, retry in 5 s) and are not cached. Answers are cached per (fid, key), bounded,
- * and concurrent lookups of one key share a request. https://docs.farcaster.xyz/reference/hubble/httpapi/onchain */
+ * answer throw UnavailableError (503, retry in 5 s) and are not cached. Answers are cached per (fid, key), positive
+ * and negative apart and each bounded; concurrent lookups of one key share a request, and at most
+ * `maxConcurrentLookups` distinct lookups run at once (more answer 503), so minted keys cannot turn into unbounded
+ * hub traffic on our API key. https://docs.farcaster.xyz/reference/hubble/httpapi/onchain */
 export function createHubSignerCheck(options: HubSignerCheckOptions): SignerCheck {
   const base = options.hubUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch;
@@ -85,7 +92,9 @@ export function createHubSignerCheck(options: HubSignerCheckOptions): SignerChec
   const timeoutMs = options.timeoutMs ?? 2000;
   const positiveMs = Math.max(0, options.cacheSeconds) * 1000;
   const negativeMs = Math.min(Math.max(0, options.cacheSeconds), MAX_NEGATIVE_SECONDS) * 1000;
-  const cache = new Map<string, CacheEntry>();
+  const maxLookups = options.maxConcurrentLookups ?? 32;
+  const positives = new Map<string, CacheEntry>();
+  const negatives = new Map<string, CacheEntry>();
   const inFlight = new Map<string, Promise<boolean>>();
 
   async function getJson(url: string, signal: AbortSignal): Promise<{ status: number; body: unknown }> {
@@ -150,26 +159,39 @@ export function createHubSignerCheck(options: HubSignerCheckOptions): SignerChec
   function remember(key: string, valid: boolean): void {
     const ttl = valid ? positiveMs : negativeMs;
     if (ttl <= 0) return;
+    const cache = valid ? positives : negatives;
+    (valid ? negatives : positives).delete(key);
     cache.delete(key);
     cache.set(key, { valid, expiresAt: now() + ttl });
-    while (cache.size > MAX_CACHE_ENTRIES) {
+    const limit = valid ? MAX_CACHE_ENTRIES : MAX_NEGATIVE_ENTRIES;
+    while (cache.size > limit) {
       const oldest = cache.keys().next();
       if (oldest.done) break;
       cache.delete(oldest.value);
     }
   }
 
+  function cached(key: string): boolean | undefined {
+    for (const cache of [positives, negatives]) {
+      const entry = cache.get(key);
+      if (entry === undefined) continue;
+      if (entry.expiresAt > now()) return entry.valid;
+      cache.delete(key);
+    }
+    return undefined;
+  }
+
   return (fid, signerHex) => {
     const signer = signerHex.toLowerCase();
     if (!Number.isSafeInteger(fid) || fid <= 0 || !/^0x[0-9a-f]{64}$/.test(signer)) return Promise.resolve(false);
     const key = `${fid}:${signer}`;
-    const cached = cache.get(key);
-    if (cached !== undefined) {
-      if (cached.expiresAt > now()) return Promise.resolve(cached.valid);
-      cache.delete(key);
-    }
+    const known = cached(key);
+    if (known !== undefined) return Promise.resolve(known);
     const pending = inFlight.get(key);
     if (pending !== undefined) return pending;
+    if (inFlight.size >= maxLookups) {
+      return Promise.reject(unavailable(new Error(`${inFlight.size} hub lookups already in flight`)));
+    }
     const request = lookup(fid, signer)
       .then((valid) => {
         remember(key, valid);
