@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { createFrames, loadFrameFonts } from '../frames/index.ts';
@@ -15,6 +16,7 @@ import { createHubSignerCheck } from './farcaster/createHubSignerCheck.ts';
 import { createFrogHub, verifiedFrameAction } from './farcaster/frogHub.ts';
 import { createNodeValidationMethods } from './farcaster/nodeValidationMethods.ts';
 import type { SignerCheck } from './farcaster/verifyFrameAction.ts';
+import { capNodeServer, nodeServerOptions } from './http/nodeServerLimits.ts';
 import { createLogger, errorFields, type Logger } from './support/logger.ts';
 import { createTradingServices, type TradingServices } from './trading/createTradingServices.ts';
 import { prepareBuy } from './trading/prepareBuy.ts';
@@ -224,9 +226,10 @@ async function main(): Promise<void> {
   if (confirmer) confirmer.start();
   else logger.warn('no chain RPC: reported trades stay pending until BASE_RPC_URL is set');
 
-  const server = serve({ fetch: gv.app.fetch, port: env.PORT }, (info) => {
+  const server = serve({ fetch: gv.app.fetch, port: env.PORT, serverOptions: nodeServerOptions() }, (info) => {
     logger.info('listening', { port: info.port, database: db.kind, url: publicUrl });
   });
+  capNodeServer(server as Server);
 
   // The coin worker starts once the metadata route is served: coins-sdk fetches the metadata URL before it returns
   // calldata.
