@@ -275,8 +275,11 @@ describe.each(databaseTargets())(
         coinAddress: coin.toLowerCase(),
         amountInWei: '2000000000000000',
         source: 'frame',
-        fid: signer.fid,
       });
+      // The reporter's fid is kept (for the mini app's own history) but never published with the wallet.
+      const published = (await (await request(`/api/trades/${hash}`)).json()) as Record<string, unknown>;
+      expect(published).not.toHaveProperty('fid');
+      expect((await db.store.getTrade(8453, hash))?.fid).toBe(signer.fid);
 
       const confirmer = createTradeConfirmer({
         store: db.store,

@@ -57,8 +57,31 @@ describe.each(databaseTargets())('row-level security for the anon role on $name'
     expect(metrics).toEqual([{ cast_hash: visible, likes_count: 1 }]);
     const view = await asAnon((q) => q('select cast_hash, likes from performance_view'));
     expect(view).toEqual([{ cast_hash: visible, likes: 1 }]);
-    const users = await asAnon((q) => q('select count(*)::int as n from users'));
-    expect(users).toEqual([{ n: 3 }]);
+    // Artists of visible performances only: not the liker (fid 5), not the artist of the deleted cast.
+    const users = await asAnon((q) => q('select farcaster_fid::int as fid from users order by 1'));
+    expect(users).toEqual([{ fid: 4000 }]);
+    const profile = await asAnon((q) =>
+      q('select username, display_name, pfp_url, wallet_address from users where farcaster_fid = 4000'),
+    );
+    expect(profile).toHaveLength(1);
+  });
+
+  it("cannot read users' Neynar scores or the addresses of people who engaged (security regression)", async () => {
+    for (const column of ['neynar_score', 'custody_address', 'verified_eth_addresses', 'primary_eth_address', '*']) {
+      expect(await denied(`select ${column} from users`), column).toMatch(/permission denied/);
+    }
+  });
+
+  it('holds no write privilege on any table or view, the read view included (security regression)', async () => {
+    const rows = await db.sql.query<{ name: string; privilege: string }>(
+      `select c.relname as name, p.privilege
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       cross join (values ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE')) as p(privilege)
+       cross join (values ('anon'), ('authenticated')) as r(role)
+       where n.nspname = 'public' and c.relkind in ('r', 'v', 'm')
+         and has_table_privilege(r.role, c.oid, p.privilege)`,
+    );
+    expect(rows).toEqual([]);
   });
 
   it('reads nothing private: inbox, analytics, reactions, casts, corrections, queue', async () => {

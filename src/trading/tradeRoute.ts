@@ -4,7 +4,7 @@ import type { Store } from '../db/store.ts';
 import { BadRequestError, BaseError } from '../errors.ts';
 
 /** `GET /api/trades/:txHash`: a reported buy on this server's chain, pending until the confirmer has read its
- * receipt, then confirmed (with the coins received) or failed (with the reason). */
+ * receipt, then confirmed (with the coins received) or failed (with the reason). Never says which fid reported it. */
 export function tradeRoute(store: Pick<Store, 'getTrade'>, chainId: number): Hono {
   const app = new Hono();
   app.get('/:txHash', async (c) => {
@@ -12,7 +12,10 @@ export function tradeRoute(store: Pick<Store, 'getTrade'>, chainId: number): Hon
     if (!/^0x[0-9a-f]{64}$/.test(txHash)) throw new BadRequestError('txHash must be 0x followed by 64 hex digits');
     const trade = await databaseCall(store.getTrade(chainId, txHash));
     if (trade === null) throw new BaseError('no trade reported with this transaction hash', { status: 404 });
-    return c.json({ chainId, ...trade });
+    // Public: what the chain shows anyone holding the hash, plus our status. Not the reporter's fid (that would link a
+    // Farcaster account to a wallet) nor our row id.
+    const { id: _id, fid: _fid, ...visible } = trade;
+    return c.json({ chainId, ...visible });
   });
   return app;
 }
