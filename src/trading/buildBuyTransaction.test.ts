@@ -1,7 +1,15 @@
-import { universalRouterABI, universalRouterAddress } from '@zoralabs/protocol-deployments';
-import { encodeFunctionData, parseAbi, parseEther, toFunctionSelector } from 'viem';
+import { universalRouterAddress, zoraRouterAddress } from '@zoralabs/protocol-deployments';
+import { encodeFunctionData, parseAbi, parseEther, toFunctionSelector, zeroAddress } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { type BuildBuyDeps, type BuyRequest, buildBuyTransaction } from './buildBuyTransaction.ts';
+import {
+  executeCall,
+  honestUniversalRouterBuy,
+  settleAll,
+  swapExactInSingle,
+  take,
+  v4SwapInput,
+} from './decodeBuyCalldata.fixtures.ts';
 import { routerAllowlist } from './routerAllowlist.ts';
 import type { QuoteOutcome, QuoteRequest } from './types.ts';
 
@@ -13,19 +21,20 @@ const request: BuyRequest = {
   amountInWei: parseEther('0.01'),
   slippage: 0.05,
 };
-const executeData = encodeFunctionData({
-  abi: universalRouterABI,
-  functionName: 'execute',
-  args: ['0x10', ['0x'], 1n],
-});
+const QUOTED_OUT = 1_000_000n * 10n ** 18n;
+/** A real Universal Router buy (V4_SWAP: ETH -> coin, settle ETH, take the coin) enforcing `minOut`. */
+const urBuy = (minOut: bigint) => honestUniversalRouterBuy({ coin: request.coin, value: request.amountInWei, minOut });
+const executeData = urBuy(QUOTED_OUT);
 
+/** An allowed quote; unless given, its calldata enforces the whole quoted output (at least any minimum we derive). */
 function okQuote(extra: Partial<Extract<QuoteOutcome, { kind: 'ok' }>> = {}): QuoteOutcome {
+  const amountOut = extra.amountOut ?? QUOTED_OUT;
   return {
     kind: 'ok',
     target: universalRouterAddress[8453],
-    data: executeData,
+    data: urBuy(amountOut),
     value: request.amountInWei,
-    amountOut: 1_000_000n * 10n ** 18n,
+    amountOut,
     permitsCount: 0,
     ...extra,
   };
@@ -66,7 +75,11 @@ describe('buildBuyTransaction', () => {
 
   it('answers an empty abi for a router whose ABI it does not know, and picks an extra ABI when given', async () => {
     const abi = parseAbi(['function buyWithEth(address coin, uint256 minOut, address to) payable returns (uint256)']);
-    const data = encodeFunctionData({ abi, functionName: 'buyWithEth', args: [request.coin, 1n, request.buyer] });
+    const data = encodeFunctionData({
+      abi,
+      functionName: 'buyWithEth',
+      args: [request.coin, QUOTED_OUT, request.buyer],
+    });
     const extra = `0x${'e'.repeat(40)}` as const;
     const allowedRouters = routerAllowlist([{ chainId: 8453, address: extra }]);
     const unknown = await buildBuyTransaction(request, deps(okQuote({ target: extra, data }), { allowedRouters }).deps);
@@ -88,7 +101,7 @@ describe('buildBuyTransaction', () => {
       [10n ** 27n, 0, 10n ** 27n],
       [10n ** 27n, 0.15, 85n * 10n ** 25n],
       [7n, 0.00004, 7n], // rounds to 0 bps
-      [2n ** 200n, 0.5, 2n ** 199n],
+      [2n ** 127n, 0.5, 2n ** 126n], // v4 swap amounts are uint128
     ];
     for (const [amountOut, slippage, minOut] of cases) {
       const built = await buildBuyTransaction({ ...request, slippage }, deps(okQuote({ amountOut })).deps);
@@ -174,6 +187,74 @@ describe('buildBuyTransaction', () => {
 
     const fine = await buildBuyTransaction(request, deps(okQuote(), { simulate: async () => ({ ok: true }) }).deps);
     expect(fine.ok).toBe(true);
+  });
+
+  it('refuses calldata that does not do the quoted buy (recipient, token, minimum, router), before simulating', async () => {
+    let simulated = 0;
+    const simulate: BuildBuyDeps['simulate'] = async () => {
+      simulated += 1;
+      return { ok: true };
+    };
+    const dead = '0x000000000000000000000000000000000000dEaD' as const;
+    const devAbi = parseAbi(['function buyWithEth(address coin, uint256 minOut, address to) payable']);
+    const devRouter = `0x${'e'.repeat(40)}` as const;
+    const allowedRouters = routerAllowlist([{ chainId: 8453, address: devRouter }]);
+    const hostile: [`0x${string}`, `0x${string}`][] = [
+      // The reported attack: the devnet router, the exact value, no minimum, coins to 0xdEaD.
+      [devRouter, encodeFunctionData({ abi: devAbi, functionName: 'buyWithEth', args: [request.coin, 0n, dead] })],
+      [
+        devRouter,
+        encodeFunctionData({ abi: devAbi, functionName: 'buyWithEth', args: [request.coin, 0n, request.buyer] }),
+      ],
+      [
+        devRouter,
+        encodeFunctionData({
+          abi: devAbi,
+          functionName: 'buyWithEth',
+          args: [`0x${'7'.repeat(40)}`, QUOTED_OUT, request.buyer],
+        }),
+      ],
+      // The Universal Router's output taken by someone else, or guarded by a lower minimum than we show.
+      [
+        ROUTER,
+        executeCall([
+          {
+            command: 0x10,
+            input: v4SwapInput([
+              swapExactInSingle({
+                currency1: request.coin,
+                amountIn: request.amountInWei,
+                amountOutMinimum: QUOTED_OUT,
+              }),
+              settleAll(zeroAddress, request.amountInWei),
+              take(request.coin, dead, 0n),
+            ]),
+          },
+        ]),
+      ],
+      [ROUTER, urBuy(950_000n * 10n ** 18n - 1n)],
+      [ROUTER, '0xdeadbeef'],
+      // Zora's router: not verifiable, refused.
+      [zoraRouterAddress[8453], urBuy(QUOTED_OUT)],
+    ];
+    for (const [target, data] of hostile) {
+      const built = await buildBuyTransaction(
+        request,
+        deps(okQuote({ target, data }), { allowedRouters, simulate, routerAbis: [devAbi] }).deps,
+      );
+      expect({ target, data, built }).toEqual({
+        target,
+        data,
+        built: {
+          ok: false,
+          reason: 'calldata_refused',
+          status: 502,
+          message: 'Zora quoted a transaction we could not verify; buy refused',
+          detail: expect.any(String),
+        },
+      });
+    }
+    expect(simulated).toBe(0);
   });
 
   it('never consults the chain when the quote is already refused', async () => {

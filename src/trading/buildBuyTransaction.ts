@@ -1,4 +1,5 @@
 import type { Abi, Hex } from 'viem';
+import { decodeBuyCalldata } from './decodeBuyCalldata.ts';
 import { selectRouterAbi } from './selectRouterAbi.ts';
 import type { Quoter } from './types.ts';
 
@@ -37,6 +38,7 @@ export type BuyFailureReason =
   | 'router_not_allowed'
   | 'value_mismatch'
   | 'permits_required'
+  | 'calldata_refused'
   | 'simulation_failed'
   | 'rejected';
 
@@ -66,9 +68,11 @@ export type BuyBuild =
 const BASIS_POINTS = 10_000n;
 
 /** Build the ETH -> coin buy transaction a frame `tx` button or `POST /api/tx/buy` hands to a wallet: quote it, refuse
- * anything but a plain ETH buy through an allowlisted router (the target is never trusted blindly: docs/zora.md
- * 1.6), derive the minimum output from the slippage in exact integer math, and optionally dry-run it from the buyer.
- * Pure apart from the adapters it is given. */
+ * anything but a plain ETH buy through an allowlisted router (coins-sdk passes the quote's target and calldata
+ * through unchecked, so neither is trusted), derive the minimum output from the slippage in exact integer math,
+ * decode the calldata and refuse it unless it pays exactly the value for this coin, delivers to the buyer and
+ * enforces at least that minimum, and optionally dry-run it from the buyer. Pure apart from the adapters it is
+ * given. */
 export async function buildBuyTransaction(request: BuyRequest, deps: BuildBuyDeps): Promise<BuyBuild> {
   if (!Number.isFinite(request.slippage) || request.slippage < 0 || request.slippage >= 1) {
     throw new RangeError(`slippage must be in [0, 1), got ${request.slippage}`);
@@ -116,6 +120,25 @@ export async function buildBuyTransaction(request: BuyRequest, deps: BuildBuyDep
 
   const bps = BigInt(Math.round(request.slippage * Number(BASIS_POINTS)));
   const minAmountOut = (quote.amountOut * (BASIS_POINTS - bps)) / BASIS_POINTS;
+
+  // The quote's amounts are only a claim: what the wallet signs is the calldata. A hostile or broken quote service
+  // could name another recipient, another token, or a lower minimum than the one we show, and a simulation would
+  // still pass. The minimum we advertise is ours; the check guarantees the calldata enforces at least that.
+  const checked = decodeBuyCalldata(to, quote.data, {
+    chainId: request.chainId,
+    coin: request.coin,
+    buyer: request.buyer,
+    value: quote.value,
+    minAmountOut,
+  });
+  if (!checked.ok) {
+    return failure(
+      'calldata_refused',
+      502,
+      'Zora quoted a transaction we could not verify; buy refused',
+      checked.detail,
+    );
+  }
 
   if (deps.simulate) {
     const simulated = await deps.simulate({ from: request.buyer, to, data: quote.data, value: quote.value });

@@ -7,8 +7,9 @@ export interface ExtraRouter {
 }
 
 /** The swap routers a buy transaction may target, per chain, as lower-case addresses: Uniswap's Universal Router
- * and Zora's router from @zoralabs/protocol-deployments (docs/zora.md 1.6: the quote's target is not validated by
- * coins-sdk, so we never hand out a transaction to any other contract), plus `extra`. Pure. */
+ * and Zora's router from @zoralabs/protocol-deployments (coins-sdk does not validate the quote's target, so we never
+ * hand out a transaction to any other contract), plus `extra`. Every allowlisted router also needs a calldata
+ * decoder (decodeBuyCalldata): an extra router is decoded as the devnet's DevSwapRouter. Pure. */
 export function routerAllowlist(extra: readonly ExtraRouter[] = []): (chainId: number) => ReadonlySet<string> {
   const known: Record<number, string | undefined>[] = [universalRouterAddress, zoraRouterAddress];
   const byChain = new Map<number, Set<string>>();

@@ -1,8 +1,8 @@
 import { universalRouterABI, zoraRouterABI } from '@zoralabs/protocol-deployments';
 import { type Abi, type AbiFunction, type Hex, slice, toFunctionSelector } from 'viem';
 
-/** The router ABIs a Zora buy quote can call (docs/zora.md 1.6): Uniswap's Universal Router `execute` and Zora's
- * router `swapWithLimitOrders`. */
+/** The router ABIs a Zora buy quote can call: Uniswap's Universal Router `execute` and Zora's router
+ * `swapWithLimitOrders` (decodeBuyCalldata refuses the latter, but the wallet ABI lookup stays generic). */
 export const KNOWN_ROUTER_ABIS: readonly Abi[] = [universalRouterABI, zoraRouterABI];
 
 /** The ABI a wallet needs to show and decode one router call: the function whose selector starts `data` and that
