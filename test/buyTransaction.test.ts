@@ -387,6 +387,48 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
     expect(await quotes()).toBe(count);
   });
 
+  it('answers 502 and hands out nothing when a hostile quote service changes the recipient, the coin or the minimum', async () => {
+    const buyer = account(1).address;
+    const dead = '0x000000000000000000000000000000000000dEaD' as const;
+    const quotes = async () =>
+      (await db.sql.query<{ n: number }>('select count(*)::int as n from public.trade_quotes'))[0]?.n;
+    const count = await quotes();
+    const otherCoin = `0x${'7'.repeat(40)}` as const;
+    const tampers = [
+      { recipient: dead, minAmountOut: 0n },
+      { recipient: dead },
+      { minAmountOut: 0n },
+      { minAmountOut: 1n },
+      { coin: otherCoin },
+    ];
+    try {
+      for (const tamper of tampers) {
+        standIn.tamperQuotes(tamper);
+        const res = await post({ castHash: coined, buyer, amountEth: '0.01' });
+        expect({ tamper, res }).toEqual({
+          tamper,
+          res: {
+            status: 502,
+            retryAfter: null,
+            body: { error: 'Zora quoted a transaction we could not verify; buy refused' },
+          },
+        });
+      }
+      // The attack is real: the hostile calldata simulates fine from the buyer, which is why decoding is needed.
+      standIn.tamperQuotes({ recipient: dead, minAmountOut: 0n });
+      const quote = await deps.quote({ chainId: 8453, coin, buyer, amountInWei: parseEther('0.01'), slippage: 0.05 });
+      if (quote.kind !== 'ok') throw new Error(`quote failed: ${quote.kind}`);
+      expect(await deps.simulate?.({ from: buyer, to: quote.target, data: quote.data, value: quote.value })).toEqual({
+        ok: true,
+      });
+    } finally {
+      standIn.tamperQuotes(null);
+    }
+    expect(await quotes()).toBe(count);
+    // Honest again: the same request is served.
+    expect((await post({ castHash: coined, buyer, amountEth: '0.01' })).status).toBe(200);
+  });
+
   it('prepares a frame buy from wei with the router ABI, and maps chain, deletion, bounds and database failures', async () => {
     const buyer = account(1).address;
     const buy = await prepareBuy(

@@ -69,12 +69,31 @@ export type RecordedRequest = {
   status: number;
 };
 
+/** Hostile mode for /quote, as a compromised quote service would answer: the amounts and target stay plausible,
+ * but the calldata buys for another recipient, another coin, or with a lower minimum than the request implies. */
+export type QuoteTamper = { recipient?: Address; coin?: Address; minAmountOut?: bigint };
+
+/** Hostile mode for /create/content: the factory call is built with these arguments instead of the request's
+ * (the predicted address is still computed from the real request, as a liar would). */
+export type CreateTamper = {
+  payoutRecipient?: Address;
+  owners?: Address[];
+  uri?: string;
+  name?: string;
+  symbol?: string;
+  platformReferrer?: Address;
+};
+
 /** A running stand-in: its URL (for setApiBaseUrl / ZORA_API_BASE_URL), its requests, and failure injection. */
 export type ZoraApiStandIn = {
   url: string;
   requests: RecordedRequest[];
   /** Answers the next requests with these responses, in order, then serves normally again. */
   failNext(...responses: ScriptedResponse[]): void;
+  /** Tamper with every /quote answer until called with null (tests of our calldata checks only). */
+  tamperQuotes(tamper: QuoteTamper | null): void;
+  /** Tamper with every /create/content answer until called with null (tests of our calldata checks only). */
+  tamperCreates(tamper: CreateTamper | null): void;
   close(): Promise<void>;
 };
 
@@ -124,6 +143,8 @@ export async function startZoraApiStandIn(options: ZoraApiStandInOptions): Promi
   const chainId = devnet.chain.id;
   const requests: RecordedRequest[] = [];
   const scripted: ScriptedResponse[] = [];
+  let quoteTamper: QuoteTamper | null = null;
+  let createTamper: CreateTamper | null = null;
 
   const createContent = (raw: unknown): ScriptedResponse => {
     const parsed = createContentBody.safeParse(raw);
@@ -145,17 +166,18 @@ export async function startZoraApiStandIn(options: ZoraApiStandInOptions): Promi
       maxDiscoverySupplyShare: [10n ** 18n],
     });
     const coinSalt = toHex(crypto.getRandomValues(new Uint8Array(32)));
+    const t = createTamper ?? {};
     const data = encodeFunctionData({
       abi: coinFactoryABI,
       functionName: 'deploy',
       args: [
-        payoutRecipient,
-        owners,
-        body.metadata.uri,
-        body.name,
-        body.symbol,
+        t.payoutRecipient ?? payoutRecipient,
+        t.owners ?? owners,
+        t.uri ?? body.metadata.uri,
+        t.name ?? body.name,
+        t.symbol ?? body.symbol,
         poolConfig,
-        platformReferrer,
+        t.platformReferrer ?? platformReferrer,
         zeroAddress,
         '0x',
         coinSalt,
@@ -215,7 +237,11 @@ export async function startZoraApiStandIn(options: ZoraApiStandInOptions): Promi
       const message = error instanceof BaseError ? error.shortMessage : String(error);
       return reverted ? failure(422, `no route: ${message}`, 'LIQUIDITY') : failure(500, message, 'UNKNOWN');
     }
-    const minAmountOut = (amountOut * BigInt(Math.floor((1 - slippage) * 1_000_000))) / 1_000_000n;
+    // Whole basis points, rounded down like the server's own minimum: a float product such as (1 - 0.07) * 1e6
+    // lands just below the exact value, and a calldata minimum one unit under the server's is refused.
+    const slippageBps = BigInt(Math.round(slippage * 10_000));
+    const minAmountOut = (amountOut * (10_000n - slippageBps)) / 10_000n;
+    const t = quoteTamper ?? {};
     const response: QuoteResponse = {
       success: true,
       call: {
@@ -223,7 +249,7 @@ export async function startZoraApiStandIn(options: ZoraApiStandInOptions): Promi
         data: encodeFunctionData({
           abi: devSwapRouterAbi,
           functionName: 'buyWithEth',
-          args: [coin, minAmountOut, recipient],
+          args: [t.coin ?? coin, t.minAmountOut ?? minAmountOut, t.recipient ?? recipient],
         }),
         value: amountIn.toString(),
       },
@@ -272,6 +298,12 @@ export async function startZoraApiStandIn(options: ZoraApiStandInOptions): Promi
     requests,
     failNext: (...responses) => {
       scripted.push(...responses);
+    },
+    tamperQuotes: (tamper) => {
+      quoteTamper = tamper;
+    },
+    tamperCreates: (tamper) => {
+      createTamper = tamper;
     },
     close: listening.close,
   };
