@@ -4,7 +4,7 @@ import type { Store } from './db/store.ts';
 import { createErrorHandler } from './http/onError.ts';
 import { performanceRoutes } from './performances/performanceRoutes.ts';
 import type { Logger } from './support/logger.ts';
-import { buyRoute } from './trading/buyRoute.ts';
+import { buyRoute, type ClientAddress } from './trading/buyRoute.ts';
 import type { PrepareBuyDeps } from './trading/prepareBuy.ts';
 import { tradeRoute } from './trading/tradeRoute.ts';
 import { viralQueueRoute } from './viral/viralQueueRoute.ts';
@@ -36,6 +36,8 @@ export interface AppDeps {
   frames?: { hono: Hono };
   /** Buying (POST /api/tx/buy and the frame tx route) and trade lookups; unset: those routes answer 503. */
   trading?: PrepareBuyDeps;
+  /** The connecting client's address for per-client limits, from the host (Node: socket; Workers: cf-connecting-ip). */
+  clientAddress?: ClientAddress;
 }
 
 export interface GigaVibeApp {
@@ -105,7 +107,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   app.route('/api/performances', performanceRoutes(store));
   if (deps.frames) app.route('/', deps.frames.hono);
   if (deps.trading) {
-    app.route('/api/tx/buy', buyRoute(deps.trading));
+    app.route('/api/tx/buy', buyRoute(deps.trading, { clientAddress: deps.clientAddress }));
     app.route('/api/trades', tradeRoute(store, deps.trading.chainId));
   } else {
     const off = (c: Context) => c.json({ error: 'buying is not configured on this server' }, 503);

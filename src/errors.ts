@@ -40,3 +40,11 @@ export class UnavailableError extends BaseError {
     });
   }
 }
+
+/** A client, buyer or fid spent its request budget; it may retry after `retryAfterSeconds` (sent as Retry-After). */
+export class RateLimitedError extends BaseError {
+  override name = 'Http.RateLimitedError';
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, { status: 429, retryAfterSeconds });
+  }
+}

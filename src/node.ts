@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createFrames, loadFrameFonts } from '../frames/index.ts';
 import { createApp } from './app.ts';
 import { type CoinChain, createCoinChain } from './coins/createCoinChain.ts';
@@ -20,6 +21,7 @@ import { capNodeServer, nodeServerOptions } from './http/nodeServerLimits.ts';
 import { createLogger, errorFields, type Logger } from './support/logger.ts';
 import { createTradingServices, type TradingServices } from './trading/createTradingServices.ts';
 import { prepareBuy } from './trading/prepareBuy.ts';
+import { pruneTradeQuotes } from './trading/pruneTradeQuotes.ts';
 import { createViralScheduler } from './viral/createViralScheduler.ts';
 import { nodeWebhookCrypto } from './webhooks/nodeWebhookCrypto.ts';
 
@@ -206,6 +208,8 @@ async function main(): Promise<void> {
       webhookCrypto: nodeWebhookCrypto,
       writer: { maxInFlight: 2 },
       trading: trading.deps,
+      // The socket's peer, never X-Forwarded-For: behind a reverse proxy every client is the proxy (see the README).
+      clientAddress: (c) => getConnInfo(c).remote.address,
       frames,
     },
   );
@@ -222,6 +226,7 @@ async function main(): Promise<void> {
     frames
       .pruneFrameActions()
       .catch((error: unknown) => logger.warn('replay registry prune failed', errorFields(error)));
+    pruneTradeQuotes(db.store).catch((error: unknown) => logger.warn('trade quote prune failed', errorFields(error)));
   }, 600_000);
   if (confirmer) confirmer.start();
   else logger.warn('no chain RPC: reported trades stay pending until BASE_RPC_URL is set');

@@ -4,6 +4,7 @@ import { sqlRpc } from './db/rpc.ts';
 import { createStore, type Store } from './db/store.ts';
 import { supabaseRpc } from './db/supabase.ts';
 import { createLogger, errorFields, type Logger } from './support/logger.ts';
+import { pruneTradeQuotes } from './trading/pruneTradeQuotes.ts';
 import { sweepViral } from './viral/sweepViral.ts';
 import type { IsolateServices } from './worker/getIsolateServices.ts';
 import { openPgClient } from './worker/openPgClient.ts';
@@ -73,6 +74,8 @@ async function prepare(bindings: Bindings): Promise<Ready | Refused> {
       writer: { maxInFlight: Number.POSITIVE_INFINITY },
       frames: services.frames.frames,
       trading: services.trading.deps,
+      // Set by Cloudflare on every request; a client cannot choose it.
+      clientAddress: (c) => c.req.header('cf-connecting-ip'),
     },
   );
   return { ok: true, gv, store, logger, services, viralThreshold: config.env.VIRAL_SCORE_THRESHOLD ?? null };
@@ -151,6 +154,13 @@ export default {
             .catch((error: unknown) => logger.warn('replay registry prune failed', errorFields(error))),
         );
       }
+      keepAlive(
+        pruneTradeQuotes(store)
+          .then((pruned) => {
+            if (pruned > 0) logger.info('trade quotes pruned', { rows: pruned });
+          })
+          .catch((error: unknown) => logger.warn('trade quote prune failed', errorFields(error))),
+      );
     });
     closeAfter(store);
   },

@@ -11,6 +11,8 @@ describe('loadConfig', () => {
       PERFORMANCE_CHANNEL_URL: 'https://farcaster.xyz/~/channel/gigavibe',
       MIGRATE_ON_START: true,
       LOG_LEVEL: 'info',
+      BUY_RATE_PER_MINUTE: 20,
+      BUY_RATE_PER_BUYER_PER_MINUTE: 10,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.NEYNAR_WEBHOOK_SECRET).toBeUndefined();
@@ -83,6 +85,8 @@ describe('loadConfig', () => {
     [{ BUY_DEFAULT_ETH: '5' }, 'BUY_DEFAULT_ETH: must be between BUY_MIN_ETH and BUY_MAX_ETH'],
     [{ BUY_SLIPPAGE: '0.9' }, 'BUY_SLIPPAGE: must be between 0 and 0.5 (exclusive of 0)'],
     [{ BUY_LAUNCH_GUARD_SECONDS: '5' }, 'BUY_LAUNCH_GUARD_SECONDS: must be at least 10 (Zora launch fee window)'],
+    [{ BUY_RATE_PER_MINUTE: '0' }, 'BUY_RATE_PER_MINUTE: must be between 1 and 10000'],
+    [{ BUY_RATE_PER_BUYER_PER_MINUTE: '2.5' }, 'BUY_RATE_PER_BUYER_PER_MINUTE: must be an integer'],
     [{ HUB_URL: 'ftp://hub' }, 'HUB_URL: must be an http(s) URL'],
     [{ FRAME_MAX_AGE_SECONDS: '1' }, 'FRAME_MAX_AGE_SECONDS: must be between 10 and 3600'],
   ])('rejects coin config %o naming the variable', (source, problem) => {

@@ -140,6 +140,18 @@ export const configSchema = z
       .min(10, 'must be at least 10 (Zora launch fee window)')
       .max(3600, 'must be at most 3600')
       .default(15),
+    BUY_RATE_PER_MINUTE: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 10000')
+      .max(10000, 'must be between 1 and 10000')
+      .default(20),
+    BUY_RATE_PER_BUYER_PER_MINUTE: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 10000')
+      .max(10000, 'must be between 1 and 10000')
+      .default(10),
     TRADE_CONFIRMER_SECONDS: z.coerce
       .number({ message: 'must be a number' })
       .int('must be an integer')

@@ -119,8 +119,10 @@ export interface Store {
   pruneFrameActions(before: Date): Promise<number>;
   /** A performance and its coin, for buying; null when the cast is not a performance. */
   getBuyTarget(castHash: string): Promise<BuyTarget | null>;
-  /** Remember a buy transaction handed to a wallet; returns the quote id. */
+  /** Remember a buy transaction handed to a wallet; returns the quote id (an identical recent quote's, if any). */
   recordTradeQuote(quote: TradeQuoteRecord): Promise<number>;
+  /** Delete quotes created before `before` that no trade links to; answers how many went. */
+  pruneTradeQuotes(before: Date): Promise<number>;
   /** Record a reported buy once per (chain, tx hash, reported buyer). */
   recordPendingTrade(report: PendingTradeReport): Promise<RecordedTrade>;
   /** Lease due pending trades (FOR UPDATE SKIP LOCKED). */
@@ -294,6 +296,9 @@ export function createStore(rpc: Rpc): Store {
           },
         }),
       );
+    },
+    async pruneTradeQuotes(before) {
+      return z.number().parse(await rpc.call('prune_trade_quotes', { p_older_than: before.toISOString() }));
     },
     async recordPendingTrade(report) {
       return recordedTradeSchema.parse(await rpc.call('record_pending_trade', { p_trade: report }));

@@ -1,8 +1,9 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
+import { clientRateKey } from '../http/createRateLimiter.ts';
 import { readLimitedJson } from '../http/readLimitedBody.ts';
-import { type PrepareBuyDeps, prepareBuy } from './prepareBuy.ts';
+import { enforceLimit, type PrepareBuyDeps, prepareBuy } from './prepareBuy.ts';
 
 /** Largest accepted request body: a buy request is a few hundred bytes. */
 export const BUY_BODY_LIMIT = 16 * 1024;
@@ -40,15 +41,22 @@ function buyBodySchema(maxSlippage: number) {
 }
 export type BuyRequestBody = z.infer<ReturnType<typeof buyBodySchema>>;
 
+/** The connecting client's network address, as the host knows it (Node: the socket's peer; Workers: the
+ * `cf-connecting-ip` header Cloudflare sets). Never a client-supplied header such as X-Forwarded-For. */
+export type ClientAddress = (c: Context) => string | undefined;
+
 /** `POST /api/tx/buy` for the mini app and other clients: `{castHash, buyer, amountEth?, slippage?}` -> 200
  * `{chainId, to, data, value, expectedAmountOut, minAmountOut, quoteId, coin}` (amounts as decimal strings), ready
  * for the buyer's wallet (`eth_sendTransaction` with `value` in wei). Refusals are typed errors: 400 bad field (named),
  * 404 unknown performance, 409 no coin / just launched / simulation failed, 413 body over 16 KiB, 422 liquidity,
- * 503 + Retry-After when Zora or the database is unavailable. */
-export function buyRoute(deps: PrepareBuyDeps): Hono {
+ * 503 + Retry-After when Zora or the database is unavailable, 429 + Retry-After past the client's (`clientAddress`) or
+ * the buyer's request budget (deps.limits). Without `clientAddress` every client shares one budget. */
+export function buyRoute(deps: PrepareBuyDeps, options: { clientAddress?: ClientAddress | undefined } = {}): Hono {
   const schema = buyBodySchema(deps.slippage);
   const app = new Hono();
   app.post('/', async (c) => {
+    // Before the body is read: an anonymous request costs us a Zora quote (our API key), a simulation and a row.
+    enforceLimit(deps.limits?.client, [`client:${clientRateKey(options.clientAddress?.(c))}`]);
     const parsed = schema.safeParse(await readLimitedJson(c.req.raw, BUY_BODY_LIMIT));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -3,6 +3,7 @@ import { type Abi, type Address, type Chain, createPublicClient, http, type Publ
 import { base, baseSepolia } from 'viem/chains';
 import type { Env } from '../config/schema.ts';
 import type { Store } from '../db/store.ts';
+import { createRateLimiter } from '../http/createRateLimiter.ts';
 import type { Logger } from '../support/logger.ts';
 import { createBuySimulator } from './createBuySimulator.ts';
 import { type CoinPrice, createCoinPriceReader, type PricedCoin } from './createCoinPriceReader.ts';
@@ -59,6 +60,11 @@ export function createTradingServices(
     bounds: { min: env.BUY_MIN_ETH, max: env.BUY_MAX_ETH, default: env.BUY_DEFAULT_ETH },
     slippage: env.BUY_SLIPPAGE,
     launchGuardSeconds: env.BUY_LAUNCH_GUARD_SECONDS,
+    // In this process's memory (per isolate on Workers): best effort there, see the README.
+    limits: {
+      client: createRateLimiter({ perMinute: env.BUY_RATE_PER_MINUTE }),
+      buyer: createRateLimiter({ perMinute: env.BUY_RATE_PER_BUYER_PER_MINUTE }),
+    },
     now: () => new Date(),
     logger,
     quote: createZoraQuoter({ apiBaseUrl: local?.zoraApiBaseUrl ?? env.ZORA_API_BASE_URL, apiKey: env.ZORA_API_KEY }),

@@ -1,6 +1,8 @@
 import { type Abi, formatEther, type Hex, keccak256 } from 'viem';
 import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
+import { RateLimitedError } from '../errors.ts';
+import type { RateLimiter } from '../http/createRateLimiter.ts';
 import type { Logger } from '../support/logger.ts';
 import { type BuildBuyDeps, buildBuyTransaction } from './buildBuyTransaction.ts';
 import {
@@ -26,6 +28,25 @@ export interface PrepareBuyInput {
   source: 'frame' | 'api';
 }
 
+/** Budgets of quote requests: each one costs a Zora quote on our API key, a simulation and a database row. */
+export interface BuyLimits {
+  /** BUY_RATE_PER_MINUTE, per client of `POST /api/tx/buy` (the host says who the client is). */
+  client: RateLimiter;
+  /** BUY_RATE_PER_BUYER_PER_MINUTE, per buyer address and per fid, on both routes. */
+  buyer: RateLimiter;
+}
+
+/** Spend one request of each key's budget, or refuse with 429 and the seconds to wait (the longest of them). */
+export function enforceLimit(limiter: RateLimiter | undefined, keys: readonly string[]): void {
+  if (limiter === undefined) return;
+  let wait = 0;
+  for (const key of keys) {
+    const decision = limiter.take(key);
+    if (!decision.allowed) wait = Math.max(wait, decision.retryAfterSeconds);
+  }
+  if (wait > 0) throw new RateLimitedError(`Too many buy requests; try again in ${wait} s`, wait);
+}
+
 /** Configuration and adapters shared by the frame tx route and `POST /api/tx/buy`. */
 export interface PrepareBuyDeps extends BuildBuyDeps {
   store: Pick<Store, 'getBuyTarget' | 'recordTradeQuote'>;
@@ -37,6 +58,8 @@ export interface PrepareBuyDeps extends BuildBuyDeps {
   launchGuardSeconds: number;
   now(): Date;
   logger?: Logger;
+  /** Request budgets; unset: unlimited (tests of other behaviour build deps without them). */
+  limits?: BuyLimits | undefined;
 }
 
 /** A built, recorded buy: the wallet transaction, the amounts promised, and the quote id it was recorded under. */
@@ -54,9 +77,13 @@ export interface PreparedBuy {
 
 /** Turn a buy request into a wallet transaction: find the performance's coin, refuse what cannot be bought yet
  * (no coin, another chain, inside the launch-fee window), parse the amount, build through buildBuyTransaction, and
- * record the quote (amounts and keccak256 of the calldata) so the reported trade can be matched to it. Expected
+ * record the quote (amounts and keccak256 of the calldata) so the reported trade can be matched to it. The buyer's
+ * and fid's request budgets (deps.limits) are spent first: over budget is a 429 before any I/O. Expected
  * refusals throw typed errors (src/trading/errors.ts) that src/http/onError.ts maps to statuses. */
 export async function prepareBuy(input: PrepareBuyInput, deps: PrepareBuyDeps): Promise<PreparedBuy> {
+  const buyer = input.buyer.toLowerCase() as `0x${string}`;
+  // Before any I/O: the address is whatever the client typed (API) and a fid can sign many actions (frames).
+  enforceLimit(deps.limits?.buyer, input.fid === null ? [`buyer:${buyer}`] : [`buyer:${buyer}`, `fid:${input.fid}`]);
   const target = await databaseCall(deps.store.getBuyTarget(input.castHash));
   if (target === null || target.deleted) throw new UnknownPerformanceError();
   const coin = target.coin;
@@ -76,7 +103,6 @@ export async function prepareBuy(input: PrepareBuyInput, deps: PrepareBuyDeps): 
     throw new InvalidAmountError(`Slippage must be between 0 and ${deps.slippage}`);
   }
 
-  const buyer = input.buyer.toLowerCase() as `0x${string}`;
   const coinAddress = coin.address.toLowerCase() as `0x${string}`;
   const built = await buildBuyTransaction(
     { chainId: deps.chainId, coin: coinAddress, buyer, amountInWei: amount.wei, slippage },
