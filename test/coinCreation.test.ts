@@ -1,16 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createCoinCall } from '@zoralabs/coins-sdk';
 import { coinABI, coinFactoryABI } from '@zoralabs/protocol-deployments';
-import {
-  type Address,
-  decodeFunctionData,
-  encodeFunctionData,
-  type Hex,
-  isAddressEqual,
-  type TransactionReceipt,
-  zeroAddress,
-} from 'viem';
+import { type Address, type Hex, isAddressEqual, type TransactionReceipt, toFunctionSelector, zeroAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Devnet, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
@@ -353,38 +344,61 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
 
   it('surfaces a revert as a clear, decoded job error, and fails permanently after the last attempt', async () => {
     const { hash, job } = await viralPerformance();
-    // A create call whose payout recipient is address(0): the factory reverts with AddressZero().
-    const valid = await createCoinCall({
-      creator: devnet.accounts.platform.address,
-      name: 'Revert me',
-      symbol: 'REV',
-      metadata: { type: 'RAW_URI', uri: coinMetadataUrl(publicUrl, hash) },
-      currency: 'ETH',
-      chainId: 8453,
-    });
-    const call = valid.calls[0];
-    if (!call) throw new Error('no call');
-    const decoded = decodeFunctionData({ abi: coinFactoryABI, data: call.data });
-    if (decoded.functionName !== 'deploy' || decoded.args.length !== 10) throw new Error('unexpected calldata');
-    const [, ...rest] = decoded.args;
-    const data = encodeFunctionData({ abi: coinFactoryABI, functionName: 'deploy', args: [zeroAddress, ...rest] });
-    const bad = { calls: [{ to: call.to, data, value: '0' }], predictedCoinAddress: valid.predictedCoinAddress };
-    standIn.failNext({ status: 200, body: bad });
-    const [first] = await worker({ tuning: { maxRevertAttempts: 2 } }).runOnce();
-    expect(first).toEqual({ kind: 'retry', error: 'Create coin transaction reverted: AddressZero()' });
-    expect(await jobRow(job)).toMatchObject({
-      status: 'pending',
-      attempts: 1,
-      last_error: 'Create coin transaction reverted: AddressZero()',
-      nonce: null,
-    });
+    // A create call that is ours in every checked field but names a post-deploy hook, which the dev factory refuses
+    // with PostDeployHookNotSupported() (a call with another payout recipient would not even be sent any more). That
+    // error is the dev factory's own, not in Zora's ABI, so it shows as its selector.
+    standIn.tamperCreates({ postDeployHook: `0x${'9'.repeat(40)}` });
+    const reverted = `Create coin transaction reverted: unknown error ${toFunctionSelector('PostDeployHookNotSupported()')}`;
+    try {
+      const [first] = await worker({ tuning: { maxRevertAttempts: 2 } }).runOnce();
+      expect(first).toEqual({ kind: 'retry', error: reverted });
+      expect(await jobRow(job)).toMatchObject({ status: 'pending', attempts: 1, last_error: reverted, nonce: null });
 
-    await db.sql.query('update public.viral_queue set next_attempt_at = now() where id = $1', [job]);
-    standIn.failNext({ status: 200, body: bad });
-    const [second] = await worker({ tuning: { maxRevertAttempts: 2 } }).runOnce();
-    expect(second).toEqual({ kind: 'failed', error: 'Create coin transaction reverted: AddressZero()' });
+      await db.sql.query('update public.viral_queue set next_attempt_at = now() where id = $1', [job]);
+      const [second] = await worker({ tuning: { maxRevertAttempts: 2 } }).runOnce();
+      expect(second).toEqual({ kind: 'failed', error: reverted });
+    } finally {
+      standIn.tamperCreates(null);
+    }
     expect(await jobRow(job)).toMatchObject({ status: 'failed', attempts: 2 });
     expect(await coinsOnChain(hash)).toHaveLength(0);
+  });
+
+  it('refuses a create call from a hostile Zora API that pays someone else: nothing is sent, the job fails with why', async () => {
+    const { hash, artist, job } = await viralPerformance();
+    const dead = '0x000000000000000000000000000000000000dEaD' as const;
+    const nonceBefore = await chain.publicClient.getTransactionCount({ address: chain.sender, blockTag: 'pending' });
+    standIn.tamperCreates({ payoutRecipient: dead });
+    let outcome: unknown;
+    try {
+      [outcome] = await worker().runOnce();
+    } finally {
+      standIn.tamperCreates(null);
+    }
+    const error = `Zora API create call refused: payout recipient ${dead}, expected the artist ${artist}`;
+    expect(outcome).toEqual({ kind: 'failed', error });
+    expect(await jobRow(job)).toMatchObject({ status: 'failed', last_error: error, nonce: null, tx_hash: null });
+    expect(await chain.publicClient.getTransactionCount({ address: chain.sender, blockTag: 'pending' })).toBe(
+      nonceBefore,
+    );
+    expect(await coinsOnChain(hash)).toHaveLength(0);
+    expect(await countRows('performance_coins', hash)).toBe(0);
+
+    // The same for extra owners and another metadata URI.
+    for (const tamper of [{ owners: [chain.sender, dead] }, { uri: 'https://evil.example/x.json' }]) {
+      const next = await viralPerformance();
+      standIn.tamperCreates(tamper);
+      try {
+        const [refused] = await worker().runOnce();
+        expect(refused).toMatchObject({
+          kind: 'failed',
+          error: expect.stringMatching(/^Zora API create call refused: /),
+        });
+      } finally {
+        standIn.tamperCreates(null);
+      }
+      expect(await coinsOnChain(next.hash)).toHaveLength(0);
+    }
   });
 
   it('keeps jobs pending with a reason when the chain is not configured, and creates once configured', async () => {

@@ -82,6 +82,7 @@ export type CreateTamper = {
   name?: string;
   symbol?: string;
   platformReferrer?: Address;
+  postDeployHook?: Address;
 };
 
 /** A running stand-in: its URL (for setApiBaseUrl / ZORA_API_BASE_URL), its requests, and failure injection. */
@@ -178,7 +179,7 @@ export async function startZoraApiStandIn(options: ZoraApiStandInOptions): Promi
         t.symbol ?? body.symbol,
         poolConfig,
         t.platformReferrer ?? platformReferrer,
-        zeroAddress,
+        t.postDeployHook ?? zeroAddress,
         '0x',
         coinSalt,
       ],

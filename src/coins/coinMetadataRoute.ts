@@ -8,7 +8,7 @@ const castHashParam = /^0x[0-9a-fA-F]{40}$/;
 
 /** `GET /:castHash/coin-metadata.json` (mounted under /api/performances): the coin metadata of a performance, with a
  * Content-Type of exactly `application/json`, because @zoralabs/coins-sdk rejects any other value, a charset
- * suffix included (docs/zora.md 1.3). 404 for unknown and deleted performances. */
+ * suffix included. 404 for unknown and deleted performances. */
 export function coinMetadataRoute(store: Store) {
   const app = new Hono();
   app.get('/:castHash/coin-metadata.json', async (c) => {

@@ -30,7 +30,7 @@ export interface CoinChain {
 }
 
 /** Build the coin chain from settings and point coins-sdk at the configured Zora API (base URL and key). The chain
- * id is always explicit (docs/zora.md 1.3: a missing chainId breaks createCoin's factory check). */
+ * id is always explicit (coins-sdk 0.6.0 looks the factory up by the call's chainId, so a missing one breaks it). */
 export function createCoinChain(settings: CoinChainSettings, options: { pollingIntervalMs?: number } = {}): CoinChain {
   // Widened to Chain: the OP-stack formatters of base/baseSepolia are not needed and would not fit one client type.
   const chain: Chain = settings.chainId === 8453 ? base : baseSepolia;

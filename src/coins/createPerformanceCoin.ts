@@ -10,10 +10,13 @@ import {
   keccak256,
   type TransactionReceipt,
   TransactionReceiptNotFoundError,
+  zeroAddress,
 } from 'viem';
 import type { Store } from '../db/store.ts';
 import type { Logger } from '../support/logger.ts';
 import type { ClaimedJob } from '../viral/types.ts';
+import { checkCoinCreated } from './checkCoinCreated.ts';
+import { checkCreateCall, type IntendedCoin } from './checkCreateCall.ts';
 import { coinMetadataUrl } from './coinMetadataUrl.ts';
 import type { CoinChain } from './createCoinChain.ts';
 import { deriveCoinSymbol } from './deriveCoinSymbol.ts';
@@ -81,7 +84,7 @@ function revertReason(error: unknown): string | null {
   return /revert/i.test(error.message) ? error.shortMessage : null;
 }
 
-/** Create the Zora content coin of one claimed job, exactly once (issue 3, docs/zora.md 1.3-1.4): a fresh job gets
+/** Create the Zora content coin of one claimed job, exactly once (issue 3): a fresh job gets
  * calldata from coins-sdk, records its intent (sender, nonce, predicted address) before sending, sends with that
  * exact nonce, and confirms from the CoinCreatedV4 log; a recovery job is first looked up on chain. Expected
  * failures are released through retry_viral_job; an unexpected throw leaves the job leased for recovery. */
@@ -116,21 +119,36 @@ function reverted(job: ClaimedJob, ctx: CoinJobContext, message: string): Promis
   return release(job, ctx, permanent ? { kind: 'failed', error: message } : { kind: 'retry', error: message });
 }
 
+/** The coin a job asks for: name, symbol and metadata URI derived from the performance, the artist as payout
+ * recipient, the platform wallet as sole owner, and the configured platform referrer (or none). Both the creation
+ * call and the mined event are checked against it. */
+function intendedCoin(job: ClaimedJob, ctx: CoinJobContext, artist: Address): IntendedCoin {
+  return {
+    payoutRecipient: artist,
+    // coins-sdk makes `creator` the only owner unless additionalOwners is sent, and we send none.
+    owners: [ctx.chain.sender],
+    uri: coinMetadataUrl(ctx.publicUrl, job.castHash),
+    name: job.title.trim() || `GigaVibe ${job.castHash.slice(0, 10)}`,
+    symbol: deriveCoinSymbol(job.title, job.castHash),
+    platformReferrer: ctx.chain.platformReferrer ?? zeroAddress,
+  };
+}
+
 async function requestCalldata(
   job: ClaimedJob,
   ctx: CoinJobContext,
   artist: Address,
-): Promise<{ ok: true; created: Created } | { ok: false; error: string }> {
+): Promise<{ ok: true; created: Created } | { ok: false; error: string; permanent?: boolean }> {
   const { chain } = ctx;
-  const name = job.title.trim() || `GigaVibe ${job.castHash.slice(0, 10)}`;
-  const symbol = deriveCoinSymbol(job.title, job.castHash);
+  const intended = intendedCoin(job, ctx, artist);
+  const { name, symbol } = intended;
   let response: Awaited<ReturnType<typeof createCoinCall>>;
   try {
     response = await createCoinCall({
       creator: chain.sender,
       name,
       symbol,
-      metadata: { type: 'RAW_URI', uri: coinMetadataUrl(ctx.publicUrl, job.castHash) },
+      metadata: { type: 'RAW_URI', uri: intended.uri },
       currency: 'ETH',
       chainId: chain.chainId,
       payoutRecipientOverride: artist,
@@ -149,6 +167,11 @@ async function requestCalldata(
       error: `Zora API call targets ${call.to} with value ${call.value}, expected the factory ${chain.factory} and 0`,
     };
   }
+  // The API built the calldata our wallet is about to sign: decode it and refuse anything we did not ask for.
+  const checked = checkCreateCall(call.data, intended);
+  if (!checked.ok) {
+    return { ok: false, permanent: true, error: `Zora API create call refused: ${checked.reason}` };
+  }
   return {
     ok: true,
     created: { to: call.to, data: call.data, predictedCoinAddress: response.predictedCoinAddress, name, symbol },
@@ -162,7 +185,9 @@ async function sendCoin(job: ClaimedJob, ctx: CoinJobContext, reuseNonce: number
     return release(job, ctx, { kind: 'waiting', reason: 'artist has no wallet address' });
   }
   const calldata = await requestCalldata(job, ctx, getAddress(job.artistWalletAddress));
-  if (!calldata.ok) return release(job, ctx, { kind: 'retry', error: calldata.error });
+  if (!calldata.ok) {
+    return release(job, ctx, { kind: calldata.permanent === true ? 'failed' : 'retry', error: calldata.error });
+  }
   const { created } = calldata;
   const tx = { account: chain.walletClient.account, to: created.to, data: created.data, value: 0n } as const;
 
@@ -260,6 +285,23 @@ async function finishFromReceipt(
     return release(job, ctx, {
       kind: 'retry',
       error: `transaction ${receipt.transactionHash} succeeded without a CoinCreatedV4 event`,
+    });
+  }
+  // Recorded only if the chain says the coin is the one we asked for (see checkCoinCreated).
+  if (job.artistWalletAddress === null) {
+    return release(job, ctx, {
+      kind: 'failed',
+      error: `coin ${deployment.coin} created, but the artist has no wallet address to check its payout recipient against`,
+    });
+  }
+  const matches = checkCoinCreated(deployment, {
+    ...intendedCoin(job, ctx, getAddress(job.artistWalletAddress)),
+    caller: chain.sender,
+  });
+  if (!matches.ok) {
+    return release(job, ctx, {
+      kind: 'failed',
+      error: `coin ${deployment.coin} (tx ${receipt.transactionHash}) not recorded: ${matches.reason}`,
     });
   }
   const block = await chain.publicClient.getBlock({ blockNumber: receipt.blockNumber });
