@@ -1,6 +1,8 @@
 import { type Context, Hono } from 'hono';
 import { coinMetadataRoute } from './coins/coinMetadataRoute.ts';
 import type { Store } from './db/store.ts';
+import { RateLimitedError } from './errors.ts';
+import { clientRateKey, type RateLimiter } from './http/createRateLimiter.ts';
 import { createErrorHandler } from './http/onError.ts';
 import { performanceRoutes } from './performances/performanceRoutes.ts';
 import type { Logger } from './support/logger.ts';
@@ -38,6 +40,10 @@ export interface AppDeps {
   trading?: PrepareBuyDeps;
   /** The connecting client's address for per-client limits, from the host (Node: socket; Workers: cf-connecting-ip). */
   clientAddress?: ClientAddress;
+  /** Signed frame POSTs per client (FRAME_ACTION_RATE_PER_MINUTE), checked before the body is read: each one costs
+   * an Ed25519 verification and, for a key we have not seen, a hub lookup on our API key. Kept by the host so it
+   * outlives one request (a Worker builds the app per request). */
+  frameActionLimiter?: RateLimiter;
 }
 
 export interface GigaVibeApp {
@@ -105,7 +111,24 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   );
   app.route('/api/performances', coinMetadataRoute(store));
   app.route('/api/performances', performanceRoutes(store));
-  if (deps.frames) app.route('/', deps.frames.hono);
+  if (deps.frames) {
+    const limiter = deps.frameActionLimiter;
+    if (limiter !== undefined) {
+      app.use('/frames/*', async (c, next) => {
+        if (c.req.method === 'POST') {
+          const decision = limiter.take(`frame:${clientRateKey(deps.clientAddress?.(c))}`);
+          if (!decision.allowed) {
+            throw new RateLimitedError(
+              `Too many frame actions; try again in ${decision.retryAfterSeconds} s`,
+              decision.retryAfterSeconds,
+            );
+          }
+        }
+        await next();
+      });
+    }
+    app.route('/', deps.frames.hono);
+  }
   if (deps.trading) {
     app.route('/api/tx/buy', buyRoute(deps.trading, { clientAddress: deps.clientAddress }));
     app.route('/api/trades', tradeRoute(store, deps.trading.chainId));

@@ -76,6 +76,7 @@ async function prepare(bindings: Bindings): Promise<Ready | Refused> {
       trading: services.trading.deps,
       // Set by Cloudflare on every request; a client cannot choose it.
       clientAddress: (c) => c.req.header('cf-connecting-ip'),
+      frameActionLimiter: services.frameActionLimiter,
     },
   );
   return { ok: true, gv, store, logger, services, viralThreshold: config.env.VIRAL_SCORE_THRESHOLD ?? null };

@@ -1,4 +1,5 @@
 import type { Env } from '../config/schema.ts';
+import { createRateLimiter, type RateLimiter } from '../http/createRateLimiter.ts';
 import { createLogger } from '../support/logger.ts';
 import { createTradingServices, type TradingServices } from '../trading/createTradingServices.ts';
 import { createRequestScopes, type RequestScopes } from './createRequestScopes.ts';
@@ -9,6 +10,8 @@ export interface IsolateServices {
   scopes: RequestScopes;
   trading: TradingServices;
   frames: WorkerFrames;
+  /** Signed frame POSTs per client, per isolate (best effort: each isolate counts on its own). */
+  frameActionLimiter: RateLimiter;
 }
 
 /** The variables the isolate services are built from; a change in any of them builds them again. */
@@ -29,6 +32,9 @@ const SERVICE_VARIABLES = [
   'BUY_SLIPPAGE',
   'BUY_LAUNCH_GUARD_SECONDS',
   'TRADE_CONFIRMER_SECONDS',
+  'BUY_RATE_PER_MINUTE',
+  'BUY_RATE_PER_BUYER_PER_MINUTE',
+  'FRAME_ACTION_RATE_PER_MINUTE',
   'LOG_LEVEL',
 ] as const satisfies readonly (keyof Env)[];
 
@@ -46,6 +52,7 @@ export function getIsolateServices(env: Env): IsolateServices {
   const store = scopes.store(['getBuyTarget', 'recordTradeQuote']);
   const trading = createTradingServices(env, store, logger, { wrap: scopes.keepingAlive });
   const frames = createWorkerFrames(env, { scopes, trading, logger });
-  cached = { key, services: { scopes, trading, frames } };
+  const frameActionLimiter = createRateLimiter({ perMinute: env.FRAME_ACTION_RATE_PER_MINUTE });
+  cached = { key, services: { scopes, trading, frames, frameActionLimiter } };
   return cached.services;
 }
