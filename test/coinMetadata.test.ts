@@ -44,6 +44,29 @@ describe.each(databaseTargets())(
       expect(body.description).toContain('Nina Vox');
     });
 
+    it('never serves a hostile profile picture as the image, and percent-encodes the username in external_url', async () => {
+      const hash = castHash(4, 'd');
+      const hostile = user(8101, {
+        username: 'evil/../x?"<b>',
+        pfp_url: 'data:text/html,<script>alert(document.cookie)</script>',
+      });
+      await deliverToStore(db.store, [performanceCast(hash, hostile)]);
+      const res = await app.app.request(`/api/performances/${hash}/coin-metadata.json`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { image: string; external_url?: string };
+      expect(body.image).toMatch(/^data:image\/svg\+xml;base64,/);
+      expect(JSON.stringify(body)).not.toContain('<script>');
+      expect(body.external_url).toBe(`https://farcaster.xyz/evil%2F..%2Fx%3F%22%3Cb%3E/${hash.slice(0, 10)}`);
+
+      const svgPfp = castHash(5, 'd');
+      const svgArtist = user(8102, { pfp_url: 'data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9ImFsZXJ0KDEpIi8+' });
+      await deliverToStore(db.store, [performanceCast(svgPfp, svgArtist)]);
+      const svgBody = (await (await app.app.request(`/api/performances/${svgPfp}/coin-metadata.json`)).json()) as {
+        image: string;
+      };
+      expect(svgBody.image).not.toContain('PHN2ZyBvbmxvYWQ9ImFsZXJ0KDEpIi8+');
+    });
+
     it('answers 404 for an unknown and for a deleted performance, 400 for a malformed hash', async () => {
       expect((await app.get(`/api/performances/${castHash(2, 'd')}/coin-metadata.json`)).status).toBe(404);
       const hash = castHash(3, 'd');

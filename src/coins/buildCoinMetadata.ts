@@ -7,8 +7,8 @@ export interface CoinMetadataInput {
   artistPfpUrl: string | null;
   audioUrl: string | null;
   audioMimeType: string | null;
-  /** Public page of the performance (the mini app or cast URL). */
-  externalUrl: string | null;
+  /** The artist's Farcaster username: the coin's external_url is their cast's page. */
+  artistUsername: string | null;
 }
 
 /** Zora coin metadata JSON (EIP-7572 style): `name`, `description`, `image`, plus the performance audio as
@@ -22,8 +22,38 @@ export interface CoinMetadata {
   external_url?: string;
 }
 
-// coins-sdk's validateMetadataJSON accepts only these schemes for image, animation_url and content.uri.
-const ACCEPTED = /^(https:|ipfs:|ar:|data:)/i;
+// Longest https URL we pass on: far above any real profile picture or audio URL, far below anything abusive.
+const MAX_URL_LENGTH = 2048;
+// A data: picture is copied into every metadata response, so it is kept small.
+const MAX_DATA_URI_LENGTH = 64 * 1024;
+// Raster types only: an SVG (image/svg+xml) is a document that can carry script, and wallets and marketplaces render
+// the coin's image. The payload must be plain base64 so nothing else can ride along in it.
+const DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}$/;
+const AUDIO_MIME = /^audio\/[a-z0-9.+-]{1,40}$/;
+
+/** The URL as an absolute https URL (normalised), or null. coins-sdk refuses http:// for images, and wallets load
+ * these URLs, so nothing else (javascript:, data:text/html, relative paths, credentials) is passed on. */
+function safeHttpsUrl(raw: string): string | null {
+  if (raw.length > MAX_URL_LENGTH) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' || url.hostname === '' || url.username !== '' || url.password !== '') return null;
+  return url.href.length > MAX_URL_LENGTH ? null : url.href;
+}
+
+/** The profile picture if it is safe to show as the coin's image (an https URL or a base64 PNG, JPEG, GIF or WebP
+ * data URI), else null. */
+function safeImage(raw: string | null): string | null {
+  if (raw === null) return null;
+  if (raw.slice(0, 5).toLowerCase() === 'data:') {
+    return raw.length <= MAX_DATA_URI_LENGTH && DATA_IMAGE.test(raw) ? raw : null;
+  }
+  return safeHttpsUrl(raw);
+}
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -41,21 +71,25 @@ function coverImage(title: string, artist: string | null): string {
   return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
 }
 
-/** Build the metadata our server serves for a performance's coin; every URI uses a scheme Zora accepts (the rules
- * of validateMetadataJSON in @zoralabs/coins-sdk 0.6.0: string name/description/image; content needs uri and mime).
- * Pure. */
+/** Build the metadata our server serves for a performance's coin. Every value that comes from a Farcaster profile or
+ * cast is untrusted: the image is the profile picture only if it is an https URL or a raster data: image (else our
+ * generated cover), the audio only if it is an https URL with an audio/* type, and the username is percent-encoded
+ * into the external_url path. The result also meets validateMetadataJSON in @zoralabs/coins-sdk 0.6.0 (string
+ * name/description/image; https/ipfs/ar/data URIs; content needs uri and mime). Pure. */
 export function buildCoinMetadata(input: CoinMetadataInput): CoinMetadata {
   const by = input.artistName ? ` by ${input.artistName}` : '';
   const description = `${input.title}${by}: a live performance on GigaVibe (Farcaster cast ${input.castHash}).`;
-  const image =
-    input.artistPfpUrl && ACCEPTED.test(input.artistPfpUrl)
-      ? input.artistPfpUrl
-      : coverImage(input.title, input.artistName);
+  const image = safeImage(input.artistPfpUrl) ?? coverImage(input.title, input.artistName);
   const metadata: CoinMetadata = { name: input.title, description, image };
-  if (input.audioUrl && ACCEPTED.test(input.audioUrl)) {
-    metadata.animation_url = input.audioUrl;
-    metadata.content = { uri: input.audioUrl, mime: input.audioMimeType ?? 'audio/mpeg' };
+  const audio = input.audioUrl === null ? null : safeHttpsUrl(input.audioUrl);
+  if (audio !== null) {
+    metadata.animation_url = audio;
+    const mime = input.audioMimeType?.toLowerCase() ?? '';
+    metadata.content = { uri: audio, mime: AUDIO_MIME.test(mime) ? mime : 'audio/mpeg' };
   }
-  if (input.externalUrl) metadata.external_url = input.externalUrl;
+  if (input.artistUsername) {
+    const user = encodeURIComponent(input.artistUsername);
+    metadata.external_url = `https://farcaster.xyz/${user}/${encodeURIComponent(input.castHash.slice(0, 10))}`;
+  }
   return metadata;
 }

@@ -24,9 +24,7 @@ export function coinMetadataRoute(store: Store) {
       artistPfpUrl: performance.artist.pfpUrl,
       audioUrl: performance.audio?.url ?? null,
       audioMimeType: performance.audio?.mimeType ?? null,
-      externalUrl: performance.artist.username
-        ? `https://farcaster.xyz/${performance.artist.username}/${performance.castHash.slice(0, 10)}`
-        : null,
+      artistUsername: performance.artist.username,
     });
     return c.body(JSON.stringify(metadata), 200, {
       'Content-Type': 'application/json',
