@@ -1,10 +1,16 @@
 import { Button, type FrameContext, Frog, TextInput } from 'frog';
 import { type Context, Hono, type HonoRequest } from 'hono';
 import { databaseCall } from '../src/db/databaseCall.ts';
-import { BadRequestError } from '../src/errors.ts';
+import { BadRequestError, UnavailableError } from '../src/errors.ts';
+import { UnverifiedAddressError } from '../src/farcaster/errors.ts';
 import type { FrameActionOutcome } from '../src/farcaster/frameActionRecord.ts';
 import type { Performance } from '../src/performances/types.ts';
 import { errorFields } from '../src/support/logger.ts';
+import {
+  TooManyPendingTradesError,
+  TradeReportedByOtherFidError,
+  TransactionNotSeenError,
+} from '../src/trading/errors.ts';
 import type { Trade } from '../src/trading/types.ts';
 import { FRAMES_BASE_PATH } from './basePath.ts';
 import { buildPerformanceCard, buildTradeCard, type Card, NOT_FOUND_CARD } from './buildCards.ts';
@@ -172,6 +178,17 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     return { action, castHash, outcome };
   };
 
+  /** Refuse a signed action whose address is not one of the fid's verified addresses (the identity bridge first,
+   * then `deps.checkAddress`): anyone may sign any address into their own action, and a buy or a reported trade must
+   * not be built for, or attributed to, someone else's wallet. 403, or 503 when the hub cannot tell. */
+  const assertOwnAddress = async (action: SignedFrameAction): Promise<void> => {
+    if (action.address === null) throw new BadRequestError('Connect a wallet to buy');
+    const address = action.address.toLowerCase() as `0x${string}`;
+    if (await databaseCall(store.isAddressOfFid(action.fid, address))) return;
+    if (await deps.checkAddress(action.fid, address)) return;
+    throw new UnverifiedAddressError();
+  };
+
   const listenHref = (performance: Performance): string => {
     const audio = performance.audio?.url;
     if (audio?.startsWith('https://') && URL.canParse(audio) && utf8Length(audio) <= 256) {
@@ -272,6 +289,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     const { action, castHash } = await accept(c.req, 'buy_tx', (a) => {
       if (a.address === null) throw new BadRequestError('Connect a wallet to buy');
     });
+    await assertOwnAddress(action);
     const typed = action.inputText.trim();
     const tx = await deps.buy({
       castHash,
@@ -301,19 +319,29 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
       },
       (a) => ({ txHash: a.transactionId?.toLowerCase() }),
     );
+    await assertOwnAddress(action);
     const target = await databaseCall(store.getBuyTarget(castHash));
     if (target?.coin == null) throw new NoCoinToBuyError();
-    const trade = await databaseCall(
+    const txHash = (action.transactionId as `0x${string}`).toLowerCase() as `0x${string}`;
+    // Only a transaction the chain knows becomes a pending trade: made-up hashes would each keep the confirmer busy.
+    if (deps.transactionSeen === undefined) {
+      throw new UnavailableError('Trade reports are not available on this server yet', undefined, 300);
+    }
+    if (!(await deps.transactionSeen(txHash))) throw new TransactionNotSeenError();
+    const outcome = await databaseCall(
       store.recordPendingTrade({
         source: 'frame',
         chainId: settings.chainId,
-        txHash: (action.transactionId as string).toLowerCase(),
+        txHash,
         fid: action.fid,
         buyer: (action.address as string).toLowerCase(),
         coinAddress: target.coin.address,
       }),
     );
-    return tradeFrame(c, castHash, trade);
+    if (!outcome.recorded) {
+      throw outcome.reason === 'other_fid' ? new TradeReportedByOtherFidError() : new TooManyPendingTradesError();
+    }
+    return tradeFrame(c, castHash, outcome);
   });
 
   frog.frame('/performance/:castHash/trade/:txHash', async (c) => {

@@ -2,8 +2,10 @@ import type { FrogConstructorParameters } from 'frog';
 import type { Abi } from 'viem';
 import { z } from 'zod';
 import type { Store } from '../src/db/store.ts';
+import type { AddressCheck } from '../src/farcaster/createHubVerificationCheck.ts';
 import type { Logger } from '../src/support/logger.ts';
 import type { PricedCoin } from '../src/trading/createCoinPriceReader.ts';
+import type { TransactionLookup } from '../src/trading/createTransactionLookup.ts';
 import type { FrameFont, ResvgWasm } from './createCardRenderer.ts';
 
 const ethAmount = z.string().regex(/^\d+(\.\d{1,18})?$/, 'must be a decimal ETH amount');
@@ -106,6 +108,7 @@ export interface FramesDeps {
     | 'recordPendingTrade'
     | 'getTrade'
     | 'pruneFrameActions'
+    | 'isAddressOfFid'
   >;
   logger: Logger;
   /** Frog hub whose verifyMessage fully verifies the signed message and throws typed 4xx/503 errors
@@ -113,6 +116,13 @@ export interface FramesDeps {
   hub: FrogHub;
   /** The verified action the hub stored for the exact `trustedData` object Frog passed it. */
   verifiedAction: (trustedData: object) => SignedFrameAction | undefined;
+  /** Whether a signed action's address is one of the fid's verified addresses, asked when the identity bridge
+   * (`store.isAddressOfFid`) does not know it: the hub's verifications (src/farcaster/createHubVerificationCheck.ts),
+   * or the devnet's development registry. Throws UnavailableError (503) when it cannot tell. */
+  checkAddress: AddressCheck;
+  /** Whether the chain's node knows a reported transaction (src/trading/createTransactionLookup.ts); unset without a
+   * chain RPC, and then reports answer 503 (never recorded unchecked). */
+  transactionSeen?: TransactionLookup | undefined;
   /** Build (and record the quote of) a buy transaction; throws typed errors (src/trading/prepareBuy.ts). */
   buy: (request: FrameBuyRequest) => Promise<FrameBuyTransaction>;
   /** Spot price of a coin (ETH per coin, decimal); null or a failure draws the image without a price. */

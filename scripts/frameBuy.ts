@@ -1,8 +1,8 @@
 /** `npm run frame:buy`: the frame buy flow against a local `npm start` on the devnet, end to end, as a Farcaster
- * client would drive it: sign a frame action with the development signer (registered in DATA_DIR, which the server
- * checks when it runs without HUB_URL), POST it to the frame's tx route, send the returned transaction from a funded
- * devnet account, POST the signed transaction id to the frame's post_url, and wait for the trade to be confirmed.
- * Development tooling only. Run with --help for the flags. */
+ * client would drive it: sign a frame action with the development signer (registered in DATA_DIR with the buyer's
+ * wallet as its verified address, which the server checks when it runs without HUB_URL), POST it to the frame's tx
+ * route, send the returned transaction from a funded devnet account, POST the signed transaction id to the frame's
+ * post_url, and wait for the trade to be confirmed. Development tooling only. Run with --help for the flags. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { FarcasterNetwork, Message, makeFrameAction, NobleEd25519Signer } from '
 import { createPublicClient, createWalletClient, erc20Abi, type Hex, hexToBytes, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { base } from 'viem/chains';
-import { loadDevFarcasterSigner } from './devnet/devFarcasterSigners.ts';
+import { loadDevFarcasterSigner, registerDevVerifiedAddress } from './devnet/devFarcasterSigners.ts';
 import { devnetAccount } from './devnet/startDevnet.ts';
 
 const USAGE = `Buy a performance's coin through its frame on a local devnet server.
@@ -51,6 +51,8 @@ const frameUrl = `${publicUrl}/frames/performance/${cast}`;
 const signer = await loadDevFarcasterSigner(dataDir, Number(values.fid));
 const ed25519 = new NobleEd25519Signer(hexToBytes(signer.privateKey));
 const buyer = devnetAccount(Number(values.account));
+// The server accepts a buy only from one of the fid's verified addresses: on the devnet, the development registry.
+await registerDevVerifiedAddress(dataDir, signer.fid, buyer.address);
 
 /** Sign a frame action and POST it as a Farcaster client does. */
 async function post(route: string, action: { buttonIndex: number; inputText?: string; transactionId?: Hex }) {

@@ -14,9 +14,11 @@ import { openDatabase } from './db/openDatabase.ts';
 import type { Store } from './db/store.ts';
 import { UnavailableError } from './errors.ts';
 import { createHubSignerCheck } from './farcaster/createHubSignerCheck.ts';
+import { type AddressCheck, createHubVerificationCheck } from './farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from './farcaster/frogHub.ts';
 import { createNodeValidationMethods } from './farcaster/nodeValidationMethods.ts';
 import type { SignerCheck } from './farcaster/verifyFrameAction.ts';
+import { createRateLimiter } from './http/createRateLimiter.ts';
 import { capNodeServer, nodeServerOptions } from './http/nodeServerLimits.ts';
 import { createLogger, errorFields, type Logger } from './support/logger.ts';
 import { createTradingServices, type TradingServices } from './trading/createTradingServices.ts';
@@ -49,7 +51,7 @@ async function startLocalChain(env: ReturnType<typeof loadConfig>, databaseKind:
   const { startDevnet } = await import('../scripts/devnet/startDevnet.ts');
   const { startZoraApiStandIn } = await import('../scripts/devnet/zoraApiStandIn.ts');
   const { devSwapRouterAbi } = await import('../scripts/devnet/devAbis.ts');
-  const { createDevSignerCheck } = await import('../scripts/devnet/devFarcasterSigners.ts');
+  const { createDevAddressCheck, createDevSignerCheck } = await import('../scripts/devnet/devFarcasterSigners.ts');
   const stateDir = path.resolve(env.DATA_DIR, 'devnet');
   const devnet = await startDevnet({ stateDir });
   const standIn = await startZoraApiStandIn({ devnet });
@@ -69,6 +71,7 @@ async function startLocalChain(env: ReturnType<typeof loadConfig>, databaseKind:
     standIn,
     routerAbi: devSwapRouterAbi,
     devSignerCheck: createDevSignerCheck(env.DATA_DIR),
+    devAddressCheck: createDevAddressCheck(env.DATA_DIR),
     async stop() {
       await standIn.close();
       await devnet.stop();
@@ -116,8 +119,15 @@ async function framesSetup(
   publicUrl: string,
 ) {
   let checkSigner: SignerCheck;
+  // A signed action's wallet address must be one of the fid's verified addresses (the identity bridge, then this).
+  let checkAddress: AddressCheck;
   if (env.HUB_URL !== undefined) {
     checkSigner = createHubSignerCheck({
+      hubUrl: env.HUB_URL,
+      apiKey: env.HUB_API_KEY,
+      cacheSeconds: env.HUB_SIGNER_CACHE_SECONDS,
+    });
+    checkAddress = createHubVerificationCheck({
       hubUrl: env.HUB_URL,
       apiKey: env.HUB_API_KEY,
       cacheSeconds: env.HUB_SIGNER_CACHE_SECONDS,
@@ -125,9 +135,13 @@ async function framesSetup(
   } else if (local !== null) {
     logger.warn('no HUB_URL: frame action signers are checked against the development registry in DATA_DIR/devnet');
     checkSigner = local.devSignerCheck;
+    checkAddress = local.devAddressCheck;
   } else {
     logger.warn('no HUB_URL: signed frame actions are refused (503) until it is set');
     checkSigner = async () => {
+      throw new UnavailableError('Frame actions are not available on this server yet', undefined, 300);
+    };
+    checkAddress = async () => {
       throw new UnavailableError('Frame actions are not available on this server yet', undefined, 300);
     };
   }
@@ -152,6 +166,8 @@ async function framesSetup(
         validationMethods: createNodeValidationMethods(),
       }),
       verifiedAction: verifiedFrameAction,
+      checkAddress,
+      ...(trading.transactionSeen ? { transactionSeen: trading.transactionSeen } : {}),
       buy: (request) => prepareBuy(request, trading.deps),
       ...(trading.coinPrice ? { coinPrice: trading.coinPrice } : {}),
       fonts: await loadFrameFonts(),
@@ -210,6 +226,7 @@ async function main(): Promise<void> {
       trading: trading.deps,
       // The socket's peer, never X-Forwarded-For: behind a reverse proxy every client is the proxy (see the README).
       clientAddress: (c) => getConnInfo(c).remote.address,
+      frameActionLimiter: createRateLimiter({ perMinute: env.FRAME_ACTION_RATE_PER_MINUTE }),
       frames,
     },
   );

@@ -23,11 +23,13 @@ import { createApp, type GigaVibeApp } from '../src/app.ts';
 import { createCoinChain } from '../src/coins/createCoinChain.ts';
 import { createCoinWorker } from '../src/coins/createCoinWorker.ts';
 import { createHubSignerCheck } from '../src/farcaster/createHubSignerCheck.ts';
+import { createHubVerificationCheck } from '../src/farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from '../src/farcaster/frogHub.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { createBuySimulator } from '../src/trading/createBuySimulator.ts';
 import { createCoinPriceReader } from '../src/trading/createCoinPriceReader.ts';
 import { createTradeConfirmer } from '../src/trading/createTradeConfirmer.ts';
+import { createTransactionLookup } from '../src/trading/createTransactionLookup.ts';
 import { createZoraQuoter } from '../src/trading/createZoraQuoter.ts';
 import { type PrepareBuyDeps, prepareBuy } from '../src/trading/prepareBuy.ts';
 import { routerAllowlist } from '../src/trading/routerAllowlist.ts';
@@ -97,6 +99,7 @@ describe.each(databaseTargets())(
       db = await target.create();
       await setParams(db, { threshold: 1, min_unique_engagers: 1 });
       hub.register(signer.fid, signer.signerHex);
+      hub.verify(signer.fid, buyer().address);
 
       const allowedRouters = routerAllowlist([{ chainId: 8453, address: devnet.addresses.swapRouter }]);
       let createdAt = Date.now();
@@ -131,6 +134,9 @@ describe.each(databaseTargets())(
             checkSigner: createHubSignerCheck({ hubUrl: hub.url, cacheSeconds: 60 }),
           }),
           verifiedAction: verifiedFrameAction,
+          checkAddress: createHubVerificationCheck({ hubUrl: hub.url, cacheSeconds: 60 }),
+          // A shorter wait than production's 2.5 s for hashes the node does not know, so the flood below is quick.
+          transactionSeen: createTransactionLookup({ publicClient, waitMs: 300, pollMs: 100 }),
           buy: (r) => prepareBuy(r, deps),
           coinPrice: createCoinPriceReader({
             publicClient,
@@ -337,5 +343,111 @@ describe.each(databaseTargets())(
       expect((await post(`/frames/performance/${performance}/buy`, genuine.body)).status).toBe(409);
       expect(await quotes()).toBe(before + 1);
     });
+
+    it('one fid cannot stall trade confirmation: made-up reports are refused, a real buy confirms in the first run', async () => {
+      // The attack: one verified fid posts signed reports of made-up transaction ids. Each is refused at once (409)
+      // because the chain has never seen it, so none becomes a pending trade the confirmer would recheck.
+      const attacker = createFrameSigner(fid + 20);
+      hub.register(attacker.fid, attacker.signerHex);
+      hub.verify(attacker.fid, account(5).address);
+      const fakes = Array.from({ length: 60 }, (_, i) => `0x${(0xfa4e0000 + i).toString(16).padStart(64, '0')}` as Hex);
+      const refused = await Promise.all(
+        fakes.map(async (transactionId) => {
+          const report = await attacker.sign({
+            castId,
+            url: frameUrl,
+            buttonIndex: 1,
+            transactionId,
+            address: account(5).address,
+          });
+          const res = await post(`/frames/performance/${performance}/bought`, report.body);
+          return { status: res.status, body: (await res.json()) as { message: string } };
+        }),
+      );
+      for (const r of refused) {
+        expect(r).toEqual({ status: 409, body: { message: 'Transaction not found; report it after sending' } });
+      }
+      const [recorded] = await db.sql.query<{ n: number }>(
+        'select count(*)::int as n from trades where tx_hash = any($1)',
+        [fakes],
+      );
+      expect(recorded?.n).toBe(0);
+
+      // What such a flood left behind before (or what many fids could still leave, each within its cap): 300
+      // never-checked pending reports of unknown hashes, all older than the real buy below.
+      for (let i = 0; i < 300; i++) {
+        const outcome = await db.store.recordPendingTrade({
+          source: 'frame',
+          chainId: 8453,
+          txHash: `0x${(0x57a11000 + i).toString(16).padStart(64, '0')}`,
+          fid: 900_000 + i,
+          buyer: `0x${(0xbad000 + i).toString(16).padStart(40, '0')}`,
+          coinAddress: coin,
+        });
+        expect(outcome.recorded).toBe(true);
+      }
+
+      // A real buy, reported through the frame after it was sent.
+      const me = buyer();
+      const action = await signer.sign({
+        castId,
+        url: frameUrl,
+        buttonIndex: 3,
+        inputText: '0.001',
+        address: me.address,
+      });
+      const res = await post(`/frames/performance/${performance}/buy`, action.body);
+      expect(res.status).toBe(200);
+      const tx = (await res.json()) as { params: { to: Address; data: Hex; value: string } };
+      const wallet = createWalletClient({
+        chain: devnet.chain,
+        transport: http(devnet.rpcUrl),
+        account: privateKeyToAccount(me.privateKey),
+      });
+      const hash = await wallet.sendTransaction({
+        to: tx.params.to,
+        data: tx.params.data,
+        value: BigInt(tx.params.value),
+      });
+      await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+      const report = await signer.sign({
+        castId,
+        url: frameUrl,
+        buttonIndex: 1,
+        transactionId: hash,
+        address: me.address,
+      });
+      expect((await post(`/frames/performance/${performance}/bought`, report.body)).status).toBe(200);
+
+      // The confirmer claims 20 reports per run, never-checked ones newest first: the real buy is in the first run.
+      const confirmer = createTradeConfirmer({
+        store: db.store,
+        publicClient,
+        logger: silentLogger,
+        allowedRouters: deps.allowedRouters,
+        intervalMs: 60_000,
+      });
+      const first = await confirmer.runOnce();
+      expect(first).toEqual({ confirmed: 1, failed: 0, pending: 19 });
+      expect(await db.store.getTrade(8453, hash)).toMatchObject({ status: 'confirmed', fid: signer.fid });
+
+      // The unknown hashes fail as 'not found' within minutes instead of being rechecked for half an hour.
+      await db.sql.query(`update trades set next_check_at = now() where status = 'pending'`);
+      const later = createTradeConfirmer({
+        store: db.store,
+        publicClient,
+        logger: silentLogger,
+        allowedRouters: deps.allowedRouters,
+        intervalMs: 60_000,
+        batch: 200,
+        now: () => new Date(Date.now() + 151_000),
+      });
+      expect(await later.runOnce()).toEqual({ confirmed: 0, failed: 200, pending: 0 });
+      expect(await later.runOnce()).toEqual({ confirmed: 0, failed: 100, pending: 0 });
+      expect(await db.store.getTrade(8453, `0x${(0x57a11000).toString(16).padStart(64, '0')}`)).toMatchObject({
+        status: 'failed',
+        failureReason: 'not found',
+      });
+    }, 120_000);
   },
 );

@@ -24,7 +24,7 @@ import {
   pngSize,
   startFramesHarness,
 } from './support/framesHarness.ts';
-import { castDeleted, castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
+import { castDeleted, castHash, performanceCast, reaction, user, userUpdated } from './support/neynarPayloads.ts';
 import { metricsOf, type TestApp, testApp } from './support/testApp.ts';
 
 const PERF = castHash(1, 'f') as Hex;
@@ -94,12 +94,13 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
   let coinAddress: `0x${string}`;
   const signers = new Map<number, FrameSigner>();
 
-  /** A registered signer for `fid` (one key per fid). */
+  /** A registered signer for `fid` (one key per fid); fids below 800 have also verified BUYER on the hub. */
   const signerOf = (fid: number): FrameSigner => {
     let signer = signers.get(fid);
     if (signer === undefined) {
       signer = createFrameSigner(fid);
       h.hub.register(fid, signer.signerHex);
+      if (fid < 800 || fid === 801 || fid === 802) h.hub.verify(fid, BUYER);
       signers.set(fid, signer);
     }
     return signer;
@@ -450,6 +451,156 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       } finally {
         h.failBuyWith(null);
       }
+    });
+  });
+
+  describe('the signed address must be a verified address of the fid (trade hijack)', () => {
+    const VICTIM = '0x7777777777777777777777777777777777777777' as const;
+    const SHARED = '0x3333333333333333333333333333333333333333' as const;
+    const BRIDGED = '0x4444444444444444444444444444444444444444' as const;
+    const trades = async (tx: string) =>
+      (await db.sql.query<{ n: number }>('select count(*)::int as n from trades where tx_hash = $1', [tx]))[0]?.n;
+
+    it("refuses a buy transaction built for another fid's wallet with 403, before building anything", async () => {
+      h.hub.verify(902, VICTIM);
+      const before = h.buys.length;
+      const attack = await sign(901, COINED, { buttonIndex: 3, address: VICTIM });
+      await expectFrameError(await h.post(`/frames/performance/${COINED}/buy`, attack.body), 403, /not a verified/);
+      expect(h.buys).toHaveLength(before);
+      const own = await sign(902, COINED, { buttonIndex: 3, address: VICTIM });
+      expect((await h.post(`/frames/performance/${COINED}/buy`, own.body)).status).toBe(200);
+      expect(h.buys.at(-1)).toMatchObject({ fid: 902, buyer: VICTIM });
+    });
+
+    it("refuses a report carrying the victim's address and tx id; the victim's own report gets their fid", async () => {
+      const tx = `0x${'a1'.repeat(32)}` as const;
+      h.hub.verify(904, VICTIM);
+      const attack = await sign(903, COINED, { buttonIndex: 1, transactionId: tx, address: VICTIM });
+      await expectFrameError(await h.post(`/frames/performance/${COINED}/bought`, attack.body), 403, /not a verified/);
+      expect(await trades(tx)).toBe(0);
+      const own = await sign(904, COINED, { buttonIndex: 1, transactionId: tx, address: VICTIM });
+      expect((await h.post(`/frames/performance/${COINED}/bought`, own.body)).status).toBe(200);
+      expect(await db.store.getTrade(8453, tx)).toMatchObject({ fid: 904, buyer: VICTIM, status: 'pending' });
+    });
+
+    it("keeps the first verified reporter's fid: a second fid reporting the same (tx, buyer) gets 409", async () => {
+      const tx = `0x${'a2'.repeat(32)}` as const;
+      h.hub.verify(905, SHARED);
+      h.hub.verify(906, SHARED);
+      const first = await sign(905, COINED, { buttonIndex: 1, transactionId: tx, address: SHARED });
+      expect((await h.post(`/frames/performance/${COINED}/bought`, first.body)).status).toBe(200);
+      const second = await sign(906, COINED, { buttonIndex: 1, transactionId: tx, address: SHARED });
+      const res = await h.post(`/frames/performance/${COINED}/bought`, second.body);
+      await expectFrameError(res, 409, /another account/);
+      expect(await db.store.getTrade(8453, tx)).toMatchObject({ fid: 905 });
+      expect(await trades(tx)).toBe(1);
+      // The first reporter reporting again (another signed message) is idempotent.
+      const again = await sign(905, COINED, { buttonIndex: 2, transactionId: tx, address: SHARED });
+      expect((await h.post(`/frames/performance/${COINED}/bought`, again.body)).status).toBe(200);
+    });
+
+    it('accepts an address the identity bridge knows for the fid without asking the hub', async () => {
+      await app.deliver(
+        userUpdated(
+          user(907, {
+            verified_addresses: { eth_addresses: [BRIDGED], sol_addresses: [], primary: { eth_address: null } },
+          }),
+        ),
+      );
+      await app.drainer.drain();
+      const asked = h.hub.verificationRequests.length;
+      const action = await sign(907, COINED, { buttonIndex: 3, address: BRIDGED });
+      expect((await h.post(`/frames/performance/${COINED}/buy`, action.body)).status).toBe(200);
+      const custody = await sign(907, COINED, { buttonIndex: 3, address: user(907).custody_address as `0x${string}` });
+      expect((await h.post(`/frames/performance/${COINED}/buy`, custody.body)).status).toBe(200);
+      expect(h.hub.verificationRequests.length).toBe(asked);
+    });
+
+    it('answers 503 with Retry-After when the hub cannot tell, and never builds the buy', async () => {
+      const down = await startFramesHarness(db, {
+        deps: {
+          checkAddress: async () => {
+            throw new UnavailableError('Farcaster hub unavailable; try again', undefined, 5);
+          },
+        },
+      });
+      try {
+        const signer = createFrameSigner(908);
+        down.hub.register(908, signer.signerHex);
+        const action = await signer.sign({
+          url: frameUrl(COINED),
+          buttonIndex: 3,
+          castId: { fid: 7000, hash: COINED },
+          address: OTHER,
+        });
+        const res = await down.post(`/frames/performance/${COINED}/buy`, action.body);
+        expect(res.headers.get('retry-after')).toBe('5');
+        await expectFrameError(res, 503, /hub unavailable/);
+        expect(down.buys).toHaveLength(0);
+      } finally {
+        await down.close();
+      }
+    });
+  });
+
+  describe('reports of made-up transactions (confirmer stall)', () => {
+    const CAPPED = '0x5555555555555555555555555555555555555555' as const;
+    const reportOn = async (harness: FramesHarness, fid: number, tx: `0x${string}`) => {
+      const signer = signers.get(fid) ?? createFrameSigner(fid);
+      signers.set(fid, signer);
+      harness.hub.register(fid, signer.signerHex);
+      harness.hub.verify(fid, CAPPED);
+      const action = await signer.sign({
+        url: frameUrl(COINED),
+        buttonIndex: 1,
+        castId: { fid: 7000, hash: COINED },
+        transactionId: tx,
+        address: CAPPED,
+      });
+      return harness.post(`/frames/performance/${COINED}/bought`, action.body);
+    };
+
+    it('refuses a transaction the chain has never seen with 409 and records nothing', async () => {
+      const asked: string[] = [];
+      const chain = await startFramesHarness(db, {
+        deps: {
+          transactionSeen: async (hash) => {
+            asked.push(hash);
+            return false;
+          },
+        },
+      });
+      try {
+        const tx = `0x${'b1'.repeat(32)}` as const;
+        await expectFrameError(await reportOn(chain, 910, tx), 409, /not found; report it after sending/);
+        expect(asked).toEqual([tx]);
+        expect(await db.store.getTrade(8453, tx)).toBeNull();
+      } finally {
+        await chain.close();
+      }
+    });
+
+    it('refuses every report with 503 when no chain is configured', async () => {
+      const none = await startFramesHarness(db, { deps: { transactionSeen: undefined } });
+      try {
+        const tx = `0x${'b2'.repeat(32)}` as const;
+        const res = await reportOn(none, 911, tx);
+        expect(res.headers.get('retry-after')).toBe('300');
+        await expectFrameError(res, 503);
+        expect(await db.store.getTrade(8453, tx)).toBeNull();
+      } finally {
+        await none.close();
+      }
+    });
+
+    it('caps the unconfirmed reports of one fid: the 6th answers 429', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        statuses.push((await reportOn(h, 912, `0x${(0xc000 + i).toString(16).padStart(64, '0')}`)).status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      const last = await reportOn(h, 912, `0x${'c9'.repeat(32)}`);
+      await expectFrameError(last, 429, /Too many unconfirmed buys/);
     });
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PendingTradeOutcome, RecordedTrade } from '../src/trading/types.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { castHash, performanceCast, user } from './support/neynarPayloads.ts';
 import { metricsOf, type TestApp, testApp } from './support/testApp.ts';
@@ -8,6 +9,12 @@ const messageHash = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
 const txHash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
 const buyer = `0x${'b'.repeat(40)}`;
 const coin = `0x${'c'.repeat(40)}`;
+
+/** The recorded trade of an outcome; fails the test when the report was refused. */
+function recorded(outcome: PendingTradeOutcome): RecordedTrade {
+  if (!outcome.recorded) throw new Error(`report refused: ${outcome.reason}`);
+  return outcome;
+}
 
 describe.each(databaseTargets())('frame actions and trades in SQL on $name', (target: DatabaseTarget) => {
   let db: TestDatabase;
@@ -82,7 +89,7 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
     });
     expect(quoteId).toBeGreaterThan(0);
     const report = { source: 'frame' as const, chainId: 8453, txHash: txHash(1), fid: 11, buyer, coinAddress: coin };
-    const first = await db.store.recordPendingTrade(report);
+    const first = recorded(await db.store.recordPendingTrade(report));
     expect(first).toMatchObject({ status: 'pending', created: true, amountInWei: '1000000000000000' });
     expect(await db.store.recordPendingTrade(report)).toMatchObject({ id: first.id, created: false });
 
@@ -109,8 +116,8 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
     const attacker = `0x${'a'.repeat(40)}`;
     const tx = txHash(3);
     const report = { source: 'frame' as const, chainId: 8453, txHash: tx, fid: 12, coinAddress: coin };
-    const fake = await db.store.recordPendingTrade({ ...report, buyer: attacker });
-    const real = await db.store.recordPendingTrade({ ...report, buyer });
+    const fake = recorded(await db.store.recordPendingTrade({ ...report, buyer: attacker }));
+    const real = recorded(await db.store.recordPendingTrade({ ...report, buyer }));
     expect(real.id).not.toBe(fake.id);
     expect(real).toMatchObject({ created: true, buyer });
     const claimed = await db.store.claimPendingTrades('w9', 10, 60);
@@ -121,14 +128,16 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
   });
 
   it('reschedules a pending trade without settling it', async () => {
-    const t = await db.store.recordPendingTrade({
-      source: 'api',
-      chainId: 8453,
-      txHash: txHash(2),
-      fid: null,
-      buyer,
-      coinAddress: coin,
-    });
+    const t = recorded(
+      await db.store.recordPendingTrade({
+        source: 'api',
+        chainId: 8453,
+        txHash: txHash(2),
+        fid: null,
+        buyer,
+        coinAddress: coin,
+      }),
+    );
     const [c] = await db.store.claimPendingTrades('w1', 10, 60);
     expect(c?.id).toBe(t.id);
     expect(await db.store.settleTrade(t.id, 'w1', { status: 'pending', retrySeconds: 3600 })).toBe('pending');

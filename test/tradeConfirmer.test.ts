@@ -1,9 +1,12 @@
 /** The trade confirmer against anvil and both databases: racing confirmers settle each trade once, the poll loop,
- * trades for another chain, RPC backoff, and a settle that fails (the lease brings the trade back). */
+ * trades for another chain, RPC backoff, a settle that fails (the lease brings the trade back), never-checked
+ * reports first, unknown hashes given up within minutes; the limits record_pending_trade enforces; and the report-time
+ * transaction lookup. */
 import { CreateConstants, createCoin, getCoinCreateFromLogs, setApiBaseUrl } from '@zoralabs/coins-sdk';
 import {
   type Address,
   createPublicClient,
+  createTestClient,
   createWalletClient,
   encodeFunctionData,
   type Hex,
@@ -17,8 +20,10 @@ import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
 import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
 import type { Store } from '../src/db/store.ts';
+import { UnavailableError } from '../src/errors.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { createTradeConfirmer, type TradeConfirmerOptions } from '../src/trading/createTradeConfirmer.ts';
+import { createTransactionLookup } from '../src/trading/createTransactionLookup.ts';
 import { routerAllowlist } from '../src/trading/routerAllowlist.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 
@@ -81,6 +86,55 @@ async function buy(from: DevnetAccount): Promise<Hex> {
   return hash;
 }
 
+/** Send a buy without mining it (anvil's automine off): the node has the transaction but no receipt. */
+async function sendUnmined(from: DevnetAccount): Promise<Hex> {
+  const test = createTestClient({ chain: devnet.chain, mode: 'anvil', transport: http(devnet.rpcUrl) });
+  await test.setAutomine(false);
+  return walletOf(from).sendTransaction({
+    to: devnet.addresses.swapRouter,
+    data: encodeFunctionData({ abi: devSwapRouterAbi, functionName: 'buyWithEth', args: [coin, 0n, from.address] }),
+    value: parseEther('0.001'),
+  });
+}
+
+async function mineAll(): Promise<void> {
+  const test = createTestClient({ chain: devnet.chain, mode: 'anvil', transport: http(devnet.rpcUrl) });
+  await test.mine({ blocks: 1 });
+  await test.setAutomine(true);
+}
+
+const randomHash = (): Hex =>
+  `0x${[...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+
+describe('createTransactionLookup', () => {
+  it('sees a mined and a waiting transaction, not a made-up hash (after waiting for it)', async () => {
+    const seen = createTransactionLookup({ publicClient, waitMs: 300, pollMs: 100 });
+    expect(await seen(await buy(account(6)))).toBe(true);
+    const waiting = await sendUnmined(account(6));
+    try {
+      expect(await seen(waiting)).toBe(true);
+    } finally {
+      await mineAll();
+    }
+    const started = Date.now();
+    expect(await seen(randomHash())).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('is unavailable (503 + Retry-After), never "not found", when the chain is down or hangs', async () => {
+    const down = createPublicClient({ chain: devnet.chain, transport: http('http://127.0.0.1:9', { retryCount: 0 }) });
+    await expect(createTransactionLookup({ publicClient: down })(randomHash())).rejects.toMatchObject({
+      status: 503,
+      retryAfterSeconds: 5,
+    });
+    const hanging = { getTransaction: () => new Promise<never>(() => {}) };
+    const error = await createTransactionLookup({ publicClient: hanging, timeoutMs: 50 })(randomHash()).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UnavailableError);
+  });
+});
+
 describe.each(databaseTargets())('createTradeConfirmer with $name', (target: DatabaseTarget) => {
   let db: TestDatabase;
   const allowedRouters = routerAllowlist([{ chainId: 8453, address: `0x${'0'.repeat(40)}` }]);
@@ -101,8 +155,10 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
       intervalMs: 60_000,
       ...extra,
     });
+  let nextFid = 7;
+  /** Report a buy as a frame does, each from its own fid (a fid may have only a few unconfirmed reports). */
   const report = (txHash: Hex, buyer: Address, chainId = 8453) =>
-    db.store.recordPendingTrade({ source: 'frame', chainId, txHash, fid: 7, buyer, coinAddress: coin });
+    db.store.recordPendingTrade({ source: 'frame', chainId, txHash, fid: nextFid++, buyer, coinAddress: coin });
   const analytics = async (txHash: Hex) =>
     (
       await db.sql.query<{ n: number }>(
@@ -195,6 +251,108 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     await db.sql.query(`update public.trades set lease_until = now() - interval '1 second' where tx_hash = $1`, [hash]);
     expect(await confirmer().runOnce()).toMatchObject({ confirmed: 1 });
     expect(await db.store.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
+  });
+
+  it('gives up on a hash the node never saw after minutes, while a seen one waits for the mining window', async () => {
+    const unknown = randomHash();
+    await report(unknown, account(6).address);
+    const waiting = await sendUnmined(account(7));
+    try {
+      await report(waiting, account(7).address);
+      const minutesLater = () => new Date(Date.now() + 151_000);
+      expect(await confirmer({ now: minutesLater }).runOnce()).toEqual({ confirmed: 0, failed: 1, pending: 1 });
+      expect(await db.store.getTrade(8453, unknown)).toMatchObject({ status: 'failed', failureReason: 'not found' });
+      expect(await db.store.getTrade(8453, waiting)).toMatchObject({ status: 'pending' });
+    } finally {
+      await mineAll();
+    }
+    await db.sql.query('update public.trades set next_check_at = now() where tx_hash = $1', [waiting]);
+    expect(await confirmer().runOnce()).toMatchObject({ confirmed: 1 });
+  });
+
+  it('claims never-checked reports first, newest first, ahead of older ones being retried', async () => {
+    const old = [randomHash(), randomHash(), randomHash()];
+    for (const [i, hash] of old.entries()) {
+      await db.store.recordPendingTrade({
+        source: 'frame',
+        chainId: 8453,
+        txHash: hash,
+        fid: 70_000 + i,
+        buyer: `0x${(0xe1d0 + i).toString(16).padStart(40, '0')}`,
+        coinAddress: coin,
+      });
+    }
+    // The old ones were checked once and are due again.
+    await db.store.claimPendingTrades('setup', 10, 60);
+    await db.sql.query(
+      `update public.trades set lease_until = null, next_check_at = now() - interval '1 minute' where tx_hash = any($1)`,
+      [old],
+    );
+    const fresh = [randomHash(), randomHash()];
+    for (const [i, hash] of fresh.entries()) {
+      await db.store.recordPendingTrade({
+        source: 'frame',
+        chainId: 8453,
+        txHash: hash,
+        fid: 71_000 + i,
+        buyer: `0x${(0xf1d0 + i).toString(16).padStart(40, '0')}`,
+        coinAddress: coin,
+      });
+    }
+    const claimed = await db.store.claimPendingTrades('order', 3, 60);
+    expect(claimed.map((t) => t.txHash).sort()).toEqual([fresh[0], fresh[1], old[0]].sort());
+    const newest = await db.store.claimPendingTrades('order-2', 1, 60);
+    expect(newest.map((t) => t.txHash)).toEqual([old[1]]);
+    await db.sql.query(`delete from public.trades where status = 'pending'`);
+  });
+
+  it('refuses a 6th unconfirmed report of one fid or one buyer, and a report of a row another fid owns', async () => {
+    const base = { source: 'frame' as const, chainId: 8453, coinAddress: coin };
+    const buyerOf = (n: number) => `0x${(0xcafe00 + n).toString(16).padStart(40, '0')}`;
+    const byFid = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        db.store.recordPendingTrade({ ...base, txHash: randomHash(), fid: 80_001, buyer: buyerOf(i) }),
+      ),
+    );
+    expect(byFid.filter((o) => o.recorded)).toHaveLength(5);
+    expect(byFid.filter((o) => !o.recorded)).toEqual(
+      Array.from({ length: 3 }, () => ({ recorded: false, reason: 'fid_limit', limit: 5 })),
+    );
+    const byBuyer = await Promise.all(
+      Array.from({ length: 7 }, (_, i) =>
+        db.store.recordPendingTrade({ ...base, txHash: randomHash(), fid: 80_100 + i, buyer: buyerOf(99) }),
+      ),
+    );
+    expect(byBuyer.filter((o) => o.recorded)).toHaveLength(5);
+    expect(byBuyer.filter((o) => !o.recorded && o.reason === 'buyer_limit')).toHaveLength(2);
+
+    // A settled report no longer counts.
+    const [first] = byFid.filter((o) => o.recorded);
+    await db.sql.query(
+      `update public.trades set status = 'failed', failure_reason = 'x', settled_at = now()
+      where id = $1`,
+      [first?.recorded ? first.id : 0],
+    );
+    expect(
+      await db.store.recordPendingTrade({ ...base, txHash: randomHash(), fid: 80_001, buyer: buyerOf(50) }),
+    ).toMatchObject({
+      recorded: true,
+    });
+
+    // The same (chain, tx, buyer) from another fid: refused, the first reporter keeps it; the first again is idempotent.
+    const tx = randomHash();
+    const owner = await db.store.recordPendingTrade({ ...base, txHash: tx, fid: 80_200, buyer: buyerOf(60) });
+    expect(owner).toMatchObject({ recorded: true, created: true });
+    expect(await db.store.recordPendingTrade({ ...base, txHash: tx, fid: 80_201, buyer: buyerOf(60) })).toEqual({
+      recorded: false,
+      reason: 'other_fid',
+    });
+    expect(await db.store.recordPendingTrade({ ...base, txHash: tx, fid: 80_200, buyer: buyerOf(60) })).toMatchObject({
+      recorded: true,
+      created: false,
+    });
+    expect(await db.store.getTrade(8453, tx)).toMatchObject({ fid: 80_200 });
+    await db.sql.query(`delete from public.trades where status = 'pending'`);
   });
 
   it('fails a buy through a router that is not on the allowlist', async () => {

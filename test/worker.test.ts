@@ -424,8 +424,16 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
       expect(frame.get('fc:frame:button:3')).toBe('Buy $VIBE');
       expect(frame.get('fc:frame:button:3:action')).toBe('tx');
 
-      const txHash = `0x${'7d'.repeat(32)}` as const;
-      const buyer = `0x${'6'.repeat(40)}` as const;
+      // A transaction the chain has seen (made-up hashes are refused), from an address the fid verified on the hub.
+      const sender = devnet.accounts.users[1];
+      if (sender === undefined) throw new Error('no devnet account');
+      const txHash = await createWalletClient({
+        account: privateKeyToAccount(sender.privateKey),
+        chain: devnet.chain,
+        transport: http(devnet.rpcUrl),
+      }).sendTransaction({ to: `0x${'5'.repeat(40)}`, value: 1n });
+      const buyer = sender.address.toLowerCase() as `0x${string}`;
+      hub.verify(7204, buyer);
       const bought = await signerOf(7204).sign({
         url: frameUrl(COINED),
         buttonIndex: 3,
@@ -458,6 +466,7 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
         transport: http(devnet.rpcUrl),
       });
       const txHash = await wallet.sendTransaction({ to: `0x${'4'.repeat(40)}`, value: 1n });
+      hub.verify(7206, buyer.address);
       const reported = await signerOf(7206).sign({
         url: frameUrl(COINED),
         buttonIndex: 3,

@@ -1,10 +1,12 @@
-/** Development tooling: a local registry of Farcaster signer keys for `npm start` on the embedded database without
- * HUB_URL, so frame actions signed by `npm run frame:buy` can be verified offline. The server then checks signers
- * against this file instead of a hub's /v1/onChainSignersByFid; everything else (hash, Ed25519 signature, message
- * type, network, age, origin, replay) is verified exactly as in production. Never used when HUB_URL is set or when
- * a real database is configured (see src/node.ts).
+/** Development tooling: a local registry of Farcaster signer keys and verified addresses for `npm start` on the
+ * embedded database without HUB_URL, so frame actions signed by `npm run frame:buy` can be verified offline. The
+ * server then checks signers against this file instead of a hub's /v1/onChainSignersByFid, and a buy's wallet address
+ * against it instead of /v1/verificationsByFid; everything else (hash, Ed25519 signature, message type, network, age,
+ * origin, replay) is verified exactly as in production. Never used when HUB_URL is set or when a real database is
+ * configured (see src/node.ts).
  *
- * What it cannot prove: that a key is registered on Optimism's KeyRegistry; only that it was registered here. */
+ * What it cannot prove: that a key is registered on Optimism's KeyRegistry, or that the fid signed a verification of
+ * the address; only that they were registered here. */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,7 +23,7 @@ export interface DevFarcasterSigner {
 const registryFile = (dataDir: string) => path.resolve(dataDir, 'devnet', 'farcaster-signers.json');
 const signerFile = (dataDir: string) => path.resolve(dataDir, 'devnet', 'farcaster-dev-signer.json');
 
-type Registry = { signers: { fid: number; signerKey: string }[] };
+type Registry = { signers: { fid: number; signerKey: string }[]; addresses?: { fid: number; address: string }[] };
 
 async function readRegistry(dataDir: string): Promise<Registry> {
   try {
@@ -52,6 +54,31 @@ export async function loadDevFarcasterSigner(dataDir: string, fid: number): Prom
     await writeFile(registryFile(dataDir), JSON.stringify(registry, null, 2));
   }
   return signer;
+}
+
+/** Register `address` as a verified Ethereum address of `fid` in DATA_DIR (what a VerificationAddEthAddress message
+ * merged on a hub would do), so the server accepts frame buys from that wallet for that fid. */
+export async function registerDevVerifiedAddress(dataDir: string, fid: number, address: Hex): Promise<void> {
+  await mkdir(path.dirname(registryFile(dataDir)), { recursive: true });
+  const registry = await readRegistry(dataDir);
+  const lower = address.toLowerCase();
+  const addresses = registry.addresses ?? [];
+  if (addresses.some((a) => a.fid === fid && a.address === lower)) return;
+  await writeFile(
+    registryFile(dataDir),
+    JSON.stringify({ ...registry, addresses: [...addresses, { fid, address: lower }] }, null, 2),
+  );
+}
+
+/** An address check over the development registry (re-read at most once a second, so new addresses apply at once). */
+export function createDevAddressCheck(dataDir: string): (fid: number, address: `0x${string}`) => Promise<boolean> {
+  let cached: { at: number; registry: Registry } | null = null;
+  return async (fid, address) => {
+    if (cached === null || Date.now() - cached.at > 1000)
+      cached = { at: Date.now(), registry: await readRegistry(dataDir) };
+    const lower = address.toLowerCase();
+    return (cached.registry.addresses ?? []).some((a) => a.fid === fid && a.address === lower);
+  };
 }
 
 /** A signer check over the development registry (re-read at most once a second, so new keys apply at once). */

@@ -17,9 +17,9 @@ import {
   buyTargetSchema,
   type ClaimedTrade,
   claimedTradeSchema,
+  type PendingTradeOutcome,
   type PendingTradeReport,
-  type RecordedTrade,
-  recordedTradeSchema,
+  pendingTradeOutcomeSchema,
   type Trade,
   type TradeQuoteRecord,
   type TradeSettlement,
@@ -123,8 +123,11 @@ export interface Store {
   recordTradeQuote(quote: TradeQuoteRecord): Promise<number>;
   /** Delete quotes created before `before` that no trade links to; answers how many went. */
   pruneTradeQuotes(before: Date): Promise<number>;
-  /** Record a reported buy once per (chain, tx hash, reported buyer). */
-  recordPendingTrade(report: PendingTradeReport): Promise<RecordedTrade>;
+  /** Record a reported buy once per (chain, tx hash, reported buyer), or refuse it (too many unconfirmed reports of
+   * the fid or buyer; another fid reported it first). */
+  recordPendingTrade(report: PendingTradeReport): Promise<PendingTradeOutcome>;
+  /** Whether the identity bridge knows `address` as the fid's custody, verified or primary Ethereum address. */
+  isAddressOfFid(fid: number, address: string): Promise<boolean>;
   /** Lease due pending trades (FOR UPDATE SKIP LOCKED). */
   claimPendingTrades(worker: string, limit: number, leaseSeconds: number): Promise<ClaimedTrade[]>;
   /** Confirm, fail or reschedule a leased trade; answers the resulting status ('not_owner' if the lease was lost). */
@@ -301,7 +304,10 @@ export function createStore(rpc: Rpc): Store {
       return z.number().parse(await rpc.call('prune_trade_quotes', { p_older_than: before.toISOString() }));
     },
     async recordPendingTrade(report) {
-      return recordedTradeSchema.parse(await rpc.call('record_pending_trade', { p_trade: report }));
+      return pendingTradeOutcomeSchema.parse(await rpc.call('record_pending_trade', { p_trade: report }));
+    },
+    async isAddressOfFid(fid, address) {
+      return z.boolean().parse(await rpc.call('is_address_of_fid', { p_fid: fid, p_address: address }));
     },
     async claimPendingTrades(worker, limit, leaseSeconds) {
       return z

@@ -11,6 +11,7 @@ import {
   NotFrameActionError,
   StaleMessageError,
   UnregisteredSignerError,
+  UnverifiedAddressError,
   WrongNetworkError,
   WrongOriginError,
 } from './errors.ts';
@@ -28,6 +29,7 @@ describe('frame action errors', () => {
     [new WrongNetworkError(), 400],
     [new NotFrameActionError(), 400],
     [new InvalidButtonIndexError(), 400],
+    [new UnverifiedAddressError(), 403],
   ])('%s: namespaced, status %i, a message frames clients can show', (error, status) => {
     expect(error).toBeInstanceOf(FrameActionError);
     expect(error).toBeInstanceOf(BaseError);

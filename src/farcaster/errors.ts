@@ -95,3 +95,12 @@ export class InvalidButtonIndexError extends FrameActionError {
     super('frame message button index must be 1 to 4', { status: 400 });
   }
 }
+
+/** The address in a signed frame action is not one of the fid's verified Ethereum addresses: anyone may put any
+ * address in a message they sign, so a trade would be attributed to the wrong fid. */
+export class UnverifiedAddressError extends FrameActionError {
+  override name = 'FrameAction.UnverifiedAddressError';
+  constructor() {
+    super('This wallet is not a verified address of your Farcaster account', { status: 403 });
+  }
+}

@@ -15,8 +15,11 @@ export interface TradeConfirmerOptions {
   /** Poll interval of start() (TRADE_CONFIRMER_SECONDS). */
   intervalMs: number;
   worker?: string;
-  /** A reported transaction still not mined after this long is failed as 'not mined'. Default 1800. */
+  /** A reported transaction the node has seen but that is still not mined after this long is failed as 'not mined'.
+   * Default 1800. */
   giveUpAfterSeconds?: number;
+  /** A reported hash the node has never seen after this long is failed as 'not found'. Default 150. */
+  notFoundGiveUpSeconds?: number;
   /** Trades per claim. Default 20. */
   batch?: number;
   /** Lease per claim (s). Default 60. */
@@ -39,9 +42,20 @@ export interface TradeConfirmer {
   stop(): Promise<void>;
 }
 
+/** The lookup's answer, or null when the node says it has no such transaction (or receipt). */
+async function orNotFound<T>(lookup: Promise<T>): Promise<T | null> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if (error instanceof TransactionReceiptNotFoundError || error instanceof TransactionNotFoundError) return null;
+    throw error;
+  }
+}
+
 /** Build the confirmer of reported buys: leases due pending trades (FOR UPDATE SKIP LOCKED, so several instances
- * are safe), reads each one's receipt and transaction, and settles it with decideTradeSettlement. A transaction not
- * mined yet, and any RPC error, puts the trade back with a delay (backing off on errors); nothing is lost. */
+ * are safe; never-checked reports first, see claim_pending_trades), reads each one's receipt and transaction, and
+ * settles it with decideTradeSettlement. A transaction not mined yet, and any RPC error, puts the trade back with a
+ * delay (backing off on errors); a hash the node never saw fails within minutes; nothing is lost. */
 export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfirmer {
   const { store, publicClient, logger } = options;
   const workerId = options.worker ?? `trades-${randomBytes(4).toString('hex')}`;
@@ -58,18 +72,18 @@ export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfi
     const hash = trade.txHash as Hash;
     const onChain: TradeOnChain = { receipt: null, transaction: null };
     try {
-      onChain.receipt = await publicClient.getTransactionReceipt({ hash });
-      onChain.transaction = await publicClient.getTransaction({ hash });
+      // Both, even without a receipt: a transaction the node knows but has not mined gets the longer window.
+      onChain.receipt = await orNotFound(publicClient.getTransactionReceipt({ hash }));
+      onChain.transaction = await orNotFound(publicClient.getTransaction({ hash }));
     } catch (error) {
-      if (!(error instanceof TransactionReceiptNotFoundError || error instanceof TransactionNotFoundError)) {
-        logger.warn('trade lookup failed; will retry', { trade: trade.id, ...errorFields(error) });
-        return { status: 'pending', retrySeconds: Math.min(300, 5 * 2 ** Math.min(6, trade.attempts - 1)) };
-      }
+      logger.warn('trade lookup failed; will retry', { trade: trade.id, ...errorFields(error) });
+      return { status: 'pending', retrySeconds: Math.min(300, 5 * 2 ** Math.min(6, trade.attempts - 1)) };
     }
     return decideTradeSettlement(trade, onChain, {
       allowedRouters: options.allowedRouters(trade.chainId),
       nowMs: now().getTime(),
       giveUpAfterSeconds: options.giveUpAfterSeconds ?? 1800,
+      notFoundGiveUpSeconds: options.notFoundGiveUpSeconds ?? 150,
       retrySeconds: Math.min(60, 5 * trade.attempts),
     });
   };

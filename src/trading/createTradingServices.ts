@@ -8,6 +8,7 @@ import type { Logger } from '../support/logger.ts';
 import { createBuySimulator } from './createBuySimulator.ts';
 import { type CoinPrice, createCoinPriceReader, type PricedCoin } from './createCoinPriceReader.ts';
 import { createTradeConfirmer, type TradeConfirmer } from './createTradeConfirmer.ts';
+import { createTransactionLookup, type TransactionLookup } from './createTransactionLookup.ts';
 import { createZoraQuoter } from './createZoraQuoter.ts';
 import type { PrepareBuyDeps } from './prepareBuy.ts';
 import { routerAllowlist } from './routerAllowlist.ts';
@@ -29,6 +30,8 @@ export interface TradingServices {
   deps: PrepareBuyDeps;
   /** Spot price of a coin for the frame images; unset without BASE_RPC_URL. */
   coinPrice: ((coin: PricedCoin) => Promise<CoinPrice | null>) | undefined;
+  /** Whether the chain knows a reported transaction (checked before a report is recorded); unset without an RPC. */
+  transactionSeen: TransactionLookup | undefined;
   /** A trade confirmer over a store (Node: the process's; Workers: one cron run's); null without a chain RPC. */
   confirmer(store: Pick<Store, 'claimPendingTrades' | 'settleTrade'>, logger: Logger): TradeConfirmer | null;
 }
@@ -83,9 +86,11 @@ export function createTradingServices(
             cacheSeconds: 15,
           }),
         );
+  const transactionSeen = client === null ? undefined : wrap(createTransactionLookup({ publicClient: client }));
   return {
     deps,
     coinPrice,
+    transactionSeen,
     confirmer: (confirmStore, confirmLogger) =>
       client === null
         ? null

@@ -32,6 +32,7 @@ const policy: TradeSettlementPolicy = {
   allowedRouters: new Set([router]),
   nowMs: Date.parse(createdAt) + 60_000,
   giveUpAfterSeconds: 1800,
+  notFoundGiveUpSeconds: 150,
   retrySeconds: 5,
 };
 
@@ -83,18 +84,26 @@ describe('decideTradeSettlement', () => {
     expect(decideTradeSettlement({ ...trade, quote: null }, mined(), policy)).toHaveProperty('quoteId', null);
   });
 
-  it('waits for a transaction that is not mined, then gives up', () => {
-    expect(decideTradeSettlement(trade, { receipt: null, transaction: null }, policy)).toEqual({
-      status: 'pending',
-      retrySeconds: 5,
-    });
+  it('waits for a transaction the node has seen but not mined, then gives up', () => {
+    const seen = { receipt: null, transaction: mined().transaction };
+    expect(decideTradeSettlement(trade, seen, policy)).toEqual({ status: 'pending', retrySeconds: 5 });
+    const minutes = { ...policy, nowMs: Date.parse(createdAt) + 600_000 };
+    expect(decideTradeSettlement(trade, seen, minutes)).toEqual({ status: 'pending', retrySeconds: 5 });
     const late = { ...policy, nowMs: Date.parse(createdAt) + 1801_000 };
-    expect(decideTradeSettlement(trade, { receipt: null, transaction: null }, late)).toEqual({
-      status: 'failed',
-      reason: 'not mined',
-    });
+    expect(decideTradeSettlement(trade, seen, late)).toEqual({ status: 'failed', reason: 'not mined' });
     // A receipt without its transaction (an RPC that is catching up) is looked at again, even late.
     expect(decideTradeSettlement(trade, { ...mined(), transaction: null }, late)).toMatchObject({ status: 'pending' });
+  });
+
+  it('gives up on a hash the node has never seen after minutes, not after the half hour a real one gets', () => {
+    const unseen = { receipt: null, transaction: null };
+    expect(decideTradeSettlement(trade, unseen, policy)).toEqual({ status: 'pending', retrySeconds: 5 });
+    const atLimit = { ...policy, nowMs: Date.parse(createdAt) + 150_000 };
+    expect(decideTradeSettlement(trade, unseen, atLimit)).toEqual({ status: 'pending', retrySeconds: 5 });
+    const after = { ...policy, nowMs: Date.parse(createdAt) + 151_000 };
+    expect(decideTradeSettlement(trade, unseen, after)).toEqual({ status: 'failed', reason: 'not found' });
+    const late = { ...policy, nowMs: Date.parse(createdAt) + 1801_000 };
+    expect(decideTradeSettlement(trade, unseen, late)).toEqual({ status: 'failed', reason: 'not found' });
   });
 
   it.each([

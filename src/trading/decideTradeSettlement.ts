@@ -18,13 +18,19 @@ export interface TradeOnChain {
 export interface TradeSettlementPolicy {
   allowedRouters: ReadonlySet<string>;
   nowMs: number;
-  /** A transaction still unknown this long after it was reported is failed as 'not mined'. */
+  /** A transaction the node has seen but that is still not mined this long after it was reported is failed as
+   * 'not mined' (a low fee can keep a real one waiting for minutes). */
   giveUpAfterSeconds: number;
+  /** A hash the node has never seen (neither mined nor waiting) this long after it was reported is failed as
+   * 'not found': a real transaction is visible within seconds of being sent, so a made-up hash must not keep the
+   * confirmer busy for the half hour a slow real one gets. */
+  notFoundGiveUpSeconds: number;
   /** Delay before looking again at a transaction that is not mined yet. */
   retrySeconds: number;
 }
 
-/** Decide a reported buy from its receipt and transaction, trusting nothing the client said but the hash: it must be
+/** Decide a reported buy from its receipt and transaction, trusting nothing the client said but the hash: a hash the
+ * node never saw fails within minutes ('not found'), a seen one may wait for the longer mining window; then it must be
  * mined, sent by the buyer, to an allowed router, successful, and deliver the coin to the buyer (the sum of the
  * coin's Transfer logs to the buyer in that receipt is the amount out). The quote is linked only when the mined
  * calldata is exactly the quoted one (keccak256 match). Pure. */
@@ -36,6 +42,9 @@ export function decideTradeSettlement(
   const { receipt, transaction } = chain;
   if (receipt === null || transaction === null) {
     const ageSeconds = (policy.nowMs - Date.parse(trade.createdAt)) / 1000;
+    if (receipt === null && transaction === null && ageSeconds > policy.notFoundGiveUpSeconds) {
+      return { status: 'failed', reason: 'not found' };
+    }
     if (receipt === null && ageSeconds > policy.giveUpAfterSeconds) return { status: 'failed', reason: 'not mined' };
     return { status: 'pending', retrySeconds: policy.retrySeconds };
   }

@@ -54,3 +54,28 @@ export class BuyBuildError extends BaseError {
     this.reason = reason;
   }
 }
+
+/** A reported buy names a transaction the chain's node has never seen: it was not sent (yet), or it is made up.
+ * 409, not 404: the route exists and the same report can succeed once the transaction is out. */
+export class TransactionNotSeenError extends BaseError {
+  override name = 'Trading.TransactionNotSeenError';
+  constructor() {
+    super('Transaction not found; report it after sending', { status: 409 });
+  }
+}
+
+/** The fid or the buyer already has as many unconfirmed reported buys as allowed (public.record_pending_trade). */
+export class TooManyPendingTradesError extends BaseError {
+  override name = 'Trading.TooManyPendingTradesError';
+  constructor() {
+    super('Too many unconfirmed buys; wait for them to confirm', { status: 429 });
+  }
+}
+
+/** Another fid reported this transaction for this buyer first; the trade stays theirs. */
+export class TradeReportedByOtherFidError extends BaseError {
+  override name = 'Trading.TradeReportedByOtherFidError';
+  constructor() {
+    super('This transaction was already reported by another account', { status: 409 });
+  }
+}

@@ -48,6 +48,7 @@ export interface PendingTradeReport {
 }
 
 export const recordedTradeSchema = z.object({
+  recorded: z.literal(true),
   id: z.number(),
   status: z.enum(['pending', 'confirmed', 'failed']),
   created: z.boolean(),
@@ -58,6 +59,22 @@ export const recordedTradeSchema = z.object({
   txHash: z.string(),
 });
 export type RecordedTrade = z.infer<typeof recordedTradeSchema>;
+
+/** A report public.record_pending_trade refused: the fid or the buyer already has `limit` unconfirmed reports, or
+ * another fid reported this (chain, tx, buyer) first and keeps it. */
+export const refusedTradeReportSchema = z.object({
+  recorded: z.literal(false),
+  reason: z.enum(['fid_limit', 'buyer_limit', 'other_fid']),
+  limit: z.number().optional(),
+});
+export type RefusedTradeReport = z.infer<typeof refusedTradeReportSchema>;
+
+/** What recording a reported buy did: the trade (new or already recorded), or why it was refused. */
+export const pendingTradeOutcomeSchema = z.discriminatedUnion('recorded', [
+  recordedTradeSchema,
+  refusedTradeReportSchema,
+]);
+export type PendingTradeOutcome = z.infer<typeof pendingTradeOutcomeSchema>;
 
 /** A pending trade leased by the confirmer (public.claim_pending_trades). */
 export const claimedTradeSchema = z.object({

@@ -4,6 +4,7 @@ import { createFrames, type Frames } from '../../frames/createFrames.tsx';
 import type { Env } from '../config/schema.ts';
 import { UnavailableError } from '../errors.ts';
 import { createHubSignerCheck } from '../farcaster/createHubSignerCheck.ts';
+import { type AddressCheck, createHubVerificationCheck } from '../farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from '../farcaster/frogHub.ts';
 import type { SignerCheck } from '../farcaster/verifyFrameAction.ts';
 import type { Logger } from '../support/logger.ts';
@@ -25,6 +26,7 @@ const FRAME_STORE_METHODS = [
   'recordPendingTrade',
   'getTrade',
   'pruneFrameActions',
+  'isAddressOfFid',
 ] as const;
 
 function unconfigured(): Hono {
@@ -48,12 +50,23 @@ export function createWorkerFrames(
     return { configured: false, frames: { hono: unconfigured() } };
   }
   let checkSigner: SignerCheck;
+  let checkAddress: AddressCheck;
   if (env.HUB_URL === undefined) {
     logger.warn('no HUB_URL: signed frame actions are refused (503) until it is set');
     checkSigner = async () => {
       throw new UnavailableError('Frame actions are not available on this server yet', undefined, 300);
     };
+    checkAddress = async () => {
+      throw new UnavailableError('Frame actions are not available on this server yet', undefined, 300);
+    };
   } else {
+    checkAddress = scopes.keepingAlive(
+      createHubVerificationCheck({
+        hubUrl: env.HUB_URL,
+        apiKey: env.HUB_API_KEY,
+        cacheSeconds: env.HUB_SIGNER_CACHE_SECONDS,
+      }),
+    );
     checkSigner = scopes.keepingAlive(
       createHubSignerCheck({
         hubUrl: env.HUB_URL,
@@ -79,6 +92,8 @@ export function createWorkerFrames(
       logger,
       hub: createFrogHub({ maxAgeSeconds: env.FRAME_MAX_AGE_SECONDS, allowedOrigin: env.PUBLIC_URL, checkSigner }),
       verifiedAction: verifiedFrameAction,
+      checkAddress,
+      ...(trading.transactionSeen ? { transactionSeen: trading.transactionSeen } : {}),
       buy: (request) => prepareBuy(request, trading.deps),
       ...(trading.coinPrice ? { coinPrice: trading.coinPrice } : {}),
       fonts: loadWorkerFonts(),

@@ -7,6 +7,7 @@ import { createFrames, type Frames } from '../../frames/createFrames.tsx';
 import { loadFrameFonts } from '../../frames/loadFrameFonts.ts';
 import type { FrameBuyRequest, FrameBuyTransaction, FramesConfig, FramesDeps } from '../../frames/types.ts';
 import { createHubSignerCheck } from '../../src/farcaster/createHubSignerCheck.ts';
+import { createHubVerificationCheck } from '../../src/farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from '../../src/farcaster/frogHub.ts';
 import { createErrorHandler } from '../../src/http/onError.ts';
 import { silentLogger } from '../../src/support/logger.ts';
@@ -63,8 +64,9 @@ export interface FramesHarness {
   close(): Promise<void>;
 }
 
-/** Frames over `db` with the real hub verifier (Frog hub + signer check against the hub stand-in) and a fake buy
- * that answers a fixed transaction. */
+/** Frames over `db` with the real hub verifier (Frog hub + signer check against the hub stand-in), the real address
+ * check (identity bridge, then the hub stand-in's verifications), a fake buy that answers a fixed transaction, and a
+ * chain that has seen every transaction (override `deps.transactionSeen`). */
 export async function startFramesHarness(
   db: TestDatabase,
   options: { config?: Partial<FramesConfig>; deps?: Partial<FramesDeps>; hubMaxAgeSeconds?: number } = {},
@@ -82,6 +84,8 @@ export async function startFramesHarness(
       checkSigner,
     }),
     verifiedAction: verifiedFrameAction,
+    checkAddress: createHubVerificationCheck({ hubUrl: hub.url, cacheSeconds: 0 }),
+    transactionSeen: async () => true,
     buy: async (request): Promise<FrameBuyTransaction> => {
       buys.push(request);
       if (buyFailure !== null) throw buyFailure;
