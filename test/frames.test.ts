@@ -600,6 +600,7 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       }
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
       const last = await reportOn(h, 912, `0x${'c9'.repeat(32)}`);
+      expect(last.headers.get('retry-after')).toBe('30');
       await expectFrameError(last, 429, /Too many unconfirmed buys/);
     });
   });

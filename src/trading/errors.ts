@@ -64,11 +64,12 @@ export class TransactionNotSeenError extends BaseError {
   }
 }
 
-/** The fid or the buyer already has as many unconfirmed reported buys as allowed (public.record_pending_trade). */
+/** The fid or the buyer already has as many unconfirmed reported buys as allowed (public.record_pending_trade). A
+ * real buy confirms within a few blocks and a never-seen one fails within minutes, so a client may retry after 30 s. */
 export class TooManyPendingTradesError extends BaseError {
   override name = 'Trading.TooManyPendingTradesError';
   constructor() {
-    super('Too many unconfirmed buys; wait for them to confirm', { status: 429 });
+    super('Too many unconfirmed buys; wait for them to confirm', { status: 429, retryAfterSeconds: 30 });
   }
 }
 
