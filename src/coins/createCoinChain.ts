@@ -1,4 +1,3 @@
-import { setApiBaseUrl, setApiKey } from '@zoralabs/coins-sdk';
 import { coinFactoryAddress } from '@zoralabs/protocol-deployments';
 import {
   type Address,
@@ -14,6 +13,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { base, baseSepolia } from 'viem/chains';
+import { configureZoraApi } from '../zora/configureZoraApi.ts';
 import type { CoinChainSettings } from './readCoinChainSettings.ts';
 
 /** The platform wallet and clients on the configured chain: the only holder of PLATFORM_PRIVATE_KEY (inside the
@@ -29,16 +29,16 @@ export interface CoinChain {
   walletClient: WalletClient<Transport, Chain, PrivateKeyAccount>;
 }
 
-/** Build the coin chain from settings and point coins-sdk at the configured Zora API (base URL and key). The chain
- * id is always explicit (coins-sdk 0.6.0 looks the factory up by the call's chainId, so a missing one breaks it). */
+/** Build the coin chain from settings and point coins-sdk at the configured Zora API through configureZoraApi (which
+ * throws if the trading part of this process already uses other settings). The chain id is always explicit
+ * (coins-sdk 0.6.0 looks the factory up by the call's chainId, so a missing one breaks it). */
 export function createCoinChain(settings: CoinChainSettings, options: { pollingIntervalMs?: number } = {}): CoinChain {
   // Widened to Chain: the OP-stack formatters of base/baseSepolia are not needed and would not fit one client type.
   const chain: Chain = settings.chainId === 8453 ? base : baseSepolia;
   const transport = http(settings.rpcUrl, { retryCount: 2 });
   const account = privateKeyToAccount(settings.privateKey);
   const polling = options.pollingIntervalMs === undefined ? {} : { pollingInterval: options.pollingIntervalMs };
-  if (settings.zoraApiBaseUrl !== undefined) setApiBaseUrl(settings.zoraApiBaseUrl);
-  setApiKey(settings.zoraApiKey);
+  configureZoraApi('coins', { baseUrl: settings.zoraApiBaseUrl, apiKey: settings.zoraApiKey });
   return {
     chainId: settings.chainId,
     sender: account.address,

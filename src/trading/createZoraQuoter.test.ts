@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listenOnLoopback } from '../support/listenOnLoopback.ts';
 import { createZoraQuoter } from './createZoraQuoter.ts';
 import type { QuoteRequest } from './types.ts';
@@ -166,5 +166,16 @@ describe('createZoraQuoter', () => {
   it('maps a refused connection to unavailable', async () => {
     const quote = createZoraQuoter({ apiBaseUrl: 'http://127.0.0.1:9', apiKey: 'k', timeoutMs: 2000 });
     expect(await quote(request)).toMatchObject({ kind: 'unavailable', detail: expect.stringMatching(/failed/) });
+  });
+
+  it("refuses to be built against other Zora API settings than coin creation's in the same process", async () => {
+    vi.resetModules();
+    const { configureZoraApi, ZoraApiConflictError } = await import('../zora/configureZoraApi.ts');
+    const fresh = await import('./createZoraQuoter.ts');
+    configureZoraApi('coins', { baseUrl: server.url, apiKey: 'coin-key' });
+    expect(() => fresh.createZoraQuoter({ apiBaseUrl: server.url, apiKey: 'other-key' })).toThrow(ZoraApiConflictError);
+    const quote = fresh.createZoraQuoter({ apiBaseUrl: server.url, apiKey: 'coin-key', timeoutMs: 2000 });
+    expect((await quote(request)).kind).toBe('ok');
+    expect(received.at(-1)?.headers['api-key']).toBe('coin-key');
   });
 });

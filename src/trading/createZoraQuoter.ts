@@ -1,5 +1,6 @@
-import { apiPost, setApiBaseUrl, setApiKey } from '@zoralabs/coins-sdk';
+import { apiPost } from '@zoralabs/coins-sdk';
 import { z } from 'zod';
+import { configureZoraApi } from '../zora/configureZoraApi.ts';
 import type { QuoteOutcome, Quoter } from './types.ts';
 
 /** Where the Zora API is and how long a quote may take. */
@@ -26,13 +27,16 @@ const quoteResponseSchema = z.object({
 const errorBodySchema = z.object({ error: z.string().optional(), errorType: z.string().optional() });
 
 /** Build the Zora quote adapter: `POST /quote` for ETH -> coin with sender = recipient = the buyer, through
- * coins-sdk's exported `apiPost`, which (unlike `createTradeCall`) sends the API key (docs/zora.md 1.2, 1.5).
- * Like createCoinChain it points coins-sdk's module-wide client at the configured base URL and key.
- * Never throws: 422 LIQUIDITY, other 4xx, and 5xx/429/network/timeout/malformed bodies are tagged outcomes.
+ * coins-sdk's exported `apiPost`: in coins-sdk 0.6.0 `createTradeCall` posts to /quote without the `api-key` header
+ * and always with Base mainnet's chain id, while `apiPost` adds the key and sends our body (the API's own wire
+ * format: tokenIn, tokenOut, amountIn as a decimal string, slippage, chainId, sender, recipient) as is. The shared
+ * client is pointed at the base URL and key by configureZoraApi, which throws (here, at build time) if coin creation
+ * in this process already uses other settings.
+ * The quoter itself never throws: 422 LIQUIDITY, other 4xx, and 5xx/429/network/timeout/malformed bodies are tagged
+ * outcomes.
  * https://docs.zora.co/coins/sdk/trade-coin */
 export function createZoraQuoter(options: ZoraQuoterOptions = {}): Quoter {
-  if (options.apiBaseUrl !== undefined) setApiBaseUrl(options.apiBaseUrl);
-  setApiKey(options.apiKey);
+  configureZoraApi('trading', { baseUrl: options.apiBaseUrl, apiKey: options.apiKey });
   const timeoutMs = options.timeoutMs ?? 5000;
 
   return async (request) => {
