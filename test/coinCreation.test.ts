@@ -268,6 +268,46 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
     },
   );
 
+  it('never sends again when the nonce is used but the coin event lies outside the lookback window', async () => {
+    const { hash, job } = await viralPerformance();
+    const crash: CoinFaults = {
+      afterSend: () => {
+        throw new Error('injected crash afterSend');
+      },
+    };
+    expect(await worker({ faults: crash }).runOnce()).toEqual([{ kind: 'lease_lost', step: 'crashed' }]);
+    const sent = await coinsOnChain(hash);
+    expect(sent).toHaveLength(1);
+    // Push the creation out of a 2-block window: the job's nonce is mined, no tx hash was recorded.
+    await chain.publicClient.request({ method: 'anvil_mine', params: ['0x5'] } as never);
+    const narrow = { tuning: { lookbackBlocks: 2n } };
+
+    // The predicted coin has code: the coin exists, so nothing is sent and the job says why.
+    await expireLease(job);
+    const [exists] = await worker(narrow).runOnce();
+    expect(exists).toMatchObject({
+      kind: 'retry',
+      error: expect.stringMatching(
+        /exists but its CoinCreatedV4 event was not found in the last 2 blocks; not sending/,
+      ),
+    });
+
+    // A prediction that does not point at the coin: the nonce was spent before the window, so sending could duplicate
+    // the coin; the job fails with the reason instead.
+    await db.sql.query(
+      `update public.viral_queue set expected_coin_address = $2, next_attempt_at = now() where id = $1`,
+      [job, `0x${'0'.repeat(39)}1`],
+    );
+    const [outside] = await worker(narrow).runOnce();
+    expect(outside).toMatchObject({
+      kind: 'failed',
+      error: expect.stringMatching(/^nonce \d+ was spent before block \d+, outside the 2-block lookback window/),
+    });
+    expect(await jobRow(job)).toMatchObject({ status: 'failed' });
+    expect(await coinsOnChain(hash)).toHaveLength(1);
+    expect(await countRows('performance_coins', hash)).toBe(0);
+  });
+
   it('gives two workers that raced for the same nonce one coin each, never a duplicate', async () => {
     const a = await viralPerformance();
     const b = await viralPerformance();
