@@ -125,15 +125,14 @@ as $$
 declare
   v_hash text := p_event ->> 'castHash';
   v_type text := p_event ->> 'reactionType';
+  v_fid bigint := (p_event ->> 'reactorFid')::bigint;
+  v_at timestamptz := (p_event ->> 'at')::timestamptz;
   v_active boolean;
   v_prev boolean;
   v_delta integer;
 begin
-  -- One atomic upsert: inserted (prev_active null) or replaced when the event is newer (or a tying removal);
-  -- nothing is returned when the stored state wins.
   insert into public.cast_reactions as r (cast_hash, reaction_type, reactor_fid, active, event_at)
-  values (v_hash, v_type, (p_event ->> 'reactorFid')::bigint, (p_event ->> 'active')::boolean,
-    (p_event ->> 'at')::timestamptz)
+  values (v_hash, v_type, v_fid, (p_event ->> 'active')::boolean, v_at)
   on conflict (cast_hash, reaction_type, reactor_fid) do update
     set prev_active = r.active, active = excluded.active, event_at = excluded.event_at, updated_at = now()
     where excluded.event_at > r.event_at or (excluded.event_at = r.event_at and r.active and not excluded.active)
@@ -143,6 +142,7 @@ begin
   end if;
   v_delta := v_active::integer - coalesce(v_prev, false)::integer;
   perform public.bump_metric(v_hash, v_type || 's', v_delta);
+  perform public.apply_viral_transition(v_hash, v_fid, v_type, v_delta, v_at);
   return case when v_delta > 0 then 'added' when v_delta < 0 then 'removed' else 'unchanged' end;
 end;
 $$;
@@ -174,6 +174,7 @@ begin
   where cast_hash = v_hash;
   if v_counted then
     perform public.bump_metric(v_parent, 'replies', 1);
+    perform public.apply_viral_transition(v_parent, v_author, 'reply', 1, v_at);
   end if;
   if v_perf is not null and jsonb_typeof(v_perf) = 'object' then
     insert into public.users (farcaster_fid, profile_at) values (v_author, v_at) on conflict do nothing;
@@ -186,6 +187,20 @@ begin
     )
     on conflict (cast_hash) do nothing;
     insert into public.performance_metrics (cast_hash) values (v_hash) on conflict do nothing;
+    if not exists (select 1 from public.viral_aggregates where cast_hash = v_hash) then
+      -- Lock the counter row first: engagement transitions on this cast either committed before (and the rebuild,
+      -- a later statement, sees them) or wait and then see the new aggregates row.
+      perform 1 from public.performance_metrics where cast_hash = v_hash for update;
+      if exists (select 1 from public.cast_reactions where cast_hash = v_hash)
+        or exists (select 1 from public.casts_seen where parent_hash = v_hash and counted_reply) then
+        perform public.rebuild_viral_aggregates(v_hash);
+      else
+        insert into public.viral_aggregates (cast_hash, performance_id, artist_fid, cast_created_at, deleted_at, ref_at)
+        select pf.cast_hash, pf.id, pf.artist_fid, pf.cast_created_at, pf.deleted_at, least(pf.cast_created_at, now())
+        from public.performances pf where pf.cast_hash = v_hash
+        on conflict (cast_hash) do nothing;
+      end if;
+    end if;
     return case when c.deleted_at is null then 'performance' else 'performance_deleted' end;
   end if;
   return case when v_counted then 'reply' else 'cast' end;
@@ -215,8 +230,11 @@ begin
   where cast_hash = v_hash;
   if c.counted_reply then
     perform public.bump_metric(c.parent_hash, 'replies', -1);
+    perform public.apply_viral_transition(c.parent_hash, c.author_fid, 'reply', -1, c.cast_at);
   end if;
   update public.performances set deleted_at = v_at
+  where cast_hash = v_hash and (deleted_at is null or deleted_at > v_at);
+  update public.viral_aggregates set deleted_at = v_at, updated_at = now()
   where cast_hash = v_hash and (deleted_at is null or deleted_at > v_at);
   return case when c.counted_reply then 'reply_removed' else 'deleted' end;
 end;
@@ -299,7 +317,8 @@ comment on function public.ingest_webhook_events(jsonb) is
 
 -- Claim up to p_limit pending inbox rows (skipping rows other workers hold) and apply them in one transaction.
 -- A row whose application raises a data error is marked failed with the error (never dropped); transient errors
--- (deadlock, serialization, lock timeout) propagate so the caller retries the whole batch.
+-- (deadlock, serialization, lock timeout) propagate so the caller retries the whole batch. Then run the incremental
+-- viral check (public.check_viral) once per engaged performance of the batch.
 create function public.apply_webhook_inbox(p_limit integer default 500) returns jsonb
 language plpgsql
 as $$
@@ -309,7 +328,7 @@ declare
   v_user record;
   v_row record;
   v_applied integer := 0;
-  v_pending integer;
+  v_hash text;
 begin
   select array_agg(id order by id) into v_ids from (
     select id from public.webhook_inbox
@@ -356,11 +375,31 @@ begin
       where id = v_current;
       return jsonb_build_object('applied', 0, 'failed', jsonb_build_array(v_current));
   end;
+
+  -- Viral detection, once per engaged performance of the batch. A detection error must not fail applied events:
+  -- it is reported as a warning and the periodic sweep detects the performance instead.
+  for v_hash in
+    select distinct public.webhook_event_lock_key(i.event)
+    from public.webhook_inbox i
+    where i.id = any (v_ids) and i.event ->> 'kind' in ('reaction', 'cast')
+      and (i.event ->> 'kind' = 'reaction' or i.event ->> 'parentHash' is not null)
+    order by 1
+  loop
+    begin
+      perform public.check_viral(v_hash);
+    exception
+      when deadlock_detected or serialization_failure or lock_not_available or query_canceled then
+        raise;
+      when others then
+        raise warning 'viral check for % failed: % %', v_hash, sqlstate, sqlerrm;
+    end;
+  end loop;
   return jsonb_build_object('applied', v_applied, 'failed', '[]'::jsonb);
 end;
 $$;
 comment on function public.apply_webhook_inbox(integer) is
-  'Apply pending inbox rows exactly once (FOR UPDATE SKIP LOCKED, so any number of workers is safe).';
+  'Apply pending inbox rows exactly once (FOR UPDATE SKIP LOCKED, so any number of workers is safe), then run the '
+  'incremental viral check once per engaged performance of the batch.';
 
 -- Put failed inbox rows back in the queue (after a fix has been deployed).
 create function public.retry_failed_webhooks() returns integer
@@ -371,112 +410,6 @@ as $$
   )
   select count(*)::integer from retried
 $$;
-
--- The public shape of a performance, as the read API serves it.
-create view public.performance_view with (security_invoker = true) as
-select
-  p.id,
-  p.cast_hash,
-  p.title,
-  p.body,
-  p.audio_url,
-  p.audio_mime_type,
-  p.channel_url,
-  p.cast_created_at,
-  p.created_at,
-  u.farcaster_fid as artist_fid,
-  u.username as artist_username,
-  u.display_name as artist_display_name,
-  u.pfp_url as artist_pfp_url,
-  u.wallet_address as artist_wallet_address,
-  greatest(0, coalesce(m.likes_count, 0) + coalesce(m.likes_adjust, 0)) as likes,
-  greatest(0, coalesce(m.recasts_count, 0) + coalesce(m.recasts_adjust, 0)) as recasts,
-  greatest(0, coalesce(m.replies_count, 0) + coalesce(m.replies_adjust, 0)) as replies,
-  coalesce(m.views_count, 0) as views
-from public.performances p
-join public.users u on u.farcaster_fid = p.artist_fid
-left join public.performance_metrics m on m.cast_hash = p.cast_hash
-where p.deleted_at is null;
-comment on view public.performance_view is 'Visible performances with their artist and effective metrics.';
-
-create function public.performance_json(v public.performance_view) returns jsonb
-language sql stable
-as $$
-  select jsonb_build_object(
-    'castHash', v.cast_hash,
-    'title', v.title,
-    'text', v.body,
-    'audio', case when v.audio_url is null then null
-      else jsonb_build_object('url', v.audio_url, 'mimeType', v.audio_mime_type) end,
-    'channelUrl', v.channel_url,
-    'artist', jsonb_build_object(
-      'fid', v.artist_fid, 'username', v.artist_username, 'displayName', v.artist_display_name,
-      'pfpUrl', v.artist_pfp_url, 'walletAddress', v.artist_wallet_address),
-    'metrics', jsonb_build_object('likes', v.likes, 'recasts', v.recasts, 'replies', v.replies, 'views', v.views),
-    'createdAt', v.cast_created_at
-  )
-$$;
-
--- One visible performance by cast hash, or null.
-create function public.get_performance(p_cast_hash text) returns jsonb
-language sql stable
-as $$
-  select public.performance_json(v) from public.performance_view v where v.cast_hash = lower(p_cast_hash)
-$$;
-
--- A page of the feed with keyset pagination. p_cursor is the previous page's nextCursor, or null.
-create function public.list_performances(p_sort text, p_limit integer, p_cursor jsonb default null)
-returns jsonb
-language plpgsql stable
-as $$
-declare
-  v_items jsonb;
-  v_next jsonb;
-  v_limit integer := greatest(1, least(p_limit, 100));
-begin
-  if p_sort = 'recent' then
-    with page as (
-      select v, v.cast_created_at as k_t, v.cast_hash as k_h
-      from public.performance_view v
-      where p_cursor is null
-        or (v.cast_created_at, v.cast_hash) < ((p_cursor ->> 't')::timestamptz, p_cursor ->> 'h')
-      order by v.cast_created_at desc, v.cast_hash desc
-      limit v_limit + 1
-    ), numbered as (
-      select *, row_number() over (order by k_t desc, k_h desc) as n from page
-    )
-    select
-      coalesce(jsonb_agg(public.performance_json(v) order by n) filter (where n <= v_limit), '[]'::jsonb),
-      case when count(*) > v_limit then
-        (select jsonb_build_object('t', k_t, 'h', k_h) from numbered where n = v_limit) end
-    into v_items, v_next
-    from numbered;
-  elsif p_sort = 'top' then
-    with page as (
-      select v, (v.likes + v.recasts + v.replies)::bigint as k_s, v.cast_hash as k_h
-      from public.performance_view v
-      where p_cursor is null
-        or ((v.likes + v.recasts + v.replies)::bigint, v.cast_hash)
-          < ((p_cursor ->> 's')::bigint, p_cursor ->> 'h')
-      order by (v.likes + v.recasts + v.replies) desc, v.cast_hash desc
-      limit v_limit + 1
-    ), numbered as (
-      select *, row_number() over (order by k_s desc, k_h desc) as n from page
-    )
-    select
-      coalesce(jsonb_agg(public.performance_json(v) order by n) filter (where n <= v_limit), '[]'::jsonb),
-      case when count(*) > v_limit then
-        (select jsonb_build_object('s', k_s, 'h', k_h) from numbered where n = v_limit) end
-    into v_items, v_next
-    from numbered;
-  else
-    raise exception 'unknown sort %', p_sort using errcode = '22023';
-  end if;
-  return jsonb_build_object('items', v_items, 'nextCursor', v_next);
-end;
-$$;
-comment on function public.list_performances(text, integer, jsonb) is
-  'Feed page: recent (cast time) or top (likes + recasts + replies), keyset-paginated and stable under inserts.';
 
 -- Readiness and inbox backlog.
 create function public.db_health() returns jsonb
@@ -577,10 +510,3 @@ as $$
   where (coalesce(m.likes_count, 0), coalesce(m.recasts_count, 0), coalesce(m.replies_count, 0))
     is distinct from (t.likes::integer, t.recasts::integer, t.replies::integer)
 $$;
-
--- Server-only functions: not callable by the public API roles.
-revoke execute on all functions in schema public from public, anon, authenticated;
-grant execute on all functions in schema public to service_role;
-grant execute on function public.get_performance(text), public.list_performances(text, integer, jsonb),
-  public.performance_json(public.performance_view) to anon, authenticated;
-grant select on public.performance_view to anon, authenticated, service_role;

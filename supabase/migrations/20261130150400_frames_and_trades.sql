@@ -1,6 +1,18 @@
 -- Frames and trades: verified frame actions (the replay registry and their analytics), verified frame viewers (the
--- views metric), buy quotes handed to wallets, and the trades users report after signing. Every table is private:
--- row-level security is enabled with no policy for anon/authenticated, and their privileges are revoked.
+-- views metric), buy quotes handed to wallets, and the trades users report after signing. Every table is private
+-- (see *_public_access.sql).
+--
+-- Abuse limits built into the functions and triggers:
+-- - buy quotes are bounded: record_trade_quote reuses an identical quote of the last few minutes, and
+--   prune_trade_quotes deletes quotes no trade links to (the app also rate-limits quote requests per client, buyer
+--   and fid: src/http/createRateLimiter.ts);
+-- - a trigger on trades enforces who a quote may be linked to (trade_quote_linkable), whichever function links it,
+--   so an anonymous quote naming a victim's address never becomes the quote of the victim's report;
+-- - a fid and a buyer address may each have only a few unconfirmed reports at a time, and a (chain, tx, buyer)
+--   reported by one fid cannot be taken over by another (record_pending_trade; the server accepts a report's
+--   address only when is_address_of_fid says it is one of the fid's);
+-- - the confirmer claims never-checked reports first, newest first, so a flood of old reports cannot starve a new
+--   one (claim_pending_trades).
 
 create table public.frame_actions (
   message_hash text primary key check (message_hash ~ '^0x[0-9a-f]{40}$'),
@@ -46,6 +58,7 @@ comment on table public.trade_quotes is
   'promised, and the keccak256 of the calldata so a reported transaction can be matched to its quote exactly.';
 create index trade_quotes_buyer_idx on public.trade_quotes (buyer, coin_address, created_at desc);
 create index trade_quotes_calldata_idx on public.trade_quotes (calldata_hash);
+create index trade_quotes_created_idx on public.trade_quotes (created_at);
 
 create table public.trades (
   id bigint generated always as identity primary key,
@@ -82,6 +95,11 @@ comment on table public.trades is
   'address) and cannot shadow the real buyer''s.';
 create index trades_due_idx on public.trades (next_check_at) where status = 'pending';
 create index trades_buyer_idx on public.trades (buyer, created_at desc);
+-- Pruning asks "does any trade link this quote" per row, and the foreign key asks it again on delete.
+create index trades_quote_idx on public.trades (quote_id) where quote_id is not null;
+-- The pending-report limits of record_pending_trade count per fid and per buyer.
+create index trades_pending_fid_idx on public.trades (fid) where status = 'pending';
+create index trades_pending_buyer_idx on public.trades (buyer) where status = 'pending';
 
 -- A settled trade never changes again; a pending one only moves forward.
 create function public.guard_trade_status() returns trigger
@@ -99,43 +117,58 @@ comment on function public.guard_trade_status() is 'Trigger: settled trades (con
 create trigger trades_status_guard before update on public.trades
   for each row execute function public.guard_trade_status();
 
-alter table public.frame_actions enable row level security;
-alter table public.frame_viewers enable row level security;
-alter table public.trade_quotes enable row level security;
-alter table public.trades enable row level security;
-revoke all on public.frame_actions, public.frame_viewers, public.trade_quotes, public.trades from anon, authenticated;
-grant all on public.frame_actions, public.frame_viewers, public.trade_quotes, public.trades to service_role;
+-- Whether quote q may be the quote of a report by p_fid from p_source for (p_chain, p_buyer, p_coin). A fid-less
+-- quote came from an anonymous request that anyone can make for any address, so it belongs to fid-less reports of
+-- its own source only; a fid's quote was made by a signed action of that fid.
+create function public.trade_quote_linkable(q public.trade_quotes, p_source text, p_fid bigint, p_chain integer,
+  p_buyer text, p_coin text) returns boolean
+language sql immutable
+set search_path = public, pg_temp
+as $$
+  select q.chain_id = p_chain and q.buyer = p_buyer and q.coin_address = p_coin
+    and case when q.fid is null then p_fid is null and q.source = p_source else p_fid is null or p_fid = q.fid end
+$$;
+comment on function public.trade_quote_linkable(public.trade_quotes, text, bigint, integer, text, text) is
+  'Quote linking rule: same chain, buyer and coin; a fid-less quote only for a fid-less report of its source.';
 
--- One new verified viewer adds its quality-weighted, decayed contribution to the performance's views sum.
-create function public.apply_viral_view(p_cast_hash text, p_fid bigint, p_at timestamptz) returns void
+-- Trigger: keep every trade's quote link within trade_quote_linkable. A new report handed an ineligible quote gets the
+-- buyer's newest eligible quote of the last hour instead (with its amounts), or none; relinking an existing trade to
+-- an ineligible quote is an error.
+create function public.guard_trade_quote_link() returns trigger
 language plpgsql
+set search_path = public, pg_temp
 as $$
 declare
-  p public.viral_params;
-  v_t timestamptz := least(p_at, now());
-  v_weight double precision;
+  q public.trade_quotes%rowtype;
 begin
-  select * into p from public.viral_params;
-  select public.viral_quality(u.neynar_score, p_fid = a.artist_fid, p) into v_weight
-  from public.viral_aggregates a left join public.users u on u.farcaster_fid = p_fid
-  where a.cast_hash = p_cast_hash;
-  if v_weight is null then
-    return;
+  if new.quote_id is null then
+    return new;
   end if;
-  update public.viral_aggregates set
-    ref_at = greatest(ref_at, v_t),
-    likes_s = likes_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
-    recasts_s = recasts_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
-    replies_s = replies_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
-    views_s = views_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours)
-      + v_weight * public.viral_decay(v_t, greatest(ref_at, v_t), p.half_life_hours),
-    engagers_s = engagers_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
-    updated_at = now()
-  where cast_hash = p_cast_hash;
+  if tg_op = 'UPDATE' and new.quote_id is not distinct from old.quote_id then
+    return new;
+  end if;
+  select * into q from public.trade_quotes where id = new.quote_id;
+  if found and public.trade_quote_linkable(q, new.source, new.fid, new.chain_id, new.buyer, new.coin_address) then
+    return new;
+  end if;
+  if tg_op = 'UPDATE' then
+    raise exception 'quote % may not be linked to trade %', new.quote_id, new.id using errcode = 'check_violation';
+  end if;
+  select * into q from public.trade_quotes c
+  where c.buyer = new.buyer and c.coin_address = new.coin_address and c.chain_id = new.chain_id
+    and c.created_at > now() - interval '1 hour'
+    and public.trade_quote_linkable(c, new.source, new.fid, new.chain_id, new.buyer, new.coin_address)
+  order by c.created_at desc, c.id desc limit 1;
+  new.quote_id := q.id;
+  new.amount_in_wei := q.amount_in_wei;
+  new.expected_out := q.expected_out;
+  return new;
 end;
 $$;
-comment on function public.apply_viral_view(text, bigint, timestamptz) is
-  'Incremental viral aggregates: add one verified viewer''s decayed, quality-weighted view.';
+comment on function public.guard_trade_quote_link() is
+  'Trigger: a trade links only a quote trade_quote_linkable allows (an anonymous quote never joins a fid''s report).';
+create trigger trades_quote_link_guard before insert or update of quote_id on public.trades
+  for each row execute function public.guard_trade_quote_link();
 
 -- Accept one verified frame action exactly once: claim its message hash, log it, and count a first-time viewer.
 -- p_action: {messageHash, fid, castHash (nullable), action, buttonIndex, signedAt, data}.
@@ -231,47 +264,121 @@ $$;
 comment on function public.get_buy_target(text) is 'A performance and its coin (null when none yet), for buying.';
 
 -- Remember a buy transaction we built. p_quote: {source, fid, chainId, buyer, coinAddress, router, calldataHash,
--- amountInWei, expectedOut, minOut}. Returns the quote id.
+-- amountInWei, expectedOut, minOut}. An identical quote recorded in the last 5 minutes is reused (and becomes the
+-- newest, as the client asked for it again); the same calldata is the same transaction, so reuse never mislinks.
+-- A transaction-scoped advisory lock per (buyer, coin, calldata) makes concurrent identical requests share one row.
+-- Returns the quote id.
 create function public.record_trade_quote(p_quote jsonb) returns bigint
-language sql
+language plpgsql
+set search_path = public, pg_temp
 as $$
+declare
+  c_reuse_window constant interval := interval '5 minutes';
+  v_source text := p_quote ->> 'source';
+  v_fid bigint := (p_quote ->> 'fid')::bigint;
+  v_chain integer := (p_quote ->> 'chainId')::integer;
+  v_buyer text := lower(p_quote ->> 'buyer');
+  v_coin text := lower(p_quote ->> 'coinAddress');
+  v_router text := lower(p_quote ->> 'router');
+  v_calldata text := lower(p_quote ->> 'calldataHash');
+  v_amount numeric := (p_quote ->> 'amountInWei')::numeric;
+  v_expected numeric := (p_quote ->> 'expectedOut')::numeric;
+  v_min numeric := (p_quote ->> 'minOut')::numeric;
+  v_id bigint;
+begin
+  perform pg_advisory_xact_lock(hashtextextended('gigavibe.trade_quotes:' || v_buyer || v_coin || v_calldata, 0));
+  update public.trade_quotes q set created_at = now()
+  where q.id = (
+    select id from public.trade_quotes
+    where buyer = v_buyer and coin_address = v_coin and chain_id = v_chain and calldata_hash = v_calldata
+      and source = v_source and fid is not distinct from v_fid and router = v_router and amount_in_wei = v_amount
+      and expected_out = v_expected and min_out = v_min and created_at > now() - c_reuse_window
+    order by created_at desc, id desc limit 1
+  )
+  returning q.id into v_id;
+  if v_id is not null then
+    return v_id;
+  end if;
   insert into public.trade_quotes (source, fid, chain_id, buyer, coin_address, router, calldata_hash,
     amount_in_wei, expected_out, min_out)
-  values (p_quote ->> 'source', (p_quote ->> 'fid')::bigint, (p_quote ->> 'chainId')::integer,
-    lower(p_quote ->> 'buyer'), lower(p_quote ->> 'coinAddress'), lower(p_quote ->> 'router'),
-    lower(p_quote ->> 'calldataHash'), (p_quote ->> 'amountInWei')::numeric, (p_quote ->> 'expectedOut')::numeric,
-    (p_quote ->> 'minOut')::numeric)
-  returning id
+  values (v_source, v_fid, v_chain, v_buyer, v_coin, v_router, v_calldata, v_amount, v_expected, v_min)
+  returning id into v_id;
+  return v_id;
+end;
 $$;
-comment on function public.record_trade_quote(jsonb) is 'Record a built buy transaction (amounts and calldata hash).';
+comment on function public.record_trade_quote(jsonb) is
+  'Record a built buy transaction (amounts and calldata hash); an identical quote from the last 5 minutes is reused.';
+
+-- Delete quotes created before p_older_than that no trade links to (a linked quote stays as long as its trade).
+create function public.prune_trade_quotes(p_older_than timestamptz) returns integer
+language sql
+set search_path = public, pg_temp
+as $$
+  with gone as (
+    delete from public.trade_quotes q
+    where q.created_at < p_older_than and not exists (select 1 from public.trades t where t.quote_id = q.id)
+    returning 1
+  )
+  select count(*)::integer from gone
+$$;
+comment on function public.prune_trade_quotes(timestamptz) is
+  'Retention of buy quotes: unlinked quotes created before p_older_than go (the app passes now() - 1 hour).';
 
 -- Record a reported buy once per (chain, tx hash, buyer). p_trade: {source, chainId, txHash, fid, buyer, coinAddress}.
 -- The amounts come from the buyer's newest quote for that coin in the last hour (the confirmer later matches the
--- mined calldata to its quote exactly). Returns {id, status, created, buyer, coinAddress, amountInWei, expectedOut}.
+-- mined calldata to its quote exactly). Returns {recorded: true, id, status, created, buyer, coinAddress,
+-- amountInWei, expectedOut, txHash}, or {recorded: false, reason, limit?} when the report is refused:
+--   'fid_limit' / 'buyer_limit': the fid / the buyer already has `limit` pending reports (a new row only);
+--   'other_fid': this (chain, tx, buyer) was already reported by another fid, which keeps it.
+-- The limits are taken under per-fid and per-buyer transaction-scoped advisory locks (always fid first, then buyer,
+-- so two reports cannot deadlock), so concurrent reports cannot both slip under a limit.
 create function public.record_pending_trade(p_trade jsonb) returns jsonb
 language plpgsql
+set search_path = public, pg_temp
 as $$
 declare
+  c_max_pending_per_fid constant integer := 5;
+  c_max_pending_per_buyer constant integer := 5;
   v_buyer text := lower(p_trade ->> 'buyer');
   v_coin text := lower(p_trade ->> 'coinAddress');
   v_chain integer := (p_trade ->> 'chainId')::integer;
   v_fid bigint := (p_trade ->> 'fid')::bigint;
+  v_tx text := lower(p_trade ->> 'txHash');
   q public.trade_quotes%rowtype;
   t public.trades%rowtype;
   v_created boolean := false;
 begin
-  select * into q from public.trade_quotes
-  where buyer = v_buyer and coin_address = v_coin and chain_id = v_chain
-    and (v_fid is null or fid is null or fid = v_fid) and created_at > now() - interval '1 hour'
-  order by created_at desc, id desc limit 1;
-  insert into public.trades (source, chain_id, tx_hash, fid, buyer, coin_address, performance_id, quote_id,
-    amount_in_wei, expected_out)
-  values (p_trade ->> 'source', v_chain, lower(p_trade ->> 'txHash'), v_fid, v_buyer, v_coin,
-    (select c.performance_id from public.performance_coins c where c.coin_address = v_coin),
-    q.id, q.amount_in_wei, q.expected_out)
-  on conflict (chain_id, tx_hash, buyer) do nothing
-  returning * into t;
+  if v_fid is not null then
+    perform pg_advisory_xact_lock(hashtextextended('gigavibe.trades.fid:' || v_fid, 0));
+  end if;
+  perform pg_advisory_xact_lock(hashtextextended('gigavibe.trades.buyer:' || v_buyer, 0));
+
+  select * into t from public.trades where chain_id = v_chain and tx_hash = v_tx and buyer = v_buyer;
   if found then
+    if t.fid is distinct from v_fid and t.fid is not null then
+      return jsonb_build_object('recorded', false, 'reason', 'other_fid');
+    end if;
+  else
+    if v_fid is not null and (
+      select count(*) from public.trades where fid = v_fid and status = 'pending'
+    ) >= c_max_pending_per_fid then
+      return jsonb_build_object('recorded', false, 'reason', 'fid_limit', 'limit', c_max_pending_per_fid);
+    end if;
+    if (
+      select count(*) from public.trades where buyer = v_buyer and status = 'pending'
+    ) >= c_max_pending_per_buyer then
+      return jsonb_build_object('recorded', false, 'reason', 'buyer_limit', 'limit', c_max_pending_per_buyer);
+    end if;
+    select * into q from public.trade_quotes
+    where buyer = v_buyer and coin_address = v_coin and chain_id = v_chain
+      and (v_fid is null or fid is null or fid = v_fid) and created_at > now() - interval '1 hour'
+    order by created_at desc, id desc limit 1;
+    insert into public.trades (source, chain_id, tx_hash, fid, buyer, coin_address, performance_id, quote_id,
+      amount_in_wei, expected_out)
+    values (p_trade ->> 'source', v_chain, v_tx, v_fid, v_buyer, v_coin,
+      (select c.performance_id from public.performance_coins c where c.coin_address = v_coin),
+      q.id, q.amount_in_wei, q.expected_out)
+    returning * into t;
     v_created := true;
     insert into public.analytics_events (event_type, fid, cast_hash, data, occurred_at)
     select 'trade_submitted', v_fid, pf.cast_hash,
@@ -279,27 +386,29 @@ begin
         'amountInWei', t.amount_in_wei::text, 'source', t.source),
       now()
     from (select 1) one left join public.performances pf on pf.id = t.performance_id;
-  else
-    select * into t from public.trades
-    where chain_id = v_chain and tx_hash = lower(p_trade ->> 'txHash') and buyer = v_buyer;
   end if;
-  return jsonb_build_object('id', t.id, 'status', t.status, 'created', v_created, 'buyer', t.buyer,
-    'coinAddress', t.coin_address, 'amountInWei', t.amount_in_wei::text, 'expectedOut', t.expected_out::text,
-    'txHash', t.tx_hash);
+  return jsonb_build_object('recorded', true, 'id', t.id, 'status', t.status, 'created', v_created,
+    'buyer', t.buyer, 'coinAddress', t.coin_address, 'amountInWei', t.amount_in_wei::text,
+    'expectedOut', t.expected_out::text, 'txHash', t.tx_hash);
 end;
 $$;
 comment on function public.record_pending_trade(jsonb) is
-  'Idempotent record of a reported buy (one row per chain, tx hash and buyer), amounts from the buyer''s newest quote.';
+  'Idempotent record of a reported buy (one row per chain, tx hash and buyer), amounts from the buyer''s newest '
+  'quote; refuses a new report past 5 pending per fid or per buyer, and a report of a row another fid owns.';
 
--- Lease pending trades whose next check is due (FOR UPDATE SKIP LOCKED), for the trade confirmer.
-create function public.claim_pending_trades(p_worker text, p_limit integer default 20, p_lease_seconds integer default 60)
+-- Lease pending trades whose next check is due (FOR UPDATE SKIP LOCKED), for the trade confirmer. Never-checked
+-- reports come first, newest first (a buyer is waiting on the frame for those), then retries in due order: a pile of
+-- reports that keep failing to be found cannot delay the first look at a new one.
+create function public.claim_pending_trades(p_worker text, p_limit integer default 20,
+  p_lease_seconds integer default 60)
 returns jsonb
 language sql
+set search_path = public, pg_temp
 as $$
   with due as (
     select t.id from public.trades t
     where t.status = 'pending' and t.next_check_at <= now() and (t.lease_until is null or t.lease_until <= now())
-    order by t.next_check_at, t.id
+    order by t.attempts = 0 desc, case when t.attempts = 0 then t.created_at end desc, t.next_check_at, t.id
     limit greatest(1, least(p_limit, 200))
     for update skip locked
   ), claimed as (
@@ -318,7 +427,8 @@ as $$
   from claimed c left join public.trade_quotes q on q.id = c.quote_id
 $$;
 comment on function public.claim_pending_trades(text, integer, integer) is
-  'Lease due pending trades for one confirmer (skip locked); attempts counts the checks.';
+  'Lease due pending trades for one confirmer (skip locked), never-checked ones first and newest first; attempts '
+  'counts the checks.';
 
 -- Settle or reschedule one leased trade. p_result: {status: 'confirmed'|'failed'|'pending', blockNumber, amountOut,
 -- amountInWei, quoteId, reason, retrySeconds}; quoteId null (present) unlinks a quote whose calldata the mined
@@ -383,10 +493,3 @@ as $$
 $$;
 comment on function public.get_trade(integer, text) is
   'The reported trade of a transaction: the confirmed report if any (its buyer sent it), else the first pending one.';
-
-grant usage, select on all sequences in schema public to service_role;
-revoke execute on all functions in schema public from public, anon, authenticated;
-grant execute on all functions in schema public to service_role;
-grant execute on function public.get_performance(text), public.list_performances(text, integer, jsonb),
-  public.performance_json(public.performance_view),
-  public.viral_json(uuid, integer, integer, integer, integer) to anon, authenticated;

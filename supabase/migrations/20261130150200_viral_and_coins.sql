@@ -1,11 +1,12 @@
--- Viral detection and the coin-creation queue.
+-- Viral detection, the coin-creation queue and the coins it creates.
 --
 -- Score (public.viral_score, documented in the README): every engagement on a performance adds
 --   weight(kind) * quality(engager) * 2^(-age / half_life)
 -- to its component (likes, recasts, replies, views, unique engagers), where quality is 0 for the artist, the
 -- engager's Neynar score scaled to reach 1 at full_quality_score, or unknown_quality_weight when the score is unknown.
 -- The decayed sums are maintained incrementally at the moment a reaction or reply changes state (the same
--- transitions that move the exact counters), as values at a reference time ref_at:
+-- transitions that move the exact counters, see *_ingest.sql) or a verified viewer is first seen (see
+-- *_frames_and_trades.sql), as values at a reference time ref_at:
 --   S(now) = S(ref_at) * 2^(-(now - ref_at) / half_life)
 -- so an incremental check is O(1) arithmetic and a sweep is one scan over public.viral_aggregates.
 
@@ -18,6 +19,7 @@ begin
 end;
 $$;
 comment on function public.forbid_viral_delete() is 'Trigger: refuse deleting queue jobs, parameters and their log.';
+
 create table public.viral_params (
   id boolean primary key default true check (id),
   like_weight double precision not null default 1 check (like_weight >= 0),
@@ -70,6 +72,8 @@ create trigger viral_params_audit before update on public.viral_params
   for each row execute function public.record_viral_param_change();
 create trigger viral_params_no_delete before delete or truncate on public.viral_params
   for each statement execute function public.forbid_viral_delete();
+create trigger viral_param_changes_no_delete before delete or truncate on public.viral_param_changes
+  for each statement execute function public.forbid_viral_delete();
 
 -- Per-performance decayed sums (values at ref_at), exact unique engager count, and what detection needs.
 create table public.viral_aggregates (
@@ -107,47 +111,60 @@ create table public.viral_engagers (
 comment on table public.viral_engagers is
   'One row per (performance, engaging fid): active while the fid has a like, recast or counted reply on it.';
 
-create table public.coin_notifications (
-  id bigint generated always as identity primary key,
-  kind text not null check (kind in ('coin_created')),
-  performance_id uuid not null references public.performances (id),
-  artist_fid bigint not null,
-  data jsonb not null default '{}'::jsonb,
-  created_at timestamptz not null default now(),
-  sent_at timestamptz,
-  unique (kind, performance_id)
+create table public.performance_coins (
+  id uuid primary key default gen_random_uuid(),
+  performance_id uuid not null unique references public.performances (id),
+  coin_address text not null unique check (coin_address ~ '^0x[0-9a-f]{40}$'),
+  chain_id integer not null,
+  symbol text not null,
+  name text not null,
+  tx_hash text not null check (tx_hash ~ '^0x[0-9a-f]{64}$'),
+  block_number bigint,
+  pool_id text,
+  pool_key jsonb,
+  current_price_eth numeric,
+  created_at timestamptz not null default now()
 );
-comment on table public.coin_notifications is
-  'Notifications owed to artists (coin_created once per performance); sending them is a later feature.';
+comment on table public.performance_coins is 'The Zora coin created for a viral performance (at most one).';
 
-alter table public.viral_queue
-  add column attempts integer not null default 0 check (attempts >= 0),
-  add column next_attempt_at timestamptz not null default now(),
-  add column last_error text,
-  add column wait_reason text,
-  add column claimed_by text,
-  add column lease_until timestamptz,
-  add column sender_address text check (sender_address ~ '^0x[0-9a-f]{40}$'),
-  add column nonce bigint check (nonce >= 0),
-  add column expected_coin_address text check (expected_coin_address ~ '^0x[0-9a-f]{40}$'),
-  add column chain_id integer check (chain_id > 0),
-  add column tx_hash text check (tx_hash ~ '^0x[0-9a-f]{64}$'),
-  add column coin_address text references public.performance_coins (coin_address),
-  add column intent_at timestamptz,
-  add column submitted_at timestamptz,
-  add column confirmed_at timestamptz,
-  add column failed_at timestamptz,
-  add constraint viral_queue_lease check ((claimed_by is null) = (lease_until is null)),
-  add constraint viral_queue_intent check (
+-- Coin-creation jobs: one per performance that crossed the threshold, with the lease, the crash-safe intent and
+-- the outcome; the constraints say what each state must carry, the transition trigger which moves are legal.
+create table public.viral_queue (
+  id bigint generated always as identity primary key,
+  performance_id uuid not null unique references public.performances (id),
+  detection_score numeric not null,
+  status text not null default 'pending'
+    check (status in ('pending', 'submitting', 'submitted', 'confirmed', 'failed')),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  attempts integer not null default 0 check (attempts >= 0),
+  next_attempt_at timestamptz not null default now(),
+  last_error text,
+  wait_reason text,
+  claimed_by text,
+  lease_until timestamptz,
+  sender_address text check (sender_address ~ '^0x[0-9a-f]{40}$'),
+  nonce bigint check (nonce >= 0),
+  expected_coin_address text check (expected_coin_address ~ '^0x[0-9a-f]{40}$'),
+  chain_id integer check (chain_id > 0),
+  tx_hash text check (tx_hash ~ '^0x[0-9a-f]{64}$'),
+  coin_address text references public.performance_coins (coin_address),
+  intent_at timestamptz,
+  submitted_at timestamptz,
+  confirmed_at timestamptz,
+  failed_at timestamptz,
+  constraint viral_queue_lease check ((claimed_by is null) = (lease_until is null)),
+  constraint viral_queue_intent check (
     status not in ('submitting', 'submitted', 'confirmed')
     or (sender_address is not null and chain_id is not null and intent_at is not null
       and (nonce is not null or expected_coin_address is not null))),
-  add constraint viral_queue_submitted check (status <> 'submitted' or (tx_hash is not null and submitted_at is not null)),
-  add constraint viral_queue_confirmed check (
+  constraint viral_queue_submitted check (status <> 'submitted' or (tx_hash is not null and submitted_at is not null)),
+  constraint viral_queue_confirmed check (
     (status = 'confirmed') = (coin_address is not null)
     and (status <> 'confirmed' or (tx_hash is not null and confirmed_at is not null and claimed_by is null))),
-  add constraint viral_queue_failed check (
-    (status = 'failed') = (failed_at is not null) and (status <> 'failed' or last_error is not null));
+  constraint viral_queue_failed check (
+    (status = 'failed') = (failed_at is not null) and (status <> 'failed' or last_error is not null))
+);
 comment on table public.viral_queue is
   'Coin-creation jobs, exactly one per performance that crossed the viral threshold (unique performance_id). '
   'pending -> submitting (intent: sender, nonce / expected coin address, chain id recorded before sending) -> '
@@ -158,10 +175,7 @@ comment on column public.viral_queue.wait_reason is
 create index viral_queue_due_idx on public.viral_queue (next_attempt_at, id)
   where status in ('pending', 'submitting', 'submitted');
 create index viral_queue_status_idx on public.viral_queue (status, id);
-
 create trigger viral_queue_no_delete before delete or truncate on public.viral_queue
-  for each statement execute function public.forbid_viral_delete();
-create trigger viral_param_changes_no_delete before delete or truncate on public.viral_param_changes
   for each statement execute function public.forbid_viral_delete();
 
 -- The legal state transitions of a job; check constraints cover what each state must carry.
@@ -191,6 +205,19 @@ comment on function public.check_viral_transition() is
   'Trigger: only pending -> submitting -> submitted -> confirmed, unconfirmed -> failed, failed -> pending (requeue).';
 create trigger viral_queue_transition before update on public.viral_queue
   for each row execute function public.check_viral_transition();
+
+create table public.coin_notifications (
+  id bigint generated always as identity primary key,
+  kind text not null check (kind in ('coin_created')),
+  performance_id uuid not null references public.performances (id),
+  artist_fid bigint not null,
+  data jsonb not null default '{}'::jsonb,
+  created_at timestamptz not null default now(),
+  sent_at timestamptz,
+  unique (kind, performance_id)
+);
+comment on table public.coin_notifications is
+  'Notifications owed to artists (coin_created once per performance); sending them is a later feature.';
 
 -- 2^(-(p_to - p_from) / half-life): the factor a value at p_from has decayed by at p_to.
 create function public.viral_decay(p_from timestamptz, p_to timestamptz, p_half_life_hours double precision)
@@ -435,6 +462,37 @@ $$;
 comment on function public.apply_viral_transition(text, bigint, text, integer, timestamptz) is
   'Incremental viral aggregates: add or subtract exactly one engagement''s decayed, quality-weighted contribution.';
 
+-- One new verified viewer adds its quality-weighted, decayed contribution to the performance's views sum.
+create function public.apply_viral_view(p_cast_hash text, p_fid bigint, p_at timestamptz) returns void
+language plpgsql
+as $$
+declare
+  p public.viral_params;
+  v_t timestamptz := least(p_at, now());
+  v_weight double precision;
+begin
+  select * into p from public.viral_params;
+  select public.viral_quality(u.neynar_score, p_fid = a.artist_fid, p) into v_weight
+  from public.viral_aggregates a left join public.users u on u.farcaster_fid = p_fid
+  where a.cast_hash = p_cast_hash;
+  if v_weight is null then
+    return;
+  end if;
+  update public.viral_aggregates set
+    ref_at = greatest(ref_at, v_t),
+    likes_s = likes_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
+    recasts_s = recasts_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
+    replies_s = replies_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
+    views_s = views_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours)
+      + v_weight * public.viral_decay(v_t, greatest(ref_at, v_t), p.half_life_hours),
+    engagers_s = engagers_s * public.viral_decay(ref_at, greatest(ref_at, v_t), p.half_life_hours),
+    updated_at = now()
+  where cast_hash = p_cast_hash;
+end;
+$$;
+comment on function public.apply_viral_view(text, bigint, timestamptz) is
+  'Incremental viral aggregates: add one verified viewer''s decayed, quality-weighted view.';
+
 -- Enqueue the performance if it is eligible and over the threshold at p_now. Returns true when a job was created.
 create function public.check_viral(p_cast_hash text, p_now timestamptz default now()) returns boolean
 language plpgsql
@@ -548,68 +606,6 @@ as $$
 $$;
 comment on function public.apply_viral_config(double precision) is
   'Start-up config override of the viral threshold; a no-op (and no audit row) when it already matches.';
-
--- The public viral state and coin of a performance (security definer: reads private queue and aggregates, exposes
--- only the score, its components and the job status).
-create function public.viral_json(p_performance_id uuid, p_likes integer, p_recasts integer, p_replies integer,
-  p_views integer)
-returns jsonb
-language sql stable security definer
-set search_path = public, pg_temp
-as $$
-  select jsonb_build_object(
-    'viral', jsonb_build_object(
-      'score', round(coalesce(s.score, 0)::numeric, 3),
-      'threshold', p.threshold,
-      'components', jsonb_build_object(
-        'likes', jsonb_build_object('count', p_likes, 'contribution', round(coalesce(s.likes, 0)::numeric, 3)),
-        'recasts', jsonb_build_object('count', p_recasts, 'contribution', round(coalesce(s.recasts, 0)::numeric, 3)),
-        'replies', jsonb_build_object('count', p_replies, 'contribution', round(coalesce(s.replies, 0)::numeric, 3)),
-        'views', jsonb_build_object('count', p_views, 'contribution', round(coalesce(s.views, 0)::numeric, 3)),
-        'uniqueEngagers', jsonb_build_object('count', coalesce(a.engagers, 0),
-          'contribution', round(coalesce(s.engagers, 0)::numeric, 3))),
-      'minUniqueEngagers', p.min_unique_engagers,
-      'halfLifeHours', p.half_life_hours,
-      'status', case q.status
-        when 'pending' then 'queued'
-        when 'submitting' then 'creating'
-        when 'submitted' then 'creating'
-        when 'confirmed' then 'coined'
-        when 'failed' then 'failed'
-        else 'tracking' end),
-    'coin', case when c.id is null then null else jsonb_build_object(
-      'address', c.coin_address, 'symbol', c.symbol, 'name', c.name, 'txHash', c.tx_hash, 'poolId', c.pool_id,
-      'createdAt', c.created_at) end
-  )
-  from public.viral_params p
-  left join public.viral_aggregates a on a.performance_id = p_performance_id
-  left join lateral public.viral_score(a.likes_s, a.recasts_s, a.replies_s, a.views_s, a.engagers_s, a.ref_at, now(), p)
-    s on true
-  left join public.viral_queue q on q.performance_id = p_performance_id
-  left join public.performance_coins c on c.performance_id = p_performance_id
-$$;
-comment on function public.viral_json(uuid, integer, integer, integer, integer) is
-  'API fields {viral: {score, threshold, components, status}, coin} of one performance.';
-
-create or replace function public.performance_json(v public.performance_view) returns jsonb
-language sql stable
-as $$
-  select jsonb_build_object(
-    'castHash', v.cast_hash,
-    'title', v.title,
-    'text', v.body,
-    'audio', case when v.audio_url is null then null
-      else jsonb_build_object('url', v.audio_url, 'mimeType', v.audio_mime_type) end,
-    'channelUrl', v.channel_url,
-    'artist', jsonb_build_object(
-      'fid', v.artist_fid, 'username', v.artist_username, 'displayName', v.artist_display_name,
-      'pfpUrl', v.artist_pfp_url, 'walletAddress', v.artist_wallet_address),
-    'metrics', jsonb_build_object('likes', v.likes, 'recasts', v.recasts, 'replies', v.replies, 'views', v.views),
-    'createdAt', v.cast_created_at
-  ) || public.viral_json(v.id, v.likes, v.recasts, v.replies, v.views)
-$$;
-comment on function public.performance_json(public.performance_view) is
-  'The public JSON of a performance: metadata, artist, exact metrics, viral score with components, and coin.';
 
 -- Claim up to p_limit due jobs for p_worker for p_lease_seconds: pending jobs, and submitting/submitted jobs whose
 -- lease expired (recovery: the worker must look on chain for the intent's transaction before sending again).
@@ -843,227 +839,3 @@ as $$
 $$;
 comment on function public.list_viral_queue(text, integer, bigint) is
   'Admin view of the coin-creation queue: every job in every state (jobs never disappear), newest first.';
-
--- Ingest functions, replaced to maintain the viral aggregates on each actual transition (behaviour and return
--- values unchanged).
-create or replace function public.apply_reaction_event(p_event jsonb) returns text
-language plpgsql
-as $$
-declare
-  v_hash text := p_event ->> 'castHash';
-  v_type text := p_event ->> 'reactionType';
-  v_fid bigint := (p_event ->> 'reactorFid')::bigint;
-  v_at timestamptz := (p_event ->> 'at')::timestamptz;
-  v_active boolean;
-  v_prev boolean;
-  v_delta integer;
-begin
-  insert into public.cast_reactions as r (cast_hash, reaction_type, reactor_fid, active, event_at)
-  values (v_hash, v_type, v_fid, (p_event ->> 'active')::boolean, v_at)
-  on conflict (cast_hash, reaction_type, reactor_fid) do update
-    set prev_active = r.active, active = excluded.active, event_at = excluded.event_at, updated_at = now()
-    where excluded.event_at > r.event_at or (excluded.event_at = r.event_at and r.active and not excluded.active)
-  returning r.active, r.prev_active into v_active, v_prev;
-  if not found then
-    return 'stale';
-  end if;
-  v_delta := v_active::integer - coalesce(v_prev, false)::integer;
-  perform public.bump_metric(v_hash, v_type || 's', v_delta);
-  perform public.apply_viral_transition(v_hash, v_fid, v_type, v_delta, v_at);
-  return case when v_delta > 0 then 'added' when v_delta < 0 then 'removed' else 'unchanged' end;
-end;
-$$;
-
-create or replace function public.apply_cast_created_event(p_event jsonb) returns text
-language plpgsql
-as $$
-declare
-  v_hash text := p_event ->> 'hash';
-  v_author bigint := (p_event ->> 'authorFid')::bigint;
-  v_parent text := p_event ->> 'parentHash';
-  v_at timestamptz := (p_event ->> 'at')::timestamptz;
-  v_perf jsonb := p_event -> 'performance';
-  c public.casts_seen%rowtype;
-  v_counted boolean;
-begin
-  insert into public.casts_seen (cast_hash) values (v_hash) on conflict do nothing;
-  select * into c from public.casts_seen where cast_hash = v_hash for update;
-  if c.created_seen then
-    return 'duplicate';
-  end if;
-  v_counted := v_parent is not null and c.deleted_at is null;
-  update public.casts_seen set
-    created_seen = true, author_fid = v_author, parent_hash = coalesce(v_parent, c.parent_hash),
-    cast_at = v_at, counted_reply = v_counted, updated_at = now()
-  where cast_hash = v_hash;
-  if v_counted then
-    perform public.bump_metric(v_parent, 'replies', 1);
-    perform public.apply_viral_transition(v_parent, v_author, 'reply', 1, v_at);
-  end if;
-  if v_perf is not null and jsonb_typeof(v_perf) = 'object' then
-    insert into public.users (farcaster_fid, profile_at) values (v_author, v_at) on conflict do nothing;
-    insert into public.performances (
-      cast_hash, artist_fid, title, body, audio_url, audio_mime_type, channel_url, embeds, cast_created_at, deleted_at
-    ) values (
-      v_hash, v_author, v_perf ->> 'title', coalesce(v_perf ->> 'body', ''), v_perf ->> 'audioUrl',
-      v_perf ->> 'audioMimeType', v_perf ->> 'channelUrl', coalesce(v_perf -> 'embeds', '[]'::jsonb), v_at,
-      c.deleted_at
-    )
-    on conflict (cast_hash) do nothing;
-    insert into public.performance_metrics (cast_hash) values (v_hash) on conflict do nothing;
-    if not exists (select 1 from public.viral_aggregates where cast_hash = v_hash) then
-      -- Lock the counter row first: engagement transitions on this cast either committed before (and the rebuild,
-      -- a later statement, sees them) or wait and then see the new aggregates row.
-      perform 1 from public.performance_metrics where cast_hash = v_hash for update;
-      if exists (select 1 from public.cast_reactions where cast_hash = v_hash)
-        or exists (select 1 from public.casts_seen where parent_hash = v_hash and counted_reply) then
-        perform public.rebuild_viral_aggregates(v_hash);
-      else
-        insert into public.viral_aggregates (cast_hash, performance_id, artist_fid, cast_created_at, deleted_at, ref_at)
-        select pf.cast_hash, pf.id, pf.artist_fid, pf.cast_created_at, pf.deleted_at, least(pf.cast_created_at, now())
-        from public.performances pf where pf.cast_hash = v_hash
-        on conflict (cast_hash) do nothing;
-      end if;
-    end if;
-    return case when c.deleted_at is null then 'performance' else 'performance_deleted' end;
-  end if;
-  return case when v_counted then 'reply' else 'cast' end;
-end;
-$$;
-
-create or replace function public.apply_cast_deleted_event(p_event jsonb) returns text
-language plpgsql
-as $$
-declare
-  v_hash text := p_event ->> 'hash';
-  v_parent text := p_event ->> 'parentHash';
-  v_at timestamptz := (p_event ->> 'at')::timestamptz;
-  c public.casts_seen%rowtype;
-begin
-  insert into public.casts_seen (cast_hash, parent_hash) values (v_hash, v_parent) on conflict do nothing;
-  select * into c from public.casts_seen where cast_hash = v_hash for update;
-  if c.deleted_at is not null and c.deleted_at <= v_at then
-    return 'duplicate';
-  end if;
-  update public.casts_seen set
-    deleted_at = least(coalesce(c.deleted_at, v_at), v_at), counted_reply = false,
-    parent_hash = coalesce(c.parent_hash, v_parent), updated_at = now()
-  where cast_hash = v_hash;
-  if c.counted_reply then
-    perform public.bump_metric(c.parent_hash, 'replies', -1);
-    perform public.apply_viral_transition(c.parent_hash, c.author_fid, 'reply', -1, c.cast_at);
-  end if;
-  update public.performances set deleted_at = v_at
-  where cast_hash = v_hash and (deleted_at is null or deleted_at > v_at);
-  update public.viral_aggregates set deleted_at = v_at, updated_at = now()
-  where cast_hash = v_hash and (deleted_at is null or deleted_at > v_at);
-  return case when c.counted_reply then 'reply_removed' else 'deleted' end;
-end;
-$$;
-
-create or replace function public.apply_webhook_inbox(p_limit integer default 500) returns jsonb
-language plpgsql
-as $$
-declare
-  v_ids bigint[];
-  v_current bigint;
-  v_user record;
-  v_row record;
-  v_applied integer := 0;
-  v_hash text;
-begin
-  select array_agg(id order by id) into v_ids from (
-    select id from public.webhook_inbox
-    where state = 'pending'
-    order by id
-    limit greatest(1, least(p_limit, 5000))
-    for update skip locked
-  ) claimed;
-  if v_ids is null then
-    return jsonb_build_object('applied', 0, 'failed', '[]'::jsonb);
-  end if;
-
-  begin
-    for v_user in
-      select i.id, u.value as u
-      from public.webhook_inbox i, jsonb_array_elements(coalesce(i.event -> 'users', '[]'::jsonb)) u
-      where i.id = any (v_ids)
-      order by (u.value ->> 'fid')::bigint, (u.value ->> 'at')::timestamptz, i.id
-    loop
-      v_current := v_user.id;
-      perform public.upsert_farcaster_user(v_user.u);
-    end loop;
-
-    for v_row in
-      select i.id, i.event_type, i.event
-      from public.webhook_inbox i
-      where i.id = any (v_ids)
-      order by public.webhook_event_lock_key(i.event), i.id
-    loop
-      v_current := v_row.id;
-      perform public.apply_webhook_event(v_row.id, v_row.event_type, v_row.event);
-      v_applied := v_applied + 1;
-    end loop;
-
-    update public.webhook_inbox
-    set state = 'applied', applied_at = now(), attempts = attempts + 1, error = null
-    where id = any (v_ids);
-  exception
-    when deadlock_detected or serialization_failure or lock_not_available or query_canceled then
-      raise;
-    when others then
-      update public.webhook_inbox
-      set state = 'failed', attempts = attempts + 1, error = left(sqlstate || ': ' || sqlerrm, 500)
-      where id = v_current;
-      return jsonb_build_object('applied', 0, 'failed', jsonb_build_array(v_current));
-  end;
-
-  -- Viral detection, once per engaged performance of the batch. A detection error must not fail applied events:
-  -- it is reported as a warning and the periodic sweep detects the performance instead.
-  for v_hash in
-    select distinct public.webhook_event_lock_key(i.event)
-    from public.webhook_inbox i
-    where i.id = any (v_ids) and i.event ->> 'kind' in ('reaction', 'cast')
-      and (i.event ->> 'kind' = 'reaction' or i.event ->> 'parentHash' is not null)
-    order by 1
-  loop
-    begin
-      perform public.check_viral(v_hash);
-    exception
-      when deadlock_detected or serialization_failure or lock_not_available or query_canceled then
-        raise;
-      when others then
-        raise warning 'viral check for % failed: % %', v_hash, sqlstate, sqlerrm;
-    end;
-  end loop;
-  return jsonb_build_object('applied', v_applied, 'failed', '[]'::jsonb);
-end;
-$$;
-comment on function public.apply_webhook_inbox(integer) is
-  'Apply pending inbox rows exactly once (FOR UPDATE SKIP LOCKED, so any number of workers is safe), then run the '
-  'incremental viral check once per engaged performance of the batch.';
-
-select public.rebuild_viral_aggregates();
-
-alter table public.viral_params enable row level security;
-alter table public.viral_param_changes enable row level security;
-alter table public.viral_aggregates enable row level security;
-alter table public.viral_engagers enable row level security;
-alter table public.coin_notifications enable row level security;
-
--- The parameters are public: the API shows every performance's score, threshold and components, so hiding the
--- weights would only make scores harder to understand. Who changed them (the audit log), the per-engager rows,
--- the queue and notifications stay private.
-create policy viral_params_select_public on public.viral_params for select to anon, authenticated using (true);
-revoke insert, update, delete, truncate on public.viral_params from anon, authenticated;
-revoke all on public.viral_param_changes, public.viral_aggregates, public.viral_engagers, public.coin_notifications,
-  public.viral_queue from anon, authenticated;
-grant all on public.viral_params, public.viral_param_changes, public.viral_aggregates, public.viral_engagers,
-  public.coin_notifications to service_role;
-grant usage, select on all sequences in schema public to service_role;
-
-revoke execute on all functions in schema public from public, anon, authenticated;
-grant execute on all functions in schema public to service_role;
-grant execute on function public.get_performance(text), public.list_performances(text, integer, jsonb),
-  public.performance_json(public.performance_view),
-  public.viral_json(uuid, integer, integer, integer, integer) to anon, authenticated;
