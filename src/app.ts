@@ -95,7 +95,8 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
 
   const afterCommit = (c: Context) => {
     if (applyMode === 'inline') drainer.kick();
-    else if (applyMode === 'waitUntil') c.executionCtx.waitUntil(drainer.drain());
+    // A drainer of the request's own: one shared across requests would let a request wait on another's connection.
+    else if (applyMode === 'waitUntil') c.executionCtx.waitUntil(createInboxDrainer(store, logger).drain());
   };
   app.route(
     '/webhooks/neynar',

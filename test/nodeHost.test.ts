@@ -109,12 +109,15 @@ describe('Node host (npm start)', () => {
     const again = await fetch(`http://127.0.0.1:${port}/api/performances/${hash}`);
     expect(((await again.json()) as { metrics: { likes: number } }).metrics.likes).toBe(2);
     expect(await stop(second)).toBe(0);
+    // The production entry never starts a development chain; it says which jobs wait for configuration.
+    expect(second.output()).not.toContain('local devnet');
+    expect(second.output()).toContain('"job":"trade-confirmation"');
   });
 
-  it("with no BASE_RPC_URL, creates a viral performance's coin on a devnet it starts, and stops it on exit", async () => {
+  it("npm start (src/dev.ts) with no BASE_RPC_URL creates a viral performance's coin on a devnet it starts, and stops it on exit", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'gigavibe-devnet-'));
     const port = await freePort();
-    const r = run('src/node.ts', {
+    const r = run('src/dev.ts', {
       PORT: String(port),
       DATA_DIR: dir,
       VIRAL_SCORE_THRESHOLD: '5',

@@ -134,6 +134,8 @@ export interface Store {
   settleTrade(id: number, worker: string, settlement: TradeSettlement): Promise<string>;
   /** One reported trade by chain and transaction hash. */
   getTrade(chainId: number, txHash: string): Promise<Trade | null>;
+  /** Take an exclusive background job's lease for `seconds`; true when `holder` now holds it. */
+  claimJobLease(name: string, holder: string, seconds: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -280,6 +282,11 @@ export function createStore(rpc: Rpc): Store {
           })),
         }),
       );
+    },
+    async claimJobLease(name, holder, seconds) {
+      return z
+        .boolean()
+        .parse(await rpc.call('claim_job_lease', { p_name: name, p_holder: holder, p_seconds: seconds }));
     },
     async pruneFrameActions(before) {
       return z.number().parse(await rpc.call('prune_frame_actions', { p_before: before.toISOString() }));

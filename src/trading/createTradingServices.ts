@@ -1,7 +1,6 @@
 import { uniswapV4PoolManagerAddress } from '@zoralabs/protocol-deployments';
 import { type Abi, type Address, type Chain, createPublicClient, http, type PublicClient } from 'viem';
 import { base, baseSepolia } from 'viem/chains';
-import type { Env } from '../config/schema.ts';
 import type { Store } from '../db/store.ts';
 import { createRateLimiter } from '../http/createRateLimiter.ts';
 import type { Logger } from '../support/logger.ts';
@@ -10,19 +9,29 @@ import { type CoinPrice, createCoinPriceReader, type PricedCoin } from './create
 import { createTradeConfirmer, type TradeConfirmer } from './createTradeConfirmer.ts';
 import { createTransactionLookup, type TransactionLookup } from './createTransactionLookup.ts';
 import { createZoraQuoter } from './createZoraQuoter.ts';
+import type { EthAmountBounds } from './parseEthAmount.ts';
 import type { PrepareBuyDeps } from './prepareBuy.ts';
 import { routerAllowlist } from './routerAllowlist.ts';
 import { KNOWN_ROUTER_ABIS } from './selectRouterAbi.ts';
 
-/** The local development chain (Node host only): it replaces the configured chain, Zora API and PoolManager, and
- * its router joins the allowlist. */
-export interface LocalTradingChain {
-  chainId: number;
-  rpcUrl: string;
-  zoraApiBaseUrl: string;
-  router: Address;
-  routerAbi: Abi;
-  poolManager: Address;
+/** The trading slice of the configuration: the chain and Zora API buys go through, the buy rules and limits, and any
+ * routers allowed besides Zora's (the development chain's). No private key: trading only reads and simulates. */
+export interface TradingConfig {
+  chainId: 8453 | 84532;
+  /** JSON-RPC of that chain; unset: no simulation, prices, report checks or confirmation. */
+  rpcUrl: string | undefined;
+  zoraApiBaseUrl: string | undefined;
+  zoraApiKey: string | undefined;
+  bounds: EthAmountBounds;
+  slippage: number;
+  launchGuardSeconds: number;
+  ratePerMinute: number;
+  ratePerBuyerPerMinute: number;
+  confirmerSeconds: number;
+  /** Routers a buy may target besides Zora's and Uniswap's for this chain, with their ABIs. */
+  extraRouters?: readonly { address: Address; abi: Abi }[];
+  /** Uniswap v4 PoolManager to read prices from; default: the deployed one for `chainId`. */
+  poolManager?: Address;
 }
 
 /** Buying, built once per process (Node) or isolate (Workers). */
@@ -41,41 +50,40 @@ export interface TradingServices {
  * private key is involved. viem's http transport fetches per call, so one client serves every request. `wrap` lets
  * the Workers host tie each price read to the request that awaits it. */
 export function createTradingServices(
-  env: Env,
-  store: PrepareBuyDeps['store'],
-  logger: Logger,
-  options: {
-    local?: LocalTradingChain | null;
+  config: TradingConfig,
+  adapters: {
+    store: PrepareBuyDeps['store'];
+    logger: Logger;
     wrap?: <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A) => Promise<R>;
-  } = {},
+  },
 ): TradingServices {
-  const local = options.local ?? null;
-  const wrap = options.wrap ?? ((call) => call);
-  const chainId = local?.chainId ?? env.CHAIN_ID;
-  const rpcUrl = local?.rpcUrl ?? env.BASE_RPC_URL;
+  const { store, logger } = adapters;
+  const wrap = adapters.wrap ?? ((call) => call);
+  const { chainId, rpcUrl } = config;
+  const extraRouters = config.extraRouters ?? [];
   const chain: Chain = chainId === 8453 ? base : baseSepolia;
   const client: PublicClient | null =
     rpcUrl === undefined ? null : createPublicClient({ chain, transport: http(rpcUrl, { retryCount: 1 }) });
-  const allowedRouters = routerAllowlist(local ? [{ chainId, address: local.router }] : []);
+  const allowedRouters = routerAllowlist(extraRouters.map((router) => ({ chainId, address: router.address })));
   const deps: PrepareBuyDeps = {
     store,
     chainId,
-    bounds: { min: env.BUY_MIN_ETH, max: env.BUY_MAX_ETH, default: env.BUY_DEFAULT_ETH },
-    slippage: env.BUY_SLIPPAGE,
-    launchGuardSeconds: env.BUY_LAUNCH_GUARD_SECONDS,
+    bounds: config.bounds,
+    slippage: config.slippage,
+    launchGuardSeconds: config.launchGuardSeconds,
     // In this process's memory (per isolate on Workers): best effort there, see the README.
     limits: {
-      client: createRateLimiter({ perMinute: env.BUY_RATE_PER_MINUTE }),
-      buyer: createRateLimiter({ perMinute: env.BUY_RATE_PER_BUYER_PER_MINUTE }),
+      client: createRateLimiter({ perMinute: config.ratePerMinute }),
+      buyer: createRateLimiter({ perMinute: config.ratePerBuyerPerMinute }),
     },
     now: () => new Date(),
     logger,
-    quote: createZoraQuoter({ apiBaseUrl: local?.zoraApiBaseUrl ?? env.ZORA_API_BASE_URL, apiKey: env.ZORA_API_KEY }),
+    quote: createZoraQuoter({ apiBaseUrl: config.zoraApiBaseUrl, apiKey: config.zoraApiKey }),
     allowedRouters,
     ...(client ? { simulate: createBuySimulator(client) } : {}),
-    ...(local ? { routerAbis: [...KNOWN_ROUTER_ABIS, local.routerAbi] } : {}),
+    ...(extraRouters.length > 0 ? { routerAbis: [...KNOWN_ROUTER_ABIS, ...extraRouters.map((r) => r.abi)] } : {}),
   };
-  const poolManager = local?.poolManager ?? uniswapV4PoolManagerAddress[chainId as 8453 | 84532];
+  const poolManager = config.poolManager ?? uniswapV4PoolManagerAddress[chainId];
   const coinPrice =
     client === null
       ? undefined
@@ -99,7 +107,7 @@ export function createTradingServices(
             publicClient: client,
             logger: confirmLogger,
             allowedRouters,
-            intervalMs: env.TRADE_CONFIRMER_SECONDS * 1000,
+            intervalMs: config.confirmerSeconds * 1000,
           }),
   };
 }

@@ -24,7 +24,7 @@ function scopeOf(name: string, delayMs?: number): RequestScope & { kept: Promise
 describe('createRequestScopes', () => {
   it("forwards each call to the calling invocation's store, across awaits and timers, and keeps it alive", async () => {
     const scopes = createRequestScopes();
-    const store = scopes.store(['getPerformance', 'getTrade']);
+    const store = scopes.store();
     const a = scopeOf('a', 20);
     const b = scopeOf('b', 1);
     const [fromA, fromB] = await Promise.all([
@@ -41,14 +41,29 @@ describe('createRequestScopes', () => {
 
   it('passes failures to the caller while the kept-alive copy never rejects', async () => {
     const scopes = createRequestScopes();
-    const store = scopes.store(['getTrade']);
+    const store = scopes.store();
     const a = scopeOf('a');
     await expect(scopes.run(a, () => store.getTrade(8453, '0x'))).rejects.toThrow('a is down');
     await expect(Promise.all(a.kept)).resolves.toEqual([undefined]);
   });
 
+  it('never closes an invocation store through the shared one', async () => {
+    const scopes = createRequestScopes();
+    let closed = false;
+    const a: RequestScope = {
+      store: {
+        close: async () => {
+          closed = true;
+        },
+      } as unknown as Store,
+      keepAlive: () => undefined,
+    };
+    await scopes.run(a, () => scopes.store().close());
+    expect(closed).toBe(false);
+  });
+
   it('refuses a database call outside any invocation with a 503', async () => {
-    const store = createRequestScopes().store(['getPerformance']);
+    const store = createRequestScopes().store();
     await expect(store.getPerformance('0x01')).rejects.toBeInstanceOf(UnavailableError);
   });
 

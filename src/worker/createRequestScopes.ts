@@ -13,8 +13,9 @@ export interface RequestScope {
 export interface RequestScopes {
   /** Run `work` (and everything it starts, awaits or schedules) as `scope`'s invocation. */
   run<T>(scope: RequestScope, work: () => T): T;
-  /** A store whose methods call the current invocation's store; every call is also kept alive by that invocation. */
-  store<K extends keyof Store>(methods: readonly K[]): Pick<Store, K>;
+  /** A store whose methods call the current invocation's store; every call is also kept alive by that invocation.
+   * `close` does nothing: each invocation closes its own store. */
+  store(): Store;
   /** Wrap an async adapter so each call is kept alive by the invocation that made it. */
   keepingAlive<A extends unknown[], R>(call: (...args: A) => Promise<R>): (...args: A) => Promise<R>;
 }
@@ -41,18 +42,22 @@ export function createRequestScopes(): RequestScopes {
   return {
     run: (scope, work) => storage.run(scope, work),
 
-    store<K extends keyof Store>(methods: readonly K[]): Pick<Store, K> {
-      const forwarding: Partial<Record<keyof Store, (...args: unknown[]) => Promise<unknown>>> = {};
-      for (const method of methods) {
-        forwarding[method] = async (...args) => {
-          const scope = current();
-          const call = scope.store[method] as (...args: unknown[]) => Promise<unknown>;
-          const work = call.apply(scope.store, args);
-          scope.keepAlive(work.then(ignore, ignore));
-          return work;
-        };
-      }
-      return forwarding as Pick<Store, K>;
+    store(): Store {
+      // A Proxy, so the Worker never lists the store's methods by hand: any method is forwarded as it is called.
+      return new Proxy({} as Store, {
+        get(_target, method) {
+          if (method === 'close') return () => Promise.resolve();
+          if (method === 'then') return undefined;
+          return async (...args: unknown[]) => {
+            const scope = current();
+            const call = scope.store[method as keyof Store] as unknown;
+            if (typeof call !== 'function') throw new TypeError(`the store has no method ${String(method)}`);
+            const work = (call as (...a: unknown[]) => Promise<unknown>).apply(scope.store, args);
+            scope.keepAlive(work.then(ignore, ignore));
+            return work;
+          };
+        },
+      });
     },
 
     keepingAlive(call) {

@@ -1,0 +1,288 @@
+import { Hono } from 'hono';
+import type { Abi, Address } from 'viem';
+import { FRAMES_BASE_PATH } from '../frames/basePath.ts';
+import type { FrameFont, ResvgWasm } from '../frames/createCardRenderer.ts';
+import { createFrames, type Frames } from '../frames/createFrames.tsx';
+import { createApp, type GigaVibeApp } from './app.ts';
+import { createCoinChain } from './coins/createCoinChain.ts';
+import { createCoinWorker } from './coins/createCoinWorker.ts';
+import { readCoinChainSettings } from './coins/readCoinChainSettings.ts';
+import type { Env } from './config/schema.ts';
+import type { Store } from './db/store.ts';
+import { UnavailableError } from './errors.ts';
+import { createHubSignerCheck } from './farcaster/createHubSignerCheck.ts';
+import { type AddressCheck, createHubVerificationCheck } from './farcaster/createHubVerificationCheck.ts';
+import { createFrogHub, verifiedFrameAction } from './farcaster/frogHub.ts';
+import type { SignerCheck, VerifyFrameActionOptions } from './farcaster/verifyFrameAction.ts';
+import { createRateLimiter } from './http/createRateLimiter.ts';
+import type { Job, SkippedJob } from './jobs/job.ts';
+import { errorFields, type Logger } from './support/logger.ts';
+import type { ClientAddress } from './trading/buyRoute.ts';
+import { createTradingServices, type TradingConfig, type TradingServices } from './trading/createTradingServices.ts';
+import { prepareBuy } from './trading/prepareBuy.ts';
+import { pruneTradeQuotes } from './trading/pruneTradeQuotes.ts';
+import { sweepViral } from './viral/sweepViral.ts';
+import type { WebhookCrypto } from './webhooks/webhookCrypto.ts';
+
+type Wrap = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A) => Promise<R>;
+
+/** The development chain's adapters (the devnet host only; see src/dev.ts): its router and PoolManager, and its
+ * Farcaster signer and verified-address registries standing in for a hub. */
+export interface DevChainAdapters {
+  routers: readonly { address: Address; abi: Abi }[];
+  poolManager: Address;
+  checkSigner: SignerCheck;
+  checkAddress: AddressCheck;
+}
+
+/** What a host lends the core: only what differs between Node and Workers. */
+export interface GigaVibeHost {
+  kind: 'node' | 'worker';
+  /** Node: the process's store; Workers: a store that reaches the calling invocation's (createRequestScopes). */
+  store: Store;
+  logger: Logger;
+  webhookSecrets: readonly string[];
+  /** Node: applied in process right after the commit; Workers: in the request's waitUntil, by a drainer of its own. */
+  applyMode: 'inline' | 'waitUntil';
+  /** Group commit of the inbox writer (Node); Workers pass maxInFlight Infinity (no cross-request batches). */
+  writer: { maxBatch?: number; maxInFlight?: number };
+  webhookCrypto?: WebhookCrypto;
+  clientAddress?: ClientAddress;
+  /** The frames' origin: Node defaults it to http://localhost:PORT; null (Workers without PUBLIC_URL) answers 503. */
+  publicUrl: string | null;
+  fonts: readonly FrameFont[];
+  loadResvgWasm?: () => Promise<ResvgWasm>;
+  /** Faster signature checks where the host has them (Node: node:crypto Ed25519). */
+  validationMethods?: VerifyFrameActionOptions['validationMethods'];
+  /** Ties adapter calls that outlive a request to the invocation that made them (Workers). */
+  keepingAlive?: Wrap;
+  /** A fresh random hex secret (Frog's state key; our frames never read Frog state, so per process is enough). */
+  randomSecret(): string;
+  dev?: DevChainAdapters;
+}
+
+/** The server, built once: the HTTP app, the background jobs every host runs (and those this host cannot, with why),
+ * and the parts a host closes or flushes. */
+export interface GigaVibe extends GigaVibeApp {
+  jobs: Job[];
+  skipped: SkippedJob[];
+  frames: Frames | null;
+  trading: TradingServices;
+}
+
+/** Frames answers without PUBLIC_URL (Workers): every frame route says what is missing. */
+function framesUnconfigured(): Hono {
+  const app = new Hono();
+  // Frames v1 clients show `message` from an error answer.
+  app.all(`${FRAMES_BASE_PATH}/*`, (c) => c.json({ message: 'server misconfigured: PUBLIC_URL' }, 503));
+  return app;
+}
+
+const refuseUntilHub = async (): Promise<never> => {
+  throw new UnavailableError('Frame actions are not available on this server yet', undefined, 300);
+};
+
+/** The trading slice of the configuration. */
+function tradingConfig(env: Env, dev: DevChainAdapters | undefined): TradingConfig {
+  return {
+    chainId: env.CHAIN_ID,
+    rpcUrl: env.BASE_RPC_URL,
+    zoraApiBaseUrl: env.ZORA_API_BASE_URL,
+    zoraApiKey: env.ZORA_API_KEY,
+    bounds: { min: env.BUY_MIN_ETH, max: env.BUY_MAX_ETH, default: env.BUY_DEFAULT_ETH },
+    slippage: env.BUY_SLIPPAGE,
+    launchGuardSeconds: env.BUY_LAUNCH_GUARD_SECONDS,
+    ratePerMinute: env.BUY_RATE_PER_MINUTE,
+    ratePerBuyerPerMinute: env.BUY_RATE_PER_BUYER_PER_MINUTE,
+    confirmerSeconds: env.TRADE_CONFIRMER_SECONDS,
+    ...(dev === undefined ? {} : { extraRouters: dev.routers, poolManager: dev.poolManager }),
+  };
+}
+
+/** Build GigaVibe from the parsed configuration and a host: the one place the configuration is cut into slices (each
+ * factory gets only its own; the platform key reaches only the coin creator), adapters are chosen, and the list of
+ * background jobs is made. Hosts stay thin: the Node host opens the database, serves `app` and runs `jobs` with one
+ * runner; the Worker adapts its bindings and runs `jobs` from cron. */
+export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
+  const { store, logger } = host;
+  const wrap: Wrap = host.keepingAlive ?? ((call) => call);
+  const trading = createTradingServices(tradingConfig(env, host.dev), { store, logger, wrap });
+
+  let checkSigner: SignerCheck;
+  let checkAddress: AddressCheck;
+  if (env.HUB_URL !== undefined) {
+    const hub = { hubUrl: env.HUB_URL, apiKey: env.HUB_API_KEY, cacheSeconds: env.HUB_SIGNER_CACHE_SECONDS };
+    checkSigner = wrap(createHubSignerCheck(hub));
+    checkAddress = wrap(createHubVerificationCheck(hub));
+  } else if (host.dev !== undefined) {
+    logger.warn('no HUB_URL: frame action signers are checked against the development registry in DATA_DIR/devnet');
+    checkSigner = host.dev.checkSigner;
+    checkAddress = host.dev.checkAddress;
+  } else {
+    logger.warn('no HUB_URL: signed frame actions are refused (503) until it is set');
+    checkSigner = refuseUntilHub;
+    checkAddress = refuseUntilHub;
+  }
+
+  let frames: Frames | null = null;
+  if (host.publicUrl === null) {
+    logger.warn('no PUBLIC_URL: the frames answer 503 until it is set');
+  } else {
+    frames = createFrames(
+      {
+        publicUrl: host.publicUrl,
+        chainId: trading.deps.chainId,
+        buyBounds: trading.deps.bounds,
+        ...(env.MINIAPP_URL === undefined ? {} : { miniAppUrl: env.MINIAPP_URL }),
+        maxAgeSeconds: env.FRAME_MAX_AGE_SECONDS,
+        stateSecret: host.randomSecret(),
+      },
+      {
+        store,
+        logger,
+        hub: createFrogHub({
+          maxAgeSeconds: env.FRAME_MAX_AGE_SECONDS,
+          allowedOrigin: host.publicUrl,
+          checkSigner,
+          ...(host.validationMethods === undefined ? {} : { validationMethods: host.validationMethods }),
+        }),
+        verifiedAction: verifiedFrameAction,
+        checkAddress,
+        ...(trading.transactionSeen ? { transactionSeen: trading.transactionSeen } : {}),
+        buy: (request) => prepareBuy(request, trading.deps),
+        ...(trading.coinPrice ? { coinPrice: trading.coinPrice } : {}),
+        fonts: host.fonts,
+        ...(host.loadResvgWasm === undefined ? {} : { loadResvgWasm: host.loadResvgWasm }),
+      },
+    );
+  }
+
+  const gv = createApp(
+    {
+      webhookSecrets: host.webhookSecrets,
+      performanceChannelUrl: env.PERFORMANCE_CHANNEL_URL,
+      adminToken: env.ADMIN_TOKEN,
+    },
+    {
+      store,
+      logger,
+      applyMode: host.applyMode,
+      writer: host.writer,
+      ...(host.webhookCrypto === undefined ? {} : { webhookCrypto: host.webhookCrypto }),
+      trading: trading.deps,
+      ...(host.clientAddress === undefined ? {} : { clientAddress: host.clientAddress }),
+      frameActionLimiter: createRateLimiter({ perMinute: env.FRAME_ACTION_RATE_PER_MINUTE }),
+      frames: frames ?? { hono: framesUnconfigured() },
+    },
+  );
+
+  const { jobs, skipped } = backgroundJobs(env, host, gv, frames, trading);
+  return { ...gv, jobs, skipped, frames, trading };
+}
+
+/** Every background job, in one list, and the ones this host does not run with the reason (said once, here). */
+function backgroundJobs(
+  env: Env,
+  host: GigaVibeHost,
+  gv: GigaVibeApp,
+  frames: Frames | null,
+  trading: TradingServices,
+): { jobs: Job[]; skipped: SkippedJob[] } {
+  const { store, logger } = host;
+  const jobs: Job[] = [];
+  const skipped: SkippedJob[] = [];
+  const threshold = env.VIRAL_SCORE_THRESHOLD ?? null;
+
+  jobs.push({
+    name: 'inbox-drain',
+    everySeconds: 5,
+    async run() {
+      const result = await gv.drainer.drain();
+      if (result.applied > 0 || result.failed > 0) logger.info('inbox drained', result);
+    },
+  });
+
+  jobs.push({
+    name: 'viral-sweep',
+    everySeconds: env.VIRAL_SWEEP_SECONDS,
+    exclusive: true,
+    async run() {
+      // Recorded only when it changes something, so applying the override every run is cheap (Workers have no start).
+      await store
+        .applyViralConfig(threshold)
+        .catch((error: unknown) => logger.warn('viral config not applied', errorFields(error)));
+      await sweepViral(store, logger);
+    },
+  });
+
+  if (host.kind === 'worker') {
+    skipped.push({
+      name: 'coin-creation',
+      reason:
+        'the platform wallet key stays off the Workers deployment: a Node host on the same database creates coins',
+    });
+  } else {
+    const settings = readCoinChainSettings(env);
+    let reason = settings.ok ? '' : settings.reason;
+    if (settings.ok && env.PUBLIC_URL === undefined) {
+      reason = 'PUBLIC_URL is not set: coin metadata URIs would point at localhost';
+    }
+    const chain =
+      settings.ok && reason === ''
+        ? createCoinChain(settings.settings, host.dev === undefined ? {} : { pollingIntervalMs: 200 })
+        : null;
+    if (chain === null) logger.warn('coin creation is off; coin jobs wait', { reason });
+    const worker = createCoinWorker({
+      store,
+      logger,
+      chain,
+      unconfiguredReason: reason,
+      publicUrl: host.publicUrl ?? `http://localhost:${env.PORT}`,
+      intervalMs: env.COIN_WORKER_SECONDS * 1000,
+    });
+    jobs.push({
+      name: 'coin-creation',
+      everySeconds: env.COIN_WORKER_SECONDS,
+      async run() {
+        await worker.runOnce();
+      },
+    });
+  }
+
+  const confirmer = trading.confirmer(store, logger);
+  if (confirmer === null) {
+    skipped.push({ name: 'trade-confirmation', reason: 'no chain RPC (BASE_RPC_URL): trade reports are refused' });
+  } else {
+    jobs.push({
+      name: 'trade-confirmation',
+      everySeconds: env.TRADE_CONFIRMER_SECONDS,
+      async run() {
+        await confirmer.runOnce();
+      },
+    });
+  }
+
+  if (frames !== null) {
+    jobs.push({
+      name: 'frame-action-prune',
+      everySeconds: 600,
+      exclusive: true,
+      async run() {
+        const pruned = await frames.pruneFrameActions();
+        if (pruned > 0) logger.info('replay registry pruned', { rows: pruned });
+      },
+    });
+  }
+
+  jobs.push({
+    name: 'trade-quote-prune',
+    everySeconds: 600,
+    exclusive: true,
+    async run() {
+      const pruned = await pruneTradeQuotes(store);
+      if (pruned > 0) logger.info('trade quotes pruned', { rows: pruned });
+    },
+  });
+
+  return { jobs, skipped };
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { loadFrameFonts } from '../../frames/index.ts';
+import type { Env } from '../config/schema.ts';
+import { createGigaVibe, type DevChainAdapters } from '../createGigaVibe.ts';
+import { openDatabase } from '../db/openDatabase.ts';
+import { createNodeValidationMethods } from '../farcaster/nodeValidationMethods.ts';
+import { capNodeServer, nodeServerOptions } from '../http/nodeServerLimits.ts';
+import { createJobRunner } from '../jobs/createJobRunner.ts';
+import { createLogger, errorFields } from '../support/logger.ts';
+import { nodeWebhookCrypto } from '../webhooks/nodeWebhookCrypto.ts';
+
+/** The development webhook secret: generated once, printed once, kept in DATA_DIR. */
+async function developmentSecret(dataDir: string): Promise<string> {
+  const file = path.resolve(dataDir, 'neynar-webhook-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('hex');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    console.log(
+      `No NEYNAR_WEBHOOK_SECRET set: generated a development webhook secret (shown once, kept in ${file}):\n  ${secret}`,
+    );
+    return secret;
+  }
+}
+
+/** A development chain the dev host started (src/dev.ts), with what the core needs of it and how to stop it. */
+export interface NodeDevChain {
+  adapters: DevChainAdapters;
+  stop(): Promise<void>;
+}
+
+/** The Node host: opens the database, builds GigaVibe (createGigaVibe), serves its app, runs its jobs with one runner
+ * (exclusive ones under a database lease, so several processes can share a database), and shuts down gracefully on
+ * SIGINT/SIGTERM. Everything else lives in the core; `dev` is the development chain of `npm start`, if any. */
+export async function startNodeHost(env: Env, options: { dev?: NodeDevChain } = {}): Promise<void> {
+  const logger = createLogger(env.LOG_LEVEL);
+  const db = await openDatabase(env);
+  if (db.applied.length > 0) logger.info('migrations applied', { versions: db.applied });
+  const secrets = env.NEYNAR_WEBHOOK_SECRET ?? [await developmentSecret(env.DATA_DIR)];
+  const params = await db.store.applyViralConfig(env.VIRAL_SCORE_THRESHOLD ?? null);
+  logger.info('viral parameters', { threshold: params.threshold, updatedBy: params.updated_by });
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+
+  const gv = createGigaVibe(env, {
+    kind: 'node',
+    store: db.store,
+    logger,
+    webhookSecrets: secrets,
+    applyMode: 'inline',
+    // Measured with npm run bench:ingest: node:crypto and at most 2 inbox inserts in flight give the best ack latency.
+    writer: { maxInFlight: 2 },
+    webhookCrypto: nodeWebhookCrypto,
+    // The socket's peer, never X-Forwarded-For: behind a reverse proxy every client is the proxy (see the README).
+    clientAddress: (c) => getConnInfo(c).remote.address,
+    publicUrl,
+    fonts: await loadFrameFonts(),
+    // Measured: Ed25519 through OpenSSL instead of pure JS takes ~1.3 ms of CPU off every verified action.
+    validationMethods: createNodeValidationMethods(),
+    randomSecret: () => randomBytes(32).toString('hex'),
+    ...(options.dev === undefined ? {} : { dev: options.dev.adapters }),
+  });
+  for (const job of gv.skipped) logger.warn('background job not run here', { job: job.name, reason: job.reason });
+
+  // Finish whatever the inbox holds from before a crash or restart before serving.
+  const recovered = await gv.drainer.drain();
+  if (recovered.applied > 0) logger.info('applied events left in the inbox', recovered);
+  void gv.frames?.warm().catch((error: unknown) => logger.error('frame image warm-up failed', errorFields(error)));
+
+  const server = serve({ fetch: gv.app.fetch, port: env.PORT, serverOptions: nodeServerOptions() }, (info) => {
+    logger.info('listening', { port: info.port, database: db.kind, url: publicUrl });
+  });
+  capNodeServer(server as Server);
+
+  // Jobs start once the app is served: the coin job's coins-sdk call fetches our metadata route before it returns.
+  const runner = createJobRunner(gv.jobs, { logger, leases: db.store });
+  server.once('listening', () => runner.start());
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    server.close();
+    await gv.writer.flush();
+    await runner.stop();
+    await gv.frames?.viewLog.stop();
+    await gv.drainer.idle();
+    await options.dev?.stop();
+    await db.store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('unhandledRejection', (error) => logger.error('unhandled rejection', errorFields(error)));
+}

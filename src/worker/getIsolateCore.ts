@@ -1,0 +1,47 @@
+import type { Env } from '../config/schema.ts';
+import { createGigaVibe, type GigaVibe } from '../createGigaVibe.ts';
+import { createLogger } from '../support/logger.ts';
+import { createRequestScopes, type RequestScopes } from './createRequestScopes.ts';
+import { loadWorkerFonts } from './loadWorkerFonts.ts';
+import { loadWorkerResvgWasm } from './loadWorkerResvgWasm.ts';
+
+/** What a Worker isolate builds once and every invocation reuses. */
+export interface IsolateCore {
+  scopes: RequestScopes;
+  gv: GigaVibe;
+  /** This isolate's name as a lease holder of exclusive jobs. */
+  holder: string;
+}
+
+const scopes = createRequestScopes();
+let cached: { key: string; core: IsolateCore } | null = null;
+
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** GigaVibe for this isolate, built on first use and kept while the configuration stays the same: the renderer parses
+ * the fonts and instantiates resvg once, and the image, signer and price caches and the rate limits live across
+ * requests. Workers forbid I/O objects shared across requests, so the store the core holds forwards each call to the
+ * calling invocation's own (createRequestScopes). The cache key holds secrets in memory only; it is never logged. */
+export function getIsolateCore(env: Env, webhookSecrets: readonly string[]): IsolateCore {
+  const key = JSON.stringify([env, webhookSecrets]);
+  if (cached?.key === key) return cached.core;
+  const gv = createGigaVibe(env, {
+    kind: 'worker',
+    store: scopes.store(),
+    logger: createLogger(env.LOG_LEVEL),
+    webhookSecrets,
+    applyMode: 'waitUntil',
+    writer: { maxInFlight: Number.POSITIVE_INFINITY },
+    // Set by Cloudflare on every request; a client cannot choose it.
+    clientAddress: (c) => c.req.header('cf-connecting-ip'),
+    publicUrl: env.PUBLIC_URL ?? null,
+    fonts: loadWorkerFonts(),
+    loadResvgWasm: loadWorkerResvgWasm,
+    keepingAlive: scopes.keepingAlive,
+    randomSecret: () => randomHex(32),
+  });
+  cached = { key, core: { scopes, gv, holder: `worker-${randomHex(4)}` } };
+  return cached.core;
+}
