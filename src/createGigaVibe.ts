@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import type { Abi, Address } from 'viem';
-import { FRAMES_BASE_PATH } from '../frames/basePath.ts';
-import type { FrameFont, ResvgWasm } from '../frames/createCardRenderer.ts';
-import { createFrames, type Frames } from '../frames/createFrames.tsx';
+import { FRAMES_BASE_PATH } from './frames/basePath.ts';
+import type { FrameFont, ResvgWasm } from './frames/createCardRenderer.ts';
+import { createFrames, type Frames } from './frames/createFrames.tsx';
 import { createApp, type GigaVibeApp } from './app.ts';
 import { createCoinChain } from './coins/createCoinChain.ts';
 import { createCoinWorker } from './coins/createCoinWorker.ts';
@@ -238,7 +238,6 @@ function backgroundJobs(
       chain,
       unconfiguredReason: reason,
       publicUrl: host.publicUrl ?? `http://localhost:${env.PORT}`,
-      intervalMs: env.COIN_WORKER_SECONDS * 1000,
     });
     jobs.push({
       name: 'coin-creation',

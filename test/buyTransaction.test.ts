@@ -116,7 +116,7 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
       },
       { pollingIntervalMs: 50 },
     );
-    const worker = createCoinWorker({ store: db.store, logger: silentLogger, chain, publicUrl, intervalMs: 60_000 });
+    const worker = createCoinWorker({ store: db.store, logger: silentLogger, chain, publicUrl });
     expect(await worker.runOnce()).toEqual([expect.objectContaining({ kind: 'confirmed' })]);
     const found = await db.store.getBuyTarget(coined);
     if (found?.coin == null) throw new Error('the coin was not confirmed');
@@ -160,7 +160,6 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
       publicClient,
       logger: silentLogger,
       allowedRouters: deps.allowedRouters,
-      intervalMs: 60_000,
       ...extra,
     });
 

@@ -86,7 +86,6 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
       logger: silentLogger,
       chain,
       publicUrl,
-      intervalMs: 60_000,
       leaseSeconds: 60,
       ...extra,
     });

@@ -15,7 +15,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFrames, type Frames, loadFrameFonts } from '../frames/index.ts';
+import { createFrames, type Frames, loadFrameFonts } from '../src/frames/index.ts';
 import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
 import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
@@ -183,7 +183,6 @@ describe.each(databaseTargets())(
         logger: silentLogger,
         chain,
         publicUrl: metadataUrl,
-        intervalMs: 60_000,
       });
       expect(await worker.runOnce()).toEqual([expect.objectContaining({ kind: 'confirmed' })]);
       const found = await db.store.getBuyTarget(performance);
@@ -292,7 +291,6 @@ describe.each(databaseTargets())(
         publicClient,
         logger: silentLogger,
         allowedRouters: deps.allowedRouters,
-        intervalMs: 60_000,
       });
       expect(await confirmer.runOnce()).toMatchObject({ confirmed: 1 });
       expect(await (await request(`/api/trades/${hash}`)).json()).toMatchObject({
@@ -425,7 +423,6 @@ describe.each(databaseTargets())(
         publicClient,
         logger: silentLogger,
         allowedRouters: deps.allowedRouters,
-        intervalMs: 60_000,
       });
       const first = await confirmer.runOnce();
       expect(first).toEqual({ confirmed: 1, failed: 0, pending: 19 });
@@ -438,7 +435,6 @@ describe.each(databaseTargets())(
         publicClient,
         logger: silentLogger,
         allowedRouters: deps.allowedRouters,
-        intervalMs: 60_000,
         batch: 200,
         now: () => new Date(Date.now() + 151_000),
       });

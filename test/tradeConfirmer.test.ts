@@ -21,6 +21,7 @@ import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
 import type { Store } from '../src/db/store.ts';
 import { UnavailableError } from '../src/errors.ts';
+import { createJobRunner } from '../src/jobs/createJobRunner.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { createTradeConfirmer, type TradeConfirmerOptions } from '../src/trading/createTradeConfirmer.ts';
 import { createTransactionLookup } from '../src/trading/createTransactionLookup.ts';
@@ -152,7 +153,6 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
       publicClient,
       logger: silentLogger,
       allowedRouters: routerAllowlist([{ chainId: 8453, address: devnet.addresses.swapRouter }]),
-      intervalMs: 60_000,
       ...extra,
     });
   let nextFid = 7;
@@ -191,17 +191,20 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     expect(await a).toEqual({ confirmed: 1, failed: 0, pending: 0 });
   });
 
-  it('polls on its own once started, and stop() waits for the run', async () => {
+  it('polls on its own as the trade-confirmation job of the job runner, which stop() waits for', async () => {
     const hash = await buy(account(1));
     await report(hash, account(1).address);
-    const c = confirmer({ intervalMs: 20 });
-    c.start();
-    c.start();
+    const c = confirmer();
+    const runner = createJobRunner(
+      [{ name: 'trade-confirmation', everySeconds: 0.02, run: async () => void (await c.runOnce()) }],
+      { logger: silentLogger, leases: db.store },
+    );
+    runner.start();
     const deadline = Date.now() + 5000;
     while ((await db.store.getTrade(8453, hash))?.status === 'pending' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await c.stop();
+    await runner.stop();
     expect(await db.store.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
   });
 

@@ -17,7 +17,6 @@ export interface CoinWorkerOptions {
   chain: CoinChain | null;
   unconfiguredReason?: string;
   publicUrl: string;
-  intervalMs: number;
   workerId?: string;
   /** Lease per claimed job (s); longer than a create + receipt wait. Default 180. */
   leaseSeconds?: number;
@@ -27,10 +26,10 @@ export interface CoinWorkerOptions {
   tuning?: Pick<CoinJobContext, 'maxRevertAttempts' | 'receiptTimeoutMs' | 'lookbackBlocks' | 'waitSeconds'>;
 }
 
-/** The coin-creation worker of the Node host: polls the queue, never two runs at once; stop() waits for a run. */
+/** The coin-creation worker, run as the `coin-creation` job (src/createGigaVibe.ts): never two runs at once. */
 export interface CoinWorker {
   workerId: string;
-  start(): void;
+  /** Wait for a run in progress to end. */
   stop(): Promise<void>;
   /** Claim and process due jobs now (or join the run in progress). */
   runOnce(): Promise<CoinJobOutcome[]>;
@@ -42,7 +41,6 @@ export function createCoinWorker(options: CoinWorkerOptions): CoinWorker {
   const { store, logger, chain } = options;
   const workerId = options.workerId ?? `coin-${randomBytes(4).toString('hex')}`;
   const leaseSeconds = options.leaseSeconds ?? 180;
-  let timer: ReturnType<typeof setInterval> | null = null;
   let running: Promise<CoinJobOutcome[]> | null = null;
 
   const processAll = async (): Promise<CoinJobOutcome[]> => {
@@ -94,14 +92,7 @@ export function createCoinWorker(options: CoinWorkerOptions): CoinWorker {
 
   return {
     workerId,
-    start() {
-      if (timer !== null) return;
-      timer = setInterval(() => void runOnce(), options.intervalMs);
-      timer.unref?.();
-    },
     async stop() {
-      if (timer !== null) clearInterval(timer);
-      timer = null;
       if (running) await running;
     },
     runOnce,

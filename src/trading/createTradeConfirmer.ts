@@ -12,8 +12,6 @@ export interface TradeConfirmerOptions {
   publicClient: Pick<PublicClient, 'getTransactionReceipt' | 'getTransaction'> & { chain?: { id: number } | undefined };
   logger: Logger;
   allowedRouters(chainId: number): ReadonlySet<string>;
-  /** Poll interval of start() (TRADE_CONFIRMER_SECONDS). */
-  intervalMs: number;
   worker?: string;
   /** A reported transaction the node has seen but that is still not mined after this long is failed as 'not mined'.
    * Default 1800. */
@@ -34,11 +32,12 @@ export interface TradeConfirmerRun {
   pending: number;
 }
 
-/** The Node host's trade confirmer: polls, never two runs at once; stop() waits for a run. */
+/** The trade confirmer, run as the `trade-confirmation` job (src/createGigaVibe.ts): never two runs at once. */
 export interface TradeConfirmer {
   workerId: string;
+  /** Settle due trades now (or join the run in progress). */
   runOnce(): Promise<TradeConfirmerRun>;
-  start(): void;
+  /** Wait for a run in progress to end. */
   stop(): Promise<void>;
 }
 
@@ -60,7 +59,6 @@ export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfi
   const { store, publicClient, logger } = options;
   const workerId = options.worker ?? `trades-${randomBytes(4).toString('hex')}`;
   const now = options.now ?? (() => new Date());
-  let timer: ReturnType<typeof setInterval> | null = null;
   let running: Promise<TradeConfirmerRun> | null = null;
 
   const look = async (trade: ClaimedTrade): Promise<TradeSettlement> => {
@@ -124,14 +122,7 @@ export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfi
   return {
     workerId,
     runOnce,
-    start() {
-      if (timer !== null) return;
-      timer = setInterval(() => void runOnce(), options.intervalMs);
-      timer.unref?.();
-    },
     async stop() {
-      if (timer !== null) clearInterval(timer);
-      timer = null;
       if (running) await running;
     },
   };

@@ -107,7 +107,6 @@ export function createTradingServices(
             publicClient: client,
             logger: confirmLogger,
             allowedRouters,
-            intervalMs: config.confirmerSeconds * 1000,
           }),
   };
 }
