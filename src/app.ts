@@ -34,7 +34,7 @@ export interface AppDeps {
   /** Hash implementations for the webhook route (default WebCrypto; Node passes node:crypto). */
   webhookCrypto?: WebhookCrypto;
   now?: () => Date;
-  /** The performance frames (frames/createFrames), mounted at the root (their routes start with /frames). */
+  /** The performance frames (src/frames/createFrames), mounted at the root (their routes start with /frames). */
   frames?: { hono: Hono };
   /** Buying (POST /api/tx/buy and the frame tx route) and trade lookups; unset: those routes answer 503. */
   trading?: PrepareBuyDeps;

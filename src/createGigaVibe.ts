@@ -1,8 +1,5 @@
 import { Hono } from 'hono';
 import type { Abi, Address } from 'viem';
-import { FRAMES_BASE_PATH } from './frames/basePath.ts';
-import type { FrameFont, ResvgWasm } from './frames/createCardRenderer.ts';
-import { createFrames, type Frames } from './frames/createFrames.tsx';
 import { createApp, type GigaVibeApp } from './app.ts';
 import { createCoinChain } from './coins/createCoinChain.ts';
 import { createCoinWorker } from './coins/createCoinWorker.ts';
@@ -14,6 +11,9 @@ import { createHubSignerCheck } from './farcaster/createHubSignerCheck.ts';
 import { type AddressCheck, createHubVerificationCheck } from './farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from './farcaster/frogHub.ts';
 import type { SignerCheck, VerifyFrameActionOptions } from './farcaster/verifyFrameAction.ts';
+import { FRAMES_BASE_PATH } from './frames/basePath.ts';
+import type { FrameFont, ResvgWasm } from './frames/createCardRenderer.ts';
+import { createFrames, type Frames } from './frames/createFrames.tsx';
 import { createRateLimiter } from './http/createRateLimiter.ts';
 import type { Job, SkippedJob } from './jobs/job.ts';
 import { errorFields, type Logger } from './support/logger.ts';

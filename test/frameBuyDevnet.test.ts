@@ -15,7 +15,6 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFrames, type Frames, loadFrameFonts } from '../src/frames/index.ts';
 import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
 import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
@@ -25,6 +24,7 @@ import { createCoinWorker } from '../src/coins/createCoinWorker.ts';
 import { createHubSignerCheck } from '../src/farcaster/createHubSignerCheck.ts';
 import { createHubVerificationCheck } from '../src/farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from '../src/farcaster/frogHub.ts';
+import { createFrames, type Frames, loadFrameFonts } from '../src/frames/index.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { createBuySimulator } from '../src/trading/createBuySimulator.ts';
 import { createCoinPriceReader } from '../src/trading/createCoinPriceReader.ts';

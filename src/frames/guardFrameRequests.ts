@@ -1,7 +1,7 @@
 import type { HonoRequest, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { BadRequestError } from '../src/errors.ts';
-import { readLimitedJson } from '../src/http/readLimitedBody.ts';
+import { BadRequestError } from '../errors.ts';
+import { readLimitedJson } from '../http/readLimitedBody.ts';
 import { FrameNotFoundError } from './errors.ts';
 
 /** Frame POST bodies are a few hundred bytes; anything over 64 KiB is refused before parsing. */
@@ -13,7 +13,8 @@ export interface FramePostBody {
   untrustedData: Record<string, never>;
 }
 
-/** The part of a frames v1 POST we read (spec: docs/farcaster.md 7.3); `untrustedData` is ignored entirely. */
+/** The part of a frames v1 POST we read (`trustedData.messageBytes`, the signed message; spec:
+ * https://github.com/farcasterxyz/docs/blob/6dbdc1d/docs/reference/frames/spec.md); `untrustedData` is ignored entirely. */
 export const framePostSchema = z.object({
   trustedData: z.object({
     messageBytes: z

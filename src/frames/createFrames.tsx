@@ -1,17 +1,13 @@
 import { Button, type FrameContext, Frog, TextInput } from 'frog';
 import { type Context, Hono, type HonoRequest } from 'hono';
-import { databaseCall } from '../src/db/databaseCall.ts';
-import { BadRequestError, UnavailableError } from '../src/errors.ts';
-import { UnverifiedAddressError } from '../src/farcaster/errors.ts';
-import type { FrameActionOutcome } from '../src/farcaster/frameActionRecord.ts';
-import type { Performance } from '../src/performances/types.ts';
-import { errorFields } from '../src/support/logger.ts';
-import {
-  TooManyPendingTradesError,
-  TradeReportedByOtherFidError,
-  TransactionNotSeenError,
-} from '../src/trading/errors.ts';
-import type { Trade } from '../src/trading/types.ts';
+import { databaseCall } from '../db/databaseCall.ts';
+import { BadRequestError, UnavailableError } from '../errors.ts';
+import { UnverifiedAddressError } from '../farcaster/errors.ts';
+import type { FrameActionOutcome } from '../farcaster/frameActionRecord.ts';
+import type { Performance } from '../performances/types.ts';
+import { errorFields } from '../support/logger.ts';
+import { TooManyPendingTradesError, TradeReportedByOtherFidError, TransactionNotSeenError } from '../trading/errors.ts';
+import type { Trade } from '../trading/types.ts';
 import { FRAMES_BASE_PATH } from './basePath.ts';
 import { buildPerformanceCard, buildTradeCard, type Card, NOT_FOUND_CARD } from './buildCards.ts';
 import { type CardRenderer, createCardRenderer } from './createCardRenderer.ts';
@@ -61,7 +57,8 @@ interface PerformanceView {
 /** Performance frames (frames v1, Frog 0.18.3) under `/frames`: the frame of a performance with its live engagement
  * and coin (GET, and Refresh as a signed POST), its content-versioned PNG image, the Buy transaction (tx route) and
  * the signed report after the wallet sent it. Every POST is verified by `deps.hub` before a handler runs; handlers
- * read only the verified action. Spec: docs/farcaster.md 7 (frames v1) and 8 (Frog). */
+ * read only the verified action. Specs: https://github.com/farcasterxyz/docs/blob/6dbdc1d/docs/reference/frames/spec.md
+ * (frames v1) and https://frog.fm (Frog). */
 export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
   const settings = framesConfigSchema.parse(config);
   const { store, logger } = deps;

@@ -1,11 +1,11 @@
 import type { FrogConstructorParameters } from 'frog';
 import type { Abi } from 'viem';
 import { z } from 'zod';
-import type { Store } from '../src/db/store.ts';
-import type { AddressCheck } from '../src/farcaster/createHubVerificationCheck.ts';
-import type { Logger } from '../src/support/logger.ts';
-import type { PricedCoin } from '../src/trading/createCoinPriceReader.ts';
-import type { TransactionLookup } from '../src/trading/createTransactionLookup.ts';
+import type { Store } from '../db/store.ts';
+import type { AddressCheck } from '../farcaster/createHubVerificationCheck.ts';
+import type { Logger } from '../support/logger.ts';
+import type { PricedCoin } from '../trading/createCoinPriceReader.ts';
+import type { TransactionLookup } from '../trading/createTransactionLookup.ts';
 import type { FrameFont, ResvgWasm } from './createCardRenderer.ts';
 
 const ethAmount = z.string().regex(/^\d+(\.\d{1,18})?$/, 'must be a decimal ETH amount');
