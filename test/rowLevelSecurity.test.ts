@@ -82,6 +82,24 @@ describe.each(databaseTargets())('row-level security for the anon role on $name'
          and has_table_privilege(r.role, c.oid, p.privilege)`,
     );
     expect(rows).toEqual([]);
+    const sequences = await db.sql.query<{ name: string }>(
+      `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       cross join (values ('USAGE'), ('SELECT'), ('UPDATE')) as p(privilege)
+       cross join (values ('anon'), ('authenticated')) as r(role)
+       where n.nspname = 'public' and c.relkind = 'S' and has_sequence_privilege(r.role, c.oid, p.privilege)`,
+    );
+    expect(sequences).toEqual([]);
+    const [{ version } = { version: 0 }] = await db.sql.query<{ version: number }>(
+      `select current_setting('server_version_num')::int as version`,
+    );
+    if (version >= 170000) {
+      const maintain = await db.sql.query<{ name: string }>(
+        `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         cross join (values ('anon'), ('authenticated')) as r(role)
+         where n.nspname = 'public' and c.relkind = 'r' and has_table_privilege(r.role, c.oid, 'MAINTAIN')`,
+      );
+      expect(maintain).toEqual([]);
+    }
   });
 
   it('reads nothing private: inbox, analytics, reactions, casts, corrections, queue', async () => {
