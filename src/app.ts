@@ -4,6 +4,7 @@ import type { Store } from './db/store.ts';
 import { RateLimitedError } from './errors.ts';
 import { clientRateKey, type RateLimiter } from './http/createRateLimiter.ts';
 import { createErrorHandler } from './http/onError.ts';
+import { createPerformanceViews, type GetPerformanceView } from './performances/createPerformanceViews.ts';
 import { performanceRoutes } from './performances/performanceRoutes.ts';
 import type { Logger } from './support/logger.ts';
 import { buyRoute, type ClientAddress } from './trading/buyRoute.ts';
@@ -34,6 +35,9 @@ export interface AppDeps {
   /** Hash implementations for the webhook route (default WebCrypto; Node passes node:crypto). */
   webhookCrypto?: WebhookCrypto;
   now?: () => Date;
+  /** The one performance view, shared with the frames (createGigaVibe builds it once, with the coin price reader);
+   * default: one over `store` without prices. */
+  getPerformanceView?: GetPerformanceView;
   /** The performance frames (src/frames/createFrames), mounted at the root (their routes start with /frames). */
   frames?: { hono: Hono };
   /** Buying (POST /api/tx/buy and the frame tx route) and trade lookups; unset: those routes answer 503. */
@@ -111,7 +115,8 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
     }),
   );
   app.route('/api/performances', coinMetadataRoute(store));
-  app.route('/api/performances', performanceRoutes(store));
+  const getPerformanceView = deps.getPerformanceView ?? createPerformanceViews({ store, logger }).getPerformanceView;
+  app.route('/api/performances', performanceRoutes(store, getPerformanceView));
   if (deps.frames) {
     const limiter = deps.frameActionLimiter;
     if (limiter !== undefined) {

@@ -16,6 +16,7 @@ import type { FrameFont, ResvgWasm } from './frames/createCardRenderer.ts';
 import { createFrames, type Frames } from './frames/createFrames.tsx';
 import { createRateLimiter } from './http/createRateLimiter.ts';
 import type { Job, SkippedJob } from './jobs/job.ts';
+import { createPerformanceViews } from './performances/createPerformanceViews.ts';
 import { errorFields, type Logger } from './support/logger.ts';
 import type { ClientAddress } from './trading/buyRoute.ts';
 import { createTradingServices, type TradingConfig, type TradingServices } from './trading/createTradingServices.ts';
@@ -78,6 +79,9 @@ function framesUnconfigured(): Hono {
   return app;
 }
 
+/** Longest wait for a coin's on-chain price before a performance is answered (API) or drawn (frames) without it. */
+const PRICE_TIMEOUT_MS = 1500;
+
 const refuseUntilHub = async (): Promise<never> => {
   throw new UnavailableError('Frame actions are not available on this server yet', undefined, 300);
 };
@@ -107,6 +111,14 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
   const { store, logger } = host;
   const wrap: Wrap = host.keepingAlive ?? ((call) => call);
   const trading = createTradingServices(tradingConfig(env, host.dev), { store, logger, wrap });
+  // The one performance view, built once (per process on Node, per isolate on Workers) and rendered by both the JSON
+  // API and the frames, so they share its reads and caches.
+  const performanceViews = createPerformanceViews({
+    store,
+    coinPrice: trading.coinPrice,
+    logger,
+    priceTimeoutMs: PRICE_TIMEOUT_MS,
+  });
 
   let checkSigner: SignerCheck;
   let checkAddress: AddressCheck;
@@ -150,7 +162,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
         checkAddress,
         ...(trading.transactionSeen ? { transactionSeen: trading.transactionSeen } : {}),
         buy: (request) => prepareBuy(request, trading.deps),
-        ...(trading.coinPrice ? { coinPrice: trading.coinPrice } : {}),
+        performanceViews,
         fonts: host.fonts,
         ...(host.loadResvgWasm === undefined ? {} : { loadResvgWasm: host.loadResvgWasm }),
       },
@@ -166,6 +178,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
     {
       store,
       logger,
+      getPerformanceView: performanceViews.getPerformanceView,
       applyMode: host.applyMode,
       writer: host.writer,
       ...(host.webhookCrypto === undefined ? {} : { webhookCrypto: host.webhookCrypto }),

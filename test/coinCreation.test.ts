@@ -208,6 +208,7 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
       txHash: log.transactionHash,
       poolId: log.args.poolKeyHash,
       createdAt: expect.any(String),
+      priceEth: null,
     });
     expect(shown.viral.status).toBe('coined');
     expect(isAddressEqual(log.args.caller, devnet.accounts.platform.address)).toBe(true);

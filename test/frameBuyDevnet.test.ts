@@ -25,6 +25,7 @@ import { createHubSignerCheck } from '../src/farcaster/createHubSignerCheck.ts';
 import { createHubVerificationCheck } from '../src/farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from '../src/farcaster/frogHub.ts';
 import { createFrames, type Frames, loadFrameFonts } from '../src/frames/index.ts';
+import { createPerformanceViews } from '../src/performances/createPerformanceViews.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { createBuySimulator } from '../src/trading/createBuySimulator.ts';
 import { createCoinPriceReader } from '../src/trading/createCoinPriceReader.ts';
@@ -138,10 +139,14 @@ describe.each(databaseTargets())(
           // A shorter wait than production's 2.5 s for hashes the node does not know, so the flood below is quick.
           transactionSeen: createTransactionLookup({ publicClient, waitMs: 300, pollMs: 100 }),
           buy: (r) => prepareBuy(r, deps),
-          coinPrice: createCoinPriceReader({
-            publicClient,
-            poolManager: devnet.addresses.poolManager,
-            cacheSeconds: 0,
+          performanceViews: createPerformanceViews({
+            store: db.store,
+            coinPrice: createCoinPriceReader({
+              publicClient,
+              poolManager: devnet.addresses.poolManager,
+              cacheSeconds: 0,
+            }),
+            logger: silentLogger,
           }),
           fonts: await loadFrameFonts(),
         },

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPerformanceViews } from '../src/performances/createPerformanceViews.ts';
 import { encodeFeedCursor } from '../src/performances/feedCursor.ts';
+import { silentLogger } from '../src/support/logger.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
+import { giveCoin } from './support/framesHarness.ts';
 import { castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
 
@@ -123,5 +126,41 @@ describe.each(databaseTargets())('read API on $name', (target: DatabaseTarget) =
       `/api/performances?cursor=${encodeFeedCursor({ t: '2026-11-25T10:00:00.123456+00:00', h })}`,
     );
     expect(good.status).toBe(200);
+  });
+
+  // Last: it adds a performance, which the feed tests above do not expect.
+  it('GET /api/performances/:castHash is the performance view: the stored performance plus coin.priceEth', async () => {
+    const hash = castHash(99, 'f');
+    await app.deliver(performanceCast(hash, user(3099), at(3600)));
+    await app.drainer.drain();
+    const coin = await giveCoin(db, hash, 'PRICED');
+    const stored = await db.store.getPerformance(hash);
+    expect(stored?.coin?.address).toBe(coin);
+    const unpriced = await app.get(`/api/performances/${hash}`);
+    expect(unpriced).toEqual({ status: 200, body: { ...stored, coin: { ...stored?.coin, priceEth: null } } });
+
+    const asked: string[] = [];
+    const views = createPerformanceViews({
+      store: db.store,
+      coinPrice: async (c) => {
+        asked.push(c.address);
+        return { ethPerCoin: '0.0000015' };
+      },
+      logger: silentLogger,
+    });
+    const priced = testApp(db, { getPerformanceView: views.getPerformanceView });
+    expect(await priced.get(`/api/performances/${hash}`)).toEqual({
+      status: 200,
+      body: { ...stored, coin: { ...stored?.coin, priceEth: '0.0000015' } },
+    });
+    expect(asked).toEqual([coin]);
+    // No coin, no price and no chain read.
+    const plain = await priced.get(`/api/performances/${hashes[0]}`);
+    expect(plain.body).toEqual(await db.store.getPerformance(hashes[0]!));
+    expect(asked).toEqual([coin]);
+    // The feed stays as stored: no chain reads per item.
+    const feed = await priced.get('/api/performances?limit=100');
+    expect((feed.body as Page).items.find((item) => item.castHash === hash)).toEqual(stored);
+    expect(asked).toEqual([coin]);
   });
 });

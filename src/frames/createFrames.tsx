@@ -4,6 +4,7 @@ import { databaseCall } from '../db/databaseCall.ts';
 import { BadRequestError, UnavailableError } from '../errors.ts';
 import { UnverifiedAddressError } from '../farcaster/errors.ts';
 import type { FrameActionOutcome } from '../farcaster/frameActionRecord.ts';
+import type { PerformanceView } from '../performances/createPerformanceViews.ts';
 import type { Performance } from '../performances/types.ts';
 import { errorFields } from '../support/logger.ts';
 import { TooManyPendingTradesError, TradeReportedByOtherFidError, TransactionNotSeenError } from '../trading/errors.ts';
@@ -47,11 +48,11 @@ const PRUNE_MARGIN_SECONDS = 600;
 
 type FrameActionKind = 'refresh' | 'buy_tx' | 'bought' | 'trade_refresh';
 
-interface PerformanceView {
-  performance: Performance;
+/** A performance view with its card drawn. */
+interface DrawnView {
+  view: PerformanceView;
   card: Card;
   version: string;
-  at: number;
 }
 
 /** Performance frames (frames v1, Frog 0.18.3) under `/frames`: the frame of a performance with its live engagement
@@ -74,62 +75,39 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
   const frameGets = new WeakMap<HonoRequest, string>();
   const placeholder = amountPlaceholder(settings.buyBounds.default);
 
-  const poolKeys = new Map<string, { poolId: string | null; poolKey: unknown }>();
-  /** ETH per coin, or null: a missing reader, an unknown pool, a failure or a slow read never fail the frame. */
-  const priceOf = async (castHash: string, coin: { address: string }): Promise<string | null> => {
-    const read = deps.coinPrice;
-    if (read === undefined) return null;
-    try {
-      let pool = poolKeys.get(coin.address);
-      if (pool === undefined) {
-        const target = await store.getBuyTarget(castHash);
-        if (target?.coin == null) return null;
-        pool = { poolId: target.coin.poolId, poolKey: target.coin.poolKey };
-        if (poolKeys.size >= 10_000) poolKeys.clear();
-        poolKeys.set(coin.address, pool);
-      }
-      const price = await withTimeout(read({ address: coin.address, ...pool }), settings.priceTimeoutMs);
-      return price?.ethPerCoin ?? null;
-    } catch (error) {
-      logger.warn('coin price unavailable', { castHash, ...errorFields(error) });
-      return null;
+  const { getPerformanceView, recentPerformanceView } = deps.performanceViews;
+  const drawings = new WeakMap<PerformanceView, Promise<DrawnView>>();
+  /** The card of a view, drawn once per view (requests that shared the view's read share its drawing). */
+  const draw = (view: PerformanceView): Promise<DrawnView> => {
+    let drawn = drawings.get(view);
+    if (drawn === undefined) {
+      drawn = (async () => {
+        const tools = await renderer();
+        const card = buildPerformanceCard(view.performance, view.market?.priceEth ?? null, tools.clean);
+        return { view, card, version: await tools.version(card) };
+      })();
+      drawings.set(view, drawn);
+      drawn.catch(() => drawings.delete(view));
     }
+    return drawn;
   };
 
-  const recent = new Map<string, PerformanceView>();
-  const loading = new Map<string, Promise<PerformanceView | null>>();
-  /** Read a performance and draw its card; concurrent reads of one cast share one database round trip, except a
-   * `fresh` read (after a write this request made), which must not join a read that started before the write. */
-  const loadView = (castHash: string, options: { fresh?: boolean } = {}): Promise<PerformanceView | null> => {
-    const pending = loading.get(castHash);
-    if (pending !== undefined && options.fresh !== true) return pending;
-    const work = (async () => {
-      const performance = await databaseCall(store.getPerformance(castHash));
-      if (performance === null) {
-        recent.delete(castHash);
-        return null;
-      }
-      const price = performance.coin === null ? null : await priceOf(castHash, performance.coin);
-      const tools = await renderer();
-      const card = buildPerformanceCard(performance, price, tools.clean);
-      const view = { performance, card, version: await tools.version(card), at: Date.now() };
-      if (recent.size >= 10_000) recent.clear();
-      recent.set(castHash, view);
-      return view;
-    })().finally(() => {
-      if (loading.get(castHash) === work) loading.delete(castHash);
-    });
-    loading.set(castHash, work);
-    return work;
+  /** Read the performance's view (src/performances/createPerformanceViews.ts: concurrent reads share one database
+   * round trip, except `fresh` ones) and draw its card. */
+  const loadView = async (castHash: string, options: { fresh?: boolean } = {}): Promise<DrawnView | null> => {
+    const view = await getPerformanceView(castHash, options);
+    return view === null ? null : draw(view);
   };
 
-  /** The performance's current card for an image request. A card read within imageDataTtlMs that has the requested
-   * version is reused as is; one read within 30 times that is reused while a background read refreshes it (so hot
-   * images never wait for the database); otherwise the request reads the database. */
-  const currentView = async (castHash: string, requested: string): Promise<PerformanceView | null> => {
-    const cached = recent.get(castHash);
-    if (cached === undefined || cached.version !== requested) return loadView(castHash);
-    const age = Date.now() - cached.at;
+  /** The performance's current card for an image request. A view read within imageDataTtlMs whose card has the
+   * requested version is reused as is; one read within 30 times that is reused while a background read refreshes it
+   * (so hot images never wait for the database); otherwise the request reads the database. */
+  const currentView = async (castHash: string, requested: string): Promise<DrawnView | null> => {
+    const recent = recentPerformanceView(castHash);
+    if (recent === undefined) return loadView(castHash);
+    const cached = await draw(recent);
+    if (cached.version !== requested) return loadView(castHash);
+    const age = Date.now() - recent.readAt;
     if (age <= settings.imageDataTtlMs) return cached;
     if (age <= settings.imageDataTtlMs * 30) {
       loadView(castHash).catch((error: unknown) =>
@@ -207,14 +185,15 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
   /** What the frame builders need from Frog's handler context. */
   type FrameResponder = Pick<FrameContext, 'res'>;
 
-  const performanceFrame = (c: FrameResponder, view: PerformanceView, initial: boolean) => {
-    const { performance, card } = view;
+  const performanceFrame = (c: FrameResponder, drawn: DrawnView, initial: boolean) => {
+    const { card } = drawn;
+    const { performance } = drawn.view;
     const castHash = performance.castHash;
     const coin = performance.coin;
     const symbol = card.kind === 'performance' && card.coin !== null ? card.coin.symbol : 'COIN';
     return c.res({
       action: urls.frame(castHash),
-      image: urls.image(castHash, view.version),
+      image: urls.image(castHash, drawn.version),
       imageAspectRatio: '1.91:1',
       title: card.kind === 'performance' ? `${card.title} | GigaVibe` : 'GigaVibe',
       headers: { 'cache-control': initial ? FRAME_HTML : 'no-store' },
@@ -443,16 +422,4 @@ function matchesEtag(header: string | undefined, version: string): boolean {
     const t = tag.trim();
     return t === '*' || t === `"${version}"` || t === `W/"${version}"`;
   });
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

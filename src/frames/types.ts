@@ -3,8 +3,8 @@ import type { Abi } from 'viem';
 import { z } from 'zod';
 import type { Store } from '../db/store.ts';
 import type { AddressCheck } from '../farcaster/createHubVerificationCheck.ts';
+import type { PerformanceViews } from '../performances/createPerformanceViews.ts';
 import type { Logger } from '../support/logger.ts';
-import type { PricedCoin } from '../trading/createCoinPriceReader.ts';
 import type { TransactionLookup } from '../trading/createTransactionLookup.ts';
 import type { FrameFont, ResvgWasm } from './createCardRenderer.ts';
 
@@ -49,8 +49,6 @@ export const framesConfigSchema = z
       .default(32 * 1024 * 1024),
     /** How long an image request may reuse the performance data another request just read (default 1 s). */
     imageDataTtlMs: z.number().int().nonnegative().default(1000),
-    /** Longest wait for a coin price before drawing the image without it (default 1.5 s). */
-    priceTimeoutMs: z.number().int().positive().default(1500),
   })
   .refine((c) => Number(c.buyBounds.min) <= Number(c.buyBounds.default), {
     message: 'buyBounds.default must be at least buyBounds.min',
@@ -125,8 +123,9 @@ export interface FramesDeps {
   transactionSeen?: TransactionLookup | undefined;
   /** Build (and record the quote of) a buy transaction; throws typed errors (src/trading/prepareBuy.ts). */
   buy: (request: FrameBuyRequest) => Promise<FrameBuyTransaction>;
-  /** Spot price of a coin (ETH per coin, decimal); null or a failure draws the image without a price. */
-  coinPrice?: (coin: PricedCoin) => Promise<{ ethPerCoin: string } | null>;
+  /** The one performance view (src/performances/createPerformanceViews.ts), shared with the JSON API: the frames draw
+   * it, with the coin's price when the view has one, and reuse a view read a moment ago for image requests. */
+  performanceViews: Pick<PerformanceViews, 'getPerformanceView' | 'recentPerformanceView'>;
   /** Bundled fonts for the images (Node: `await loadFrameFonts()`). */
   fonts: readonly FrameFont[];
   /** The resvg WebAssembly binary; default (Node): read from the installed @resvg/resvg-wasm. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
 import { BadRequestError } from '../errors.ts';
+import type { GetPerformanceView, PerformanceView } from './createPerformanceViews.ts';
 import { decodeFeedCursor, encodeFeedCursor } from './feedCursor.ts';
 import { feedSortSchema } from './types.ts';
 
@@ -23,16 +24,24 @@ const feedQuery = z
   })
   .strict();
 
-/** Read API: `GET /api/performances/:castHash` and the keyset-paginated feed `GET /api/performances`. */
-export function performanceRoutes(store: Store) {
+/** The JSON of one performance: the stored performance with, under `coin`, its current price (`priceEth`, ETH per
+ * whole coin as a decimal string; null when unknown). */
+function performanceJson({ performance, market }: PerformanceView) {
+  const { coin } = performance;
+  return { ...performance, coin: coin === null ? null : { ...coin, priceEth: market?.priceEth ?? null } };
+}
+
+/** Read API: `GET /api/performances/:castHash` renders the one performance view (the frames draw the same), and the
+ * keyset-paginated feed `GET /api/performances` lists stored performances (no chain reads per item). */
+export function performanceRoutes(store: Pick<Store, 'listPerformances'>, getPerformanceView: GetPerformanceView) {
   const app = new Hono();
 
   app.get('/:castHash', async (c) => {
     const castHash = c.req.param('castHash');
     if (!castHashParam.test(castHash)) throw new BadRequestError('castHash must be 0x followed by 40 hex digits');
-    const performance = await databaseCall(store.getPerformance(castHash.toLowerCase()));
-    if (performance === null) return c.json({ error: 'performance not found' }, 404);
-    return c.json(performance);
+    const view = await getPerformanceView(castHash.toLowerCase());
+    if (view === null) return c.json({ error: 'performance not found' }, 404);
+    return c.json(performanceJson(view));
   });
 
   app.get('/', async (c) => {

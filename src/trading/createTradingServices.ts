@@ -37,7 +37,7 @@ export interface TradingConfig {
 /** Buying, built once per process (Node) or isolate (Workers). */
 export interface TradingServices {
   deps: PrepareBuyDeps;
-  /** Spot price of a coin for the frame images; unset without BASE_RPC_URL. */
+  /** Spot price of a coin for the performance view (API and frames); unset without BASE_RPC_URL. */
   coinPrice: ((coin: PricedCoin) => Promise<CoinPrice | null>) | undefined;
   /** Whether the chain knows a reported transaction (checked before a report is recorded); unset without an RPC. */
   transactionSeen: TransactionLookup | undefined;

@@ -10,6 +10,7 @@ import { createFrames, type Frames } from '../../src/frames/createFrames.tsx';
 import { loadFrameFonts } from '../../src/frames/loadFrameFonts.ts';
 import type { FrameBuyRequest, FrameBuyTransaction, FramesConfig, FramesDeps } from '../../src/frames/types.ts';
 import { createErrorHandler } from '../../src/http/onError.ts';
+import { createPerformanceViews } from '../../src/performances/createPerformanceViews.ts';
 import { silentLogger } from '../../src/support/logger.ts';
 import { type HubStandIn, startHubStandIn } from '../standins/hubApi.ts';
 import type { TestDatabase } from './databases.ts';
@@ -91,7 +92,11 @@ export async function startFramesHarness(
       if (buyFailure !== null) throw buyFailure;
       return { chainId: 8453, to: FAKE_ROUTER, data: FAKE_CALLDATA, value: 2_000_000_000_000_000n, abi: [...FAKE_ABI] };
     },
-    coinPrice: async () => ({ ethPerCoin: '0.000001234567' }),
+    performanceViews: createPerformanceViews({
+      store: db.store,
+      coinPrice: async () => ({ ethPerCoin: '0.000001234567' }),
+      logger: silentLogger,
+    }),
     fonts: await testFonts(),
     ...options.deps,
   });
