@@ -1,5 +1,6 @@
 import { Message, validations } from '@farcaster/hub-nodejs';
 import { Frog } from 'frog';
+import type { HonoRequest, MiddlewareHandler } from 'hono';
 import { hexToBytes } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubStandIn, startHubStandIn } from '../../test/standins/hubApi.ts';
@@ -13,7 +14,7 @@ import {
 import { createErrorHandler } from '../http/onError.ts';
 import { silentLogger } from '../support/logger.ts';
 import { createHubSignerCheck } from './createHubSignerCheck.ts';
-import { createFrogHub, guardFrameBody, type Hub, verifiedFrameAction } from './frogHub.ts';
+import { createFrogHub, type Hub, verifiedFrameAction } from './frogHub.ts';
 import type { VerifiedFrameAction } from './verifyFrameAction.ts';
 
 const ORIGIN = 'https://ours.example';
@@ -53,10 +54,24 @@ const coreOnlyHub: Hub = {
   }) as unknown as NonNullable<Hub['verifyMessage']>,
 };
 
+/** One parsed body per request (what the frames' request guard provides): Frog and the handler then read the same
+ * `trustedData` object, which verifiedFrameAction needs. */
+function shareParsedBody(): MiddlewareHandler {
+  return async (c, next) => {
+    const parse = c.req.json.bind(c.req);
+    let parsed: Promise<unknown> | undefined;
+    c.req.json = (() => {
+      parsed ??= parse();
+      return parsed;
+    }) as HonoRequest['json'];
+    await next();
+  };
+}
+
 function frogApp(frameHub: Hub, share = true) {
   const app = new Frog({ title: 't', hub: frameHub, verify: true, verifyOrigin: false });
   app.hono.onError(createErrorHandler(silentLogger));
-  if (share) app.hono.use(guardFrameBody());
+  if (share) app.hono.use(shareParsedBody());
   const seen: Seen = {};
   for (const path of ['/f', '/frames/f']) {
     app.frame(path, async (c) => {
@@ -101,7 +116,7 @@ describe('createFrogHub', () => {
     expect(seen.frameData).toMatchObject({ fid: 4242, buttonIndex: 2 });
   });
 
-  it('without guardFrameBody, Hono parses the body again per c.req.json() call, so the lookup misses', async () => {
+  it('without one parsed body per request, Hono parses the body again per c.req.json() call, so the lookup misses', async () => {
     const { seen, post } = frogApp(frogHub(), false);
     const res = await post('/f', (await sign()).body);
     expect(res.status).toBe(200);
@@ -166,35 +181,6 @@ describe('createFrogHub', () => {
     const { post } = frogApp(frogHub());
     const res = await post('/f', (await sign({ url: 'https://ours.example.evil.com/f' })).body);
     expect(res.status).toBe(403);
-  });
-});
-
-describe('guardFrameBody', () => {
-  it('turns bodies Frog would crash on or let through unverified into 400s', async () => {
-    const signed = await sign();
-    const prefixed = { ...signed.body, trustedData: { messageBytes: `0x${signed.messageBytesHex}` } };
-    const noUntrusted = { trustedData: signed.body.trustedData };
-    const unsigned = { untrustedData: signed.body.untrustedData };
-    const bare = frogApp(frogHub(), false);
-    expect((await bare.post('/f', prefixed)).status).toBe(500);
-    expect((await bare.post('/f', noUntrusted)).status).toBe(500);
-    expect((await bare.post('/f', unsigned)).status).toBe(200);
-    expect(bare.seen.verified).toBe(false);
-    const guarded = frogApp(frogHub());
-    for (const body of [prefixed, noUntrusted, unsigned, { trustedData: { messageBytes: 42 } }, 'not json']) {
-      const res = await guarded.post('/frames/f', body);
-      expect(res.status).toBe(400);
-      const { message } = (await res.json()) as { message: string };
-      expect(message.length).toBeLessThanOrEqual(90);
-    }
-    expect((await guarded.post('/f', signed.body)).status).toBe(200);
-  });
-
-  it('leaves GET requests alone', async () => {
-    const app = new Frog({ title: 't', hub: frogHub(), verify: true, verifyOrigin: false });
-    app.hono.use(guardFrameBody());
-    app.frame('/f', (c) => c.res({ image: 'https://x.example/i.png', intents: [] }));
-    expect((await app.fetch(new Request('http://localhost/f'))).status).toBe(200);
   });
 });
 

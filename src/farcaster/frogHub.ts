@@ -1,8 +1,6 @@
 import { Message } from '@farcaster/core';
 import type { FrogConstructorParameters } from 'frog';
-import type { MiddlewareHandler } from 'hono';
 import { hexToBytes } from 'viem';
-import { z } from 'zod';
 import { MalformedMessageError } from './errors.ts';
 import { type VerifiedFrameAction, type VerifyFrameActionOptions, verifyFrameAction } from './verifyFrameAction.ts';
 
@@ -24,7 +22,7 @@ function assertFrogCanRead(messageBytes: string): void {
  * `/v1/validateMessage`. Our typed errors propagate out of Frog (with `verify: true`) to Hono's onError as 4xx/503.
  * The result is remembered against the `trustedData` object Frog passes in; read it with verifiedFrameAction.
  * Frog's Hub type says `verifyMessage` returns `Promise<void>`, but Frog reads `.valid` from the result, so it
- * returns `{ valid: true }` behind a cast (docs/farcaster.md 8.2). */
+ * returns `{ valid: true }` behind a cast. */
 export function createFrogHub(options: Omit<VerifyFrameActionOptions, 'now'> & { now?: () => Date }): Hub {
   const { now = () => new Date(), ...rest } = options;
   const verifyMessage = async ({ trustedData }: { trustedData: { messageBytes: string } }) => {
@@ -45,46 +43,9 @@ export function createFrogHub(options: Omit<VerifyFrameActionOptions, 'now'> & {
  * failed in `verify: 'silent'` mode, or another object).
  *
  * Hono's `c.req.json()` parses the body again on every call (hono 4.13 caches the text, not the object), so the
- * object a handler gets from its own `await c.req.json()` is NOT the one Frog verified. Install guardFrameBody() before
- * the frame routes: it makes both read one parsed object. Then, in a handler:
- * `verifiedFrameAction((await c.req.json()).trustedData)`. */
+ * object a handler gets from its own `await c.req.json()` is NOT the one Frog verified: a middleware in front of the
+ * frame routes must hand both one parsed object (the frames' src/frames/guardFrameRequests.ts does, and keeps it per
+ * request). */
 export function verifiedFrameAction(trustedData: object): VerifiedFrameAction | undefined {
   return verified.get(trustedData);
-}
-
-/** What a frames v1 POST must look like before Frog touches it. Frog hex-decodes `0x${messageBytes}` before calling
- * the hub (non-hex, including a `0x` prefix, throws: a 500) and reads `untrustedData.url` (a missing
- * `untrustedData` throws: a 500); a body without `trustedData` is let through unverified even with `verify: true`. */
-const frameBodySchema = z.object({
-  untrustedData: z.looseObject({}),
-  trustedData: z.looseObject({ messageBytes: z.string().regex(/^[0-9a-fA-F]+$/) }),
-});
-
-/** Hono middleware for the Frog app's frame routes. (1) Within one request every `c.req.json()` call resolves to
- * the same parsed object, so the `trustedData` Frog hands to the hub is the one the route handler reads (see
- * verifiedFrameAction). (2) A POST must carry a signed body Frog can read, else MalformedMessageError (400) instead
- * of Frog accepting it unverified or crashing into a 500. Install it before the routes. */
-export function guardFrameBody(): MiddlewareHandler {
-  return async (c, next) => {
-    const parse = c.req.json.bind(c.req);
-    let parsed: Promise<unknown> | undefined;
-    Object.defineProperty(c.req, 'json', {
-      configurable: true,
-      value: () => {
-        parsed ??= parse();
-        return parsed;
-      },
-    });
-    if (c.req.method === 'POST') {
-      const body = await c.req.json().catch(() => undefined);
-      const result = frameBodySchema.safeParse(body);
-      if (!result.success) {
-        const bytes = result.error.issues.some((issue) => issue.path[0] === 'trustedData');
-        throw new MalformedMessageError(
-          bytes ? 'trustedData.messageBytes must be hex without 0x' : 'frame POST body must have untrustedData',
-        );
-      }
-    }
-    await next();
-  };
 }
