@@ -14,7 +14,6 @@ import { parseArgs } from 'node:util';
 import { type Performance, performanceSchema } from '../src/performances/types.ts';
 import { type HubStandIn, startHubStandIn } from '../test/standins/hubApi.ts';
 import { createFrameSigner, type FrameSigner } from '../test/support/frameActions.ts';
-import { castCreated, castHash, PERFORMANCE_CHANNEL, signed, user } from '../test/support/neynarPayloads.ts';
 import { type Cleanup, createCleanup } from './bench/createCleanup.ts';
 import { createRandom } from './bench/createRandom.ts';
 import { type DriveResult, driveRequests, type FrameRequest, type ResponseCheck } from './bench/framesDriveRequests.ts';
@@ -26,6 +25,7 @@ import { clusterCpuSeconds, machineCpuSeconds, processCpuSeconds } from './bench
 import { startPostgres } from './bench/startPostgres.ts';
 import { freePort, type ServerProcess, startServer } from './bench/startServer.ts';
 import { formatTable, num, percentile } from './bench/summarize.ts';
+import { castCreated, castHash, PERFORMANCE_CHANNEL, signed, user } from './neynarPayloads.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Performances used only by warm-ups (and the pixel comparison), never measured. */

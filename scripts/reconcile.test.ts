@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config/loadConfig.ts';
 import { type OpenDatabase, openDatabase } from '../src/db/openDatabase.ts';
 import { type NeynarApiStandIn, startNeynarApi } from '../test/standins/neynarApi.ts';
 import { deliverToStore } from '../test/support/deliverToStore.ts';
-import { castHash, performanceCast, reaction, user } from '../test/support/neynarPayloads.ts';
+import { castHash, performanceCast, reaction, user } from './neynarPayloads.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const API_KEY = 'cli-test-neynar-key-5f3a9c';

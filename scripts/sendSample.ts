@@ -5,14 +5,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  castCreated,
-  performanceCast,
-  reaction,
-  signed,
-  type UserShape,
-  user,
-} from '../test/support/neynarPayloads.ts';
+import { castCreated, performanceCast, reaction, signed, type UserShape, user } from './neynarPayloads.ts';
 
 const USAGE = `Send a signed sample performance and engagement to a running GigaVibe server.
 

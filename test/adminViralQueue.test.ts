@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PERFORMANCE_CHANNEL } from '../scripts/neynarPayloads.ts';
 import { createApp } from '../src/app.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
-import { PERFORMANCE_CHANNEL } from './support/neynarPayloads.ts';
 import { seedJobs } from './support/viralFixtures.ts';
 
 const TOKEN = 'admin-token-0123456789abcdefghij';

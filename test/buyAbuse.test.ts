@@ -7,13 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { encodeFunctionData, type Hex, keccak256, parseEther } from 'viem';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
+import { castHash, performanceCast, user } from '../scripts/neynarPayloads.ts';
 import { createRateLimiter } from '../src/http/createRateLimiter.ts';
 import { type PrepareBuyDeps, prepareBuy } from '../src/trading/prepareBuy.ts';
 import { pruneTradeQuotes } from '../src/trading/pruneTradeQuotes.ts';
 import type { QuoteRequest, TradeQuoteRecord } from '../src/trading/types.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { giveCoin } from './support/framesHarness.ts';
-import { castHash, performanceCast, user } from './support/neynarPayloads.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
 
 const ROUTER = '0x00000000000000000000000000000000000a11ce' as const;

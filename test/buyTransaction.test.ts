@@ -18,6 +18,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castDeleted, castHash, performanceCast, reaction, user } from '../scripts/neynarPayloads.ts';
 import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
 import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
@@ -36,7 +37,6 @@ import { routerAllowlist } from '../src/trading/routerAllowlist.ts';
 import type { BuyTarget } from '../src/trading/types.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { deliverToStore } from './support/deliverToStore.ts';
-import { castDeleted, castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
 import { testApp } from './support/testApp.ts';
 import { setParams } from './support/viralFixtures.ts';
 

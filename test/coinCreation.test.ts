@@ -5,6 +5,7 @@ import { type Address, type Hex, isAddressEqual, type TransactionReceipt, toFunc
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Devnet, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
+import { castDeleted, castHash, performanceCast, reaction, type UserShape, user } from '../scripts/neynarPayloads.ts';
 import { coinMetadataUrl } from '../src/coins/coinMetadataUrl.ts';
 import { type CoinChain, createCoinChain } from '../src/coins/createCoinChain.ts';
 import { type CoinWorker, type CoinWorkerOptions, createCoinWorker } from '../src/coins/createCoinWorker.ts';
@@ -14,7 +15,6 @@ import { loadConfig } from '../src/config/loadConfig.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { deliverToStore } from './support/deliverToStore.ts';
-import { castDeleted, castHash, performanceCast, reaction, type UserShape, user } from './support/neynarPayloads.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
 import { jobsFor, setParams } from './support/viralFixtures.ts';
 

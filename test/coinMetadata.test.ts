@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castDeleted, castHash, performanceCast, user } from '../scripts/neynarPayloads.ts';
 import { coinMetadataUrl } from '../src/coins/coinMetadataUrl.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { deliverToStore } from './support/deliverToStore.ts';
-import { castDeleted, castHash, performanceCast, user } from './support/neynarPayloads.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
 
 describe('coinMetadataUrl', () => {

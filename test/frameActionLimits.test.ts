@@ -1,10 +1,10 @@
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castHash, performanceCast, user } from '../scripts/neynarPayloads.ts';
 import { createRateLimiter } from '../src/http/createRateLimiter.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
 import { createFrameSigner } from './support/frameActions.ts';
 import { type FramesHarness, PUBLIC_URL, startFramesHarness } from './support/framesHarness.ts';
-import { castHash, performanceCast, user } from './support/neynarPayloads.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
 
 const PERF = castHash(1, 'e') as Hex;

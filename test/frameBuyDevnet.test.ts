@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
 import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
+import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, user } from '../scripts/neynarPayloads.ts';
 import { createApp, type GigaVibeApp } from '../src/app.ts';
 import { createCoinChain } from '../src/coins/createCoinChain.ts';
 import { createCoinWorker } from '../src/coins/createCoinWorker.ts';
@@ -39,7 +40,6 @@ import { type HubStandIn, startHubStandIn } from './standins/hubApi.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { deliverToStore } from './support/deliverToStore.ts';
 import { createFrameSigner, forgeDataKeepSignedBytes } from './support/frameActions.ts';
-import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, user } from './support/neynarPayloads.ts';
 import { SECRET } from './support/testApp.ts';
 import { setParams } from './support/viralFixtures.ts';
 

@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castHash, performanceCast, user } from '../scripts/neynarPayloads.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { type FramesHarness, giveCoin, pngSize, startFramesHarness } from './support/framesHarness.ts';
-import { castHash, performanceCast, user } from './support/neynarPayloads.ts';
 import { testApp } from './support/testApp.ts';
 
 const COINED = castHash(2, 'e') as Hex;

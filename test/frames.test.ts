@@ -1,5 +1,6 @@
 import { getAddress, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castDeleted, castHash, performanceCast, reaction, user, userUpdated } from '../scripts/neynarPayloads.ts';
 import { BaseError, UnavailableError } from '../src/errors.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import {
@@ -24,7 +25,6 @@ import {
   pngSize,
   startFramesHarness,
 } from './support/framesHarness.ts';
-import { castDeleted, castHash, performanceCast, reaction, user, userUpdated } from './support/neynarPayloads.ts';
 import { metricsOf, type TestApp, testApp } from './support/testApp.ts';
 
 const PERF = castHash(1, 'f') as Hex;

@@ -1,13 +1,13 @@
 import { jsx } from 'hono/jsx/jsx-runtime';
 import { ImageResponse } from 'hono-og';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castCreated, castHash, PERFORMANCE_CHANNEL, user } from '../scripts/neynarPayloads.ts';
 import { buildPerformanceCard } from '../src/frames/buildCards.ts';
 import { createCardRenderer } from '../src/frames/createCardRenderer.ts';
 import { loadResvgWasm } from '../src/frames/loadResvgWasm.ts';
 import type { Performance } from '../src/performances/types.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { type FramesHarness, metaMap, pngSize, startFramesHarness, testFonts } from './support/framesHarness.ts';
-import { castCreated, castHash, PERFORMANCE_CHANNEL, user } from './support/neynarPayloads.ts';
 import { testApp } from './support/testApp.ts';
 
 /** Titles and names built to make a renderer reach for the network: emoji (ZWJ sequences, flags, keycaps, skin

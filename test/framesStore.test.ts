@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castHash, performanceCast, user } from '../scripts/neynarPayloads.ts';
 import type { PendingTradeOutcome, RecordedTrade } from '../src/trading/types.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
-import { castHash, performanceCast, user } from './support/neynarPayloads.ts';
 import { metricsOf, type TestApp, testApp } from './support/testApp.ts';
 
 const perf = castHash(1, 'f');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, user } from '../scripts/neynarPayloads.ts';
 import { migrate, readBootstrap, readMigrations } from '../src/db/migrate.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import { openPostgres } from '../src/db/postgres.ts';
@@ -11,7 +12,6 @@ import type { SqlClient } from '../src/db/sqlClient.ts';
 import { createStore } from '../src/db/store.ts';
 import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
-import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, user } from './support/neynarPayloads.ts';
 import { metricsOf, testApp } from './support/testApp.ts';
 
 const T0 = Date.parse('2026-11-21T08:00:00.000Z');

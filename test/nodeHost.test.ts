@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devnetAccount } from '../scripts/devnet/startDevnet.ts';
+import { castHash, performanceCast, reaction, signed, user } from '../scripts/neynarPayloads.ts';
 import { readMigrations } from '../src/db/migrate.ts';
-import { castHash, performanceCast, reaction, signed, user } from './support/neynarPayloads.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castHash, performanceCast, reaction, user } from '../scripts/neynarPayloads.ts';
 import { createPerformanceViews } from '../src/performances/createPerformanceViews.ts';
 import { encodeFeedCursor } from '../src/performances/feedCursor.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { giveCoin } from './support/framesHarness.ts';
-import { castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
 
 const T0 = Date.parse('2026-11-22T10:00:00.000Z');

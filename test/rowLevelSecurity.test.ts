@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castDeleted, castHash, performanceCast, reaction, user } from '../scripts/neynarPayloads.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
-import { castDeleted, castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
 import { testApp } from './support/testApp.ts';
 
 const visible = castHash(1, 'd');

@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, type InboxDelivery, type Store } from '../src/db/store.ts';
-import { SupabaseRpcError, supabaseRpc } from '../src/db/supabase.ts';
-import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
-import { type PostgrestStandIn, startPostgrestStandIn } from './standins/postgrest.ts';
-import { databaseTargets, type TestDatabase } from './support/databases.ts';
 import {
   castCreated,
   castHash,
@@ -12,7 +7,12 @@ import {
   performanceCast,
   reaction,
   user,
-} from './support/neynarPayloads.ts';
+} from '../scripts/neynarPayloads.ts';
+import { createStore, type InboxDelivery, type Store } from '../src/db/store.ts';
+import { SupabaseRpcError, supabaseRpc } from '../src/db/supabase.ts';
+import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
+import { type PostgrestStandIn, startPostgrestStandIn } from './standins/postgrest.ts';
+import { databaseTargets, type TestDatabase } from './support/databases.ts';
 
 const SERVICE_KEY = 'service-role-key-for-the-postgrest-stand-in';
 const ANON_KEY = 'anon-key-for-the-postgrest-stand-in';

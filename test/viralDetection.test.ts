@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { castCreated, castDeleted, castHash, performanceCast, reaction, user } from '../scripts/neynarPayloads.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { deliverToStore } from './support/deliverToStore.ts';
-import { castCreated, castDeleted, castHash, performanceCast, reaction, user } from './support/neynarPayloads.ts';
 import { testApp } from './support/testApp.ts';
 import { jobsFor, setParams } from './support/viralFixtures.ts';
 

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signNeynarBody } from '../src/webhooks/verifySignature.ts';
-import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import {
   castCreated,
   castDeleted,
@@ -10,7 +8,9 @@ import {
   signed,
   user,
   userUpdated,
-} from './support/neynarPayloads.ts';
+} from '../scripts/neynarPayloads.ts';
+import { signNeynarBody } from '../src/webhooks/verifySignature.ts';
+import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { metricsOf, SECRET, type TestApp, testApp } from './support/testApp.ts';
 
 const T0 = Date.parse('2026-11-20T12:00:00.000Z');

@@ -7,13 +7,13 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unstable_startWorker } from 'wrangler';
 import { type Devnet, startDevnet } from '../scripts/devnet/startDevnet.ts';
+import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, signed, user } from '../scripts/neynarPayloads.ts';
 import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
 import { type HubStandIn, startHubStandIn } from './standins/hubApi.ts';
 import { type PostgrestStandIn, startPostgrestStandIn } from './standins/postgrest.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
 import { createFrameSigner, type FrameSigner, forgeDataKeepSignedBytes } from './support/frameActions.ts';
 import { giveCoin, metaMap, pngSize } from './support/framesHarness.ts';
-import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, signed, user } from './support/neynarPayloads.ts';
 
 // Nothing may leave the machine: no usage metrics, no request.cf download, no update check (banner), no remote mode.
 process.env.WRANGLER_SEND_METRICS = 'false';

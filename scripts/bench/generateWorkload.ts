@@ -1,4 +1,4 @@
-import { castHash, performanceCast, reaction, signed, user } from '../../test/support/neynarPayloads.ts';
+import { castHash, performanceCast, reaction, signed, user } from '../neynarPayloads.ts';
 import { createRandom } from './createRandom.ts';
 import type { ReactionFact } from './expectedCounts.ts';
 

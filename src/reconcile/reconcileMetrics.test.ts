@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { castCreated, castHash, performanceCast, reaction, user } from '../../scripts/neynarPayloads.ts';
 import { type NeynarApiStandIn, startNeynarApi } from '../../test/standins/neynarApi.ts';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.ts';
 import { deliverToStore } from '../../test/support/deliverToStore.ts';
-import { castCreated, castHash, performanceCast, reaction, user } from '../../test/support/neynarPayloads.ts';
 import type { Store } from '../db/store.ts';
 import { neynarCastCounts } from './neynarCastCounts.ts';
 import {

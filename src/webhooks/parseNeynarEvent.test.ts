@@ -6,7 +6,7 @@ import {
   reaction,
   user,
   userUpdated,
-} from '../../test/support/neynarPayloads.ts';
+} from '../../scripts/neynarPayloads.ts';
 import { parseNeynarEvent } from './parseNeynarEvent.ts';
 
 const options = {

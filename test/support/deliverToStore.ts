@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { PERFORMANCE_CHANNEL } from '../../scripts/neynarPayloads.ts';
 import type { Store } from '../../src/db/store.ts';
 import { parseNeynarEvent } from '../../src/webhooks/parseNeynarEvent.ts';
-import { PERFORMANCE_CHANNEL } from './neynarPayloads.ts';
 
 /** Put webhook payloads through the same steps as the route (parse, inbox commit, apply) straight on a store,
  * for tests that need seeded engagement without HTTP. Throws if any payload is rejected or fails to apply. */

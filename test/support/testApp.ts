@@ -1,7 +1,7 @@
+import { PERFORMANCE_CHANNEL, signed } from '../../scripts/neynarPayloads.ts';
 import { type AppDeps, createApp, type GigaVibeApp } from '../../src/app.ts';
 import { silentLogger } from '../../src/support/logger.ts';
 import type { TestDatabase } from './databases.ts';
-import { PERFORMANCE_CHANNEL, signed } from './neynarPayloads.ts';
 
 export const SECRET = 'test-webhook-secret-0123456789abcdef';
 

@@ -1,6 +1,7 @@
 /** Helpers for viral tests: parameters, seeded performances and queue jobs straight in SQL. */
+
+import { castHash } from '../../scripts/neynarPayloads.ts';
 import type { TestDatabase } from './databases.ts';
-import { castHash } from './neynarPayloads.ts';
 
 /** Set viral parameters through public.set_viral_params (recorded like any change). */
 export async function setParams(db: TestDatabase, patch: Record<string, number>): Promise<void> {

@@ -1,6 +1,7 @@
 /** Builders of Neynar webhook payloads in their real wire shape (docs: how-to-use-neynar-webhooks; types:
- * @neynar/nodejs-sdk build/types/webhooks.d.ts), plus signing. Shared by tests, the sample sender and the benchmark. */
-import { signNeynarBody } from '../../src/webhooks/verifySignature.ts';
+ * @neynar/nodejs-sdk build/types/webhooks.d.ts), plus signing. Shared by the sample sender (`npm run send-sample`), the
+ * benchmarks and the tests; it lives under scripts/ so that no user command imports test code. */
+import { signNeynarBody } from '../src/webhooks/verifySignature.ts';
 
 export const PERFORMANCE_CHANNEL = 'https://farcaster.xyz/~/channel/gigavibe';
 
