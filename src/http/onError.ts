@@ -15,8 +15,8 @@ function body(c: Context, message: string) {
 export function createErrorHandler(logger: Logger) {
   return (error: Error, c: Context) => {
     if (error instanceof BaseError && error.status < 500) {
-      // A rate-limit refusal says when to come back.
-      if (error.status === 429 && error.retryAfterSeconds !== undefined) {
+      // A refusal that ends by itself (a rate limit, a coin inside its launch window) says when to come back.
+      if (error.retryAfterSeconds !== undefined) {
         c.header('Retry-After', String(error.retryAfterSeconds));
       }
       return c.json(body(c, error.message), error.status as ContentfulStatusCode);
