@@ -173,13 +173,13 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
     return db.store.getTrade(8453, txHash);
   };
 
-  it('refuses a coin inside the launch-fee window with 409 and the seconds to wait in the message', async () => {
+  it('refuses a coin inside the launch-fee window with 409 and the seconds to wait in Retry-After and the message', async () => {
     coinAge = 4.2;
     const res = await post({ castHash: coined, buyer: account(0).address });
     coinAge = 60;
     expect(res).toEqual({
       status: 409,
-      retryAfter: null,
+      retryAfter: '11',
       body: { error: 'Coin just launched; try again in 11 s' },
     });
   });
