@@ -49,7 +49,8 @@ const poolKeySchema = z.object({
 const poolIdSchema = z.string().regex(/^0x[0-9a-fA-F]{64}$/);
 
 /** Build a display-only price reader for ETH-backed v4 coins: reads slot0 straight from the PoolManager with
- * `extsload(keccak256(abi.encodePacked(poolId, bytes32(6))))` (docs/zora.md 3.3), takes sqrtPriceX96 from its low
+ * `extsload(keccak256(abi.encodePacked(poolId, bytes32(6))))` (as v4-core's StateLibrary.getSlot0 does:
+ * https://github.com/Uniswap/v4-core/blob/main/src/libraries/StateLibrary.sol), takes sqrtPriceX96 from its low
  * 160 bits, and, ETH being currency0, answers ETH per coin = 2^192 / sqrtPriceX96^2 in exact bigint math. Cached per
  * coin for cacheSeconds (concurrent reads share one request); any failure, a pool that is not ETH/coin, or an
  * uninitialised pool answers null and is not cached. */
