@@ -8,6 +8,7 @@ import { createPerformanceViews, type GetPerformanceView } from './performances/
 import { performanceRoutes } from './performances/performanceRoutes.ts';
 import type { Logger } from './support/logger.ts';
 import { buyRoute, type ClientAddress } from './trading/buyRoute.ts';
+import type { ChainHealth } from './trading/createChainProbe.ts';
 import type { PrepareBuyDeps } from './trading/prepareBuy.ts';
 import { tradeRoute } from './trading/tradeRoute.ts';
 import { viralQueueRoute } from './viral/viralQueueRoute.ts';
@@ -40,6 +41,8 @@ export interface AppDeps {
   getPerformanceView?: GetPerformanceView;
   /** The performance frames (src/frames/createFrames), mounted at the root (their routes start with /frames). */
   frames?: { hono: Hono };
+  /** The chain RPC's reachability for GET /healthz (the trading services' probe); unset: no chain is configured. */
+  chainHealth?: () => Promise<ChainHealth>;
   /** Buying (POST /api/tx/buy and the frame tx route) and trade lookups; unset: those routes answer 503. */
   trading?: PrepareBuyDeps;
   /** The connecting client's address for per-client limits, from the host (Node: socket; Workers: cf-connecting-ip). */
@@ -82,18 +85,24 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
     }),
   );
 
+  // 503 only when the database is down (nothing works then); an unreachable chain RPC is "degraded" with a 200, since
+  // ingest, metrics and frames still work and a restart would not bring the chain back.
   app.get('/healthz', async (c) => {
+    const chainHealth = deps.chainHealth;
+    const chain: Promise<ChainHealth> = chainHealth ? chainHealth() : Promise.resolve({ configured: false });
     try {
       const db = await Promise.race([
         store.health(),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('health check timed out')), 2000)),
       ]);
+      const chainState = await chain;
       return c.json({
-        status: 'ok',
+        status: chainState.configured && !chainState.reachable ? 'degraded' : 'ok',
         database: { reachable: true, pendingEvents: db.pendingEvents, failedEvents: db.failedEvents },
+        chain: chainState,
       });
     } catch {
-      return c.json({ status: 'unavailable', database: { reachable: false } }, 503);
+      return c.json({ status: 'unavailable', database: { reachable: false }, chain: await chain }, 503);
     }
   });
 

@@ -183,6 +183,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
       writer: host.writer,
       ...(host.webhookCrypto === undefined ? {} : { webhookCrypto: host.webhookCrypto }),
       trading: trading.deps,
+      ...(trading.chainHealth === undefined ? {} : { chainHealth: trading.chainHealth }),
       ...(host.clientAddress === undefined ? {} : { clientAddress: host.clientAddress }),
       frameActionLimiter: createRateLimiter({ perMinute: env.FRAME_ACTION_RATE_PER_MINUTE }),
       frames: frames ?? { hono: framesUnconfigured() },

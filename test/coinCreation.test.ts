@@ -13,6 +13,7 @@ import type { CoinFaults } from '../src/coins/createPerformanceCoin.ts';
 import { readCoinChainSettings } from '../src/coins/readCoinChainSettings.ts';
 import { loadConfig } from '../src/config/loadConfig.ts';
 import { silentLogger } from '../src/support/logger.ts';
+import { closedPort } from './support/closedPort.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { deliverToStore } from './support/deliverToStore.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
@@ -366,19 +367,28 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
     await expectExactlyOneCoin(hash, job, artist);
   });
 
-  it('retries an RPC failure with backoff, sending nothing', async () => {
+  it('retries an unreachable chain with backoff, naming the RPC by its origin only, asking Zora nothing', async () => {
     const { hash, job } = await viralPerformance();
+    const port = await closedPort();
     const deadChain = createCoinChain({
-      rpcUrl: 'http://127.0.0.1:9',
+      // A provider-style URL: the key in the path and the query must never reach the job's error.
+      rpcUrl: `http://127.0.0.1:${port}/v2/secret-path-key?apikey=secret-query-key`,
       chainId: 8453,
       privateKey: devnet.accounts.platform.privateKey,
       zoraApiKey: API_KEY,
       zoraApiBaseUrl: standIn.url,
       platformReferrer: undefined,
     });
+    const zoraRequests = standIn.requests.length;
     const [outcome] = await worker({ chain: deadChain }).runOnce();
-    expect(outcome).toMatchObject({ kind: 'retry', error: expect.stringMatching(/^RPC call failed/) });
-    expect(await jobRow(job)).toMatchObject({ status: 'pending', attempts: 1 });
+    const error = expect.stringMatching(
+      new RegExp(`^chain RPC http://127\\.0\\.0\\.1:${port} unreachable: fetch failed`),
+    );
+    expect(outcome).toEqual({ kind: 'retry', error });
+    const row = await jobRow(job);
+    expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: error });
+    expect(row?.last_error).not.toMatch(/secret|\/v2|apikey|Zora/);
+    expect(standIn.requests.length).toBe(zoraRequests);
     expect(await coinsOnChain(hash)).toHaveLength(0);
   });
 

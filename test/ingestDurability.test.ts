@@ -229,7 +229,7 @@ describe('an unreachable database', () => {
     expect((await app.get('/api/performances')).status).toBe(503);
     expect(await app.get('/healthz')).toEqual({
       status: 503,
-      body: { status: 'unavailable', database: { reachable: false } },
+      body: { status: 'unavailable', database: { reachable: false }, chain: { configured: false } },
     });
     await sql.close();
   });

@@ -198,12 +198,13 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
     if (env) await rm(env.dir, { recursive: true, force: true });
   });
 
-  it('answers /healthz from the database behind the Data API', async () => {
+  it('answers /healthz from the database behind the Data API, and the chain RPC', async () => {
     const response = await fetch(new URL('/healthz', base));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: 'ok',
       database: { reachable: true, pendingEvents: 0, failedEvents: 0 },
+      chain: { configured: true, reachable: true, chainId: 8453, blockNumber: expect.any(Number) },
     });
     expect(standIn.calls).toContainEqual({ fn: 'db_health', status: 200, role: 'service_role', code: null });
   });
@@ -596,7 +597,11 @@ if (postgres !== undefined) {
       const health = await fetch(new URL('/healthz', base));
       expect([health.status, await health.json()]).toEqual([
         200,
-        { status: 'ok', database: { reachable: true, pendingEvents: 0, failedEvents: 0 } },
+        {
+          status: 'ok',
+          database: { reachable: true, pendingEvents: 0, failedEvents: 0 },
+          chain: { configured: false },
+        },
       ]);
       const hash = castHash(0x7a);
       expect(await deliver(base, engagement(hash, 701, 20))).toEqual(ACCEPTED);

@@ -25,6 +25,8 @@ export interface CoinChain {
   /** Zora's coin factory on this chain (coinFactoryAddress[chainId]). */
   factory: Address;
   platformReferrer: Address | undefined;
+  /** The JSON-RPC URL, for probing it; shown only as its origin (rpcOrigin): a path or query may carry an API key. */
+  rpcUrl: string;
   publicClient: PublicClient<Transport, Chain>;
   walletClient: WalletClient<Transport, Chain, PrivateKeyAccount>;
 }
@@ -44,6 +46,7 @@ export function createCoinChain(settings: CoinChainSettings, options: { pollingI
     sender: account.address,
     factory: getAddress(coinFactoryAddress[settings.chainId]),
     platformReferrer: settings.platformReferrer === undefined ? undefined : getAddress(settings.platformReferrer),
+    rpcUrl: settings.rpcUrl,
     publicClient: createPublicClient({ chain, transport, ...polling }),
     walletClient: createWalletClient({ chain, transport, account, ...polling }),
   };

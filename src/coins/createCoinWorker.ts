@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../db/store.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
+import { createChainProbe } from '../trading/createChainProbe.ts';
 import type { CoinChain } from './createCoinChain.ts';
 import {
   type CoinFaults,
@@ -42,10 +43,25 @@ export function createCoinWorker(options: CoinWorkerOptions): CoinWorker {
   const workerId = options.workerId ?? `coin-${randomBytes(4).toString('hex')}`;
   const leaseSeconds = options.leaseSeconds ?? 180;
   let running: Promise<CoinJobOutcome[]> | null = null;
+  // Asked once per run that claimed jobs, before the Zora API: a job whose chain is down must say so, not report
+  // whatever fails first (offline, that is the API call).
+  const probeChain =
+    chain === null
+      ? null
+      : createChainProbe({ client: chain.publicClient, rpcUrl: chain.rpcUrl, timeoutMs: 5000, cacheSeconds: 0 });
 
   const processAll = async (): Promise<CoinJobOutcome[]> => {
     const jobs = await store.claimViralJobs(workerId, options.batch ?? 5, leaseSeconds);
     const outcomes: CoinJobOutcome[] = [];
+    const reached = jobs.length > 0 && probeChain !== null ? await probeChain() : null;
+    if (reached !== null && !reached.reachable) {
+      logger.warn('coin jobs retried later: the chain is unreachable', { jobs: jobs.length, error: reached.error });
+      for (const job of jobs) {
+        const released = await store.retryViralJob(job.id, reached.error, { worker: workerId });
+        outcomes.push(released.ok ? { kind: 'retry', error: reached.error } : { kind: 'lease_lost', step: 'release' });
+      }
+      return outcomes;
+    }
     for (const job of jobs) {
       if (chain === null) {
         const reason = options.unconfiguredReason ?? 'coin creation is not configured';

@@ -5,6 +5,7 @@ import type { Store } from '../db/store.ts';
 import { createRateLimiter } from '../http/createRateLimiter.ts';
 import type { Logger } from '../support/logger.ts';
 import { createBuySimulator } from './createBuySimulator.ts';
+import { type ChainHealth, chainHealthOf, createChainProbe } from './createChainProbe.ts';
 import { type CoinPrice, createCoinPriceReader, type PricedCoin } from './createCoinPriceReader.ts';
 import { createTradeConfirmer, type TradeConfirmer } from './createTradeConfirmer.ts';
 import { createTransactionLookup, type TransactionLookup } from './createTransactionLookup.ts';
@@ -34,11 +35,17 @@ export interface TradingConfig {
   poolManager?: Address;
 }
 
+/** Longest wait for the chain's answer to a /healthz probe, and how long that answer is reused. */
+const HEALTH_PROBE_TIMEOUT_MS = 1500;
+const HEALTH_CACHE_SECONDS = 5;
+
 /** Buying, built once per process (Node) or isolate (Workers). */
 export interface TradingServices {
   deps: PrepareBuyDeps;
   /** Spot price of a coin for the performance view (API and frames); unset without BASE_RPC_URL. */
   coinPrice: ((coin: PricedCoin) => Promise<CoinPrice | null>) | undefined;
+  /** The chain RPC's reachability for GET /healthz (bounded in time, cached a few seconds); unset without an RPC. */
+  chainHealth: (() => Promise<ChainHealth>) | undefined;
   /** Whether the chain knows a reported transaction (checked before a report is recorded); unset without an RPC. */
   transactionSeen: TransactionLookup | undefined;
   /** A trade confirmer over a store (Node: the process's; Workers: one cron run's); null without a chain RPC. */
@@ -95,9 +102,16 @@ export function createTradingServices(
           }),
         );
   const transactionSeen = client === null ? undefined : wrap(createTransactionLookup({ publicClient: client }));
+  const chainProbe =
+    client === null || rpcUrl === undefined
+      ? null
+      : wrap(
+          createChainProbe({ client, rpcUrl, timeoutMs: HEALTH_PROBE_TIMEOUT_MS, cacheSeconds: HEALTH_CACHE_SECONDS }),
+        );
   return {
     deps,
     coinPrice,
+    chainHealth: chainProbe === null ? undefined : async () => chainHealthOf(await chainProbe()),
     transactionSeen,
     confirmer: (confirmStore, confirmLogger) =>
       client === null
