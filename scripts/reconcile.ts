@@ -3,6 +3,7 @@
  * https://docs.neynar.com/reference/fetch-bulk-casts */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config/loadConfig.ts';
+import { loadDotEnv } from '../src/config/loadDotEnv.ts';
 import type { Env } from '../src/config/schema.ts';
 import { type OpenDatabase, openDatabase } from '../src/db/openDatabase.ts';
 import { neynarCastCounts } from '../src/reconcile/neynarCastCounts.ts';
@@ -153,7 +154,7 @@ async function main(argv: string[], environment: NodeJS.ProcessEnv): Promise<num
   const progress = progressWriter(err, process.stderr.isTTY === true);
   let db: OpenDatabase | undefined;
   try {
-    db = await openDatabase(env);
+    db = await openDatabase(env, { command: 'npm run reconcile' });
     err(
       `reconcile: performances cast since ${since.toISOString()}, ${flags.batch} per request` +
         `${flags.dryRun ? ' (dry run: nothing will be recorded)' : ''}\n`,
@@ -186,4 +187,5 @@ async function main(argv: string[], environment: NodeJS.ProcessEnv): Promise<num
   }
 }
 
+loadDotEnv();
 process.exitCode = await main(process.argv.slice(2), process.env);

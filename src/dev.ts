@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Env } from './config/schema.ts';
-import { readConfigOrExit } from './node/readConfigOrExit.ts';
+import { readConfigOrExit, startOrExit } from './node/readConfigOrExit.ts';
 import { type NodeDevChain, startNodeHost } from './node/startNodeHost.ts';
+import { assertPortFree } from './startup/assertPortFree.ts';
+import { lockDataDir } from './startup/lockDataDir.ts';
 import { createLogger } from './support/logger.ts';
 
 /** The development host (`npm start`): the Node host, plus, on the embedded database with no BASE_RPC_URL, a local
@@ -13,6 +15,8 @@ import { createLogger } from './support/logger.ts';
 async function startDevChain(env: Env): Promise<{ env: Env; dev: NodeDevChain } | null> {
   const embedded = env.DATABASE_URL === undefined && env.SUPABASE_URL === undefined;
   if (env.BASE_RPC_URL !== undefined || !embedded) return null;
+  // Before the devnet writes anything in DATA_DIR: a second `npm start` must stop here, changing nothing.
+  lockDataDir(env.DATA_DIR, 'npm start');
   const { startDevnet } = await import('../scripts/devnet/startDevnet.ts');
   const { startZoraApiStandIn } = await import('../scripts/devnet/zoraApiStandIn.ts');
   const { devSwapRouterAbi } = await import('../scripts/devnet/devAbis.ts');
@@ -57,5 +61,11 @@ async function startDevChain(env: Env): Promise<{ env: Env; dev: NodeDevChain } 
 }
 
 const env = readConfigOrExit(process.env);
-const chain = await startDevChain(env);
-await startNodeHost(chain?.env ?? env, chain === null ? {} : { dev: chain.dev });
+await startOrExit(async () => {
+  await assertPortFree(env.PORT);
+  const chain = await startDevChain(env);
+  await startNodeHost(
+    chain?.env ?? env,
+    chain === null ? { command: 'npm start' } : { dev: chain.dev, command: 'npm start' },
+  );
+});

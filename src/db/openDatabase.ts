@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Env } from '../config/schema.ts';
+import { lockDataDir } from '../startup/lockDataDir.ts';
+import { StartupError } from '../startup/StartupError.ts';
 import { migrate, readBootstrap, readMigrations, readSeed } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
@@ -24,7 +26,7 @@ export interface OpenDatabase {
  * MIGRATE_ON_START=false; Supabase never: use `supabase db push`). A fresh embedded database gets the demo seed. */
 export async function openDatabase(
   env: Pick<Env, 'DATABASE_URL' | 'SUPABASE_URL' | 'SUPABASE_SERVICE_ROLE_KEY' | 'DATA_DIR' | 'MIGRATE_ON_START'>,
-  options: { migrate?: boolean; seed?: boolean } = {},
+  options: { migrate?: boolean; seed?: boolean; command?: string } = {},
 ): Promise<OpenDatabase> {
   if (env.SUPABASE_URL !== undefined && env.SUPABASE_SERVICE_ROLE_KEY !== undefined) {
     // Loaded on demand: supabase-js is only needed on this path.
@@ -37,10 +39,20 @@ export async function openDatabase(
   if (env.DATABASE_URL !== undefined) {
     sql = openPostgres(env.DATABASE_URL);
     kind = 'postgres';
+    await probePostgres(sql, env.DATABASE_URL);
   } else {
+    const lock = lockDataDir(env.DATA_DIR, options.command ?? 'another GigaVibe process');
     const dir = path.resolve(env.DATA_DIR, 'pglite');
     await mkdir(dir, { recursive: true });
-    sql = await openPglite(dir);
+    const pglite = await openPglite(dir);
+    // The data directory is free again once the database is closed (a command, or a test, that opens and closes it).
+    sql = {
+      ...pglite,
+      async close() {
+        await pglite.close();
+        lock.release();
+      },
+    };
     kind = 'pglite';
   }
   let applied: string[] = [];
@@ -55,4 +67,47 @@ export async function openDatabase(
     }
   }
   return { kind, store: createStore(sqlRpc(sql)), sql, applied };
+}
+
+/** Connection failures a user can fix (wrong host, port, password, database name), by pg error code. */
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found (DNS)',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  '28P01': 'password authentication failed',
+  '28000': 'not allowed to connect',
+  '3D000': 'the database does not exist',
+};
+
+/** One `select 1` within 10 s, so a wrong DATABASE_URL stops the start with one line naming where it pointed (user,
+ * host, port and database; never the password) instead of a driver stack trace or a hang. */
+async function probePostgres(sql: SqlClient, url: string): Promise<void> {
+  const where = describePostgresUrl(url);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), 10_000);
+  });
+  try {
+    await Promise.race([sql.query('select 1'), timeout]);
+  } catch (error) {
+    await sql.close().catch(() => undefined);
+    const code = String((error as { code?: unknown }).code ?? '');
+    const reason = UNREACHABLE[code] ?? (error as Error).message.split('\n')[0]?.slice(0, 200) ?? 'error';
+    throw new StartupError(`cannot reach DATABASE_URL (${where}): ${reason}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `user@host:port/database` of a connection string, without the password. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const user = u.username === '' ? '' : `${decodeURIComponent(u.username)}@`;
+    return `${user}${u.hostname}:${u.port || '5432'}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return 'an unparsable URL';
+  }
 }

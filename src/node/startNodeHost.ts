@@ -11,6 +11,7 @@ import { createNodeValidationMethods } from '../farcaster/nodeValidationMethods.
 import { loadFrameFonts } from '../frames/index.ts';
 import { capNodeServer, nodeServerOptions } from '../http/nodeServerLimits.ts';
 import { createJobRunner } from '../jobs/createJobRunner.ts';
+import { assertPortFree } from '../startup/assertPortFree.ts';
 import { createLogger, errorFields } from '../support/logger.ts';
 import { nodeWebhookCrypto } from '../webhooks/nodeWebhookCrypto.ts';
 
@@ -39,9 +40,11 @@ export interface NodeDevChain {
 /** The Node host: opens the database, builds GigaVibe (createGigaVibe), serves its app, runs its jobs with one runner
  * (exclusive ones under a database lease, so several processes can share a database), and shuts down gracefully on
  * SIGINT/SIGTERM. Everything else lives in the core; `dev` is the development chain of `npm start`, if any. */
-export async function startNodeHost(env: Env, options: { dev?: NodeDevChain } = {}): Promise<void> {
+export async function startNodeHost(env: Env, options: { dev?: NodeDevChain; command?: string } = {}): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
-  const db = await openDatabase(env);
+  // Port first, then the database: a second server stops before it touches anything.
+  await assertPortFree(env.PORT);
+  const db = await openDatabase(env, { command: options.command ?? 'the GigaVibe server' });
   if (db.applied.length > 0) logger.info('migrations applied', { versions: db.applied });
   const secrets = env.NEYNAR_WEBHOOK_SECRET ?? [await developmentSecret(env.DATA_DIR)];
   const params = await db.store.applyViralConfig(env.VIRAL_SCORE_THRESHOLD ?? null);
