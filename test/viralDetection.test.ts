@@ -265,13 +265,16 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
       expect(applied.updated_by).toBe('config:VIRAL_SCORE_THRESHOLD');
       expect(await count()).toBe(before + 1);
       await db.store.applyViralConfig(123.5);
-      await db.store.applyViralConfig(null);
       expect(await count()).toBe(before + 1);
       const last = await db.sql.query<{ changed_by: string; old_params: { threshold: number }; new_params: object }>(
         'select changed_by, old_params, new_params from public.viral_param_changes order by id desc limit 1',
       );
       expect(last[0]?.changed_by).toBe('config:VIRAL_SCORE_THRESHOLD');
       expect(last[0]?.new_params).toMatchObject({ threshold: 123.5 });
+      // Unset, the override ends: the threshold it replaced comes back (recorded), once.
+      expect((await db.store.applyViralConfig(null)).threshold).toBe(last[0]?.old_params.threshold);
+      await db.store.applyViralConfig(null);
+      expect(await count()).toBe(before + 2);
       await db.store.setViralParams({ like_weight: 1.5 }, 'ops@example');
       const direct = await db.sql.query<{ changed_by: string }>(
         'select changed_by from public.viral_param_changes order by id desc limit 1',
