@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
 import { BadRequestError } from '../errors.ts';
+import { databaseCall } from '../http/databaseCall.ts';
 import { buildCoinMetadata } from './buildCoinMetadata.ts';
 
 const castHashParam = /^0x[0-9a-fA-F]{40}$/;

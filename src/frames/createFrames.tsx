@@ -1,9 +1,9 @@
 import { Button, type FrameContext, Frog, TextInput } from 'frog';
 import { type Context, Hono, type HonoRequest } from 'hono';
-import { databaseCall } from '../db/databaseCall.ts';
 import { BadRequestError, UnavailableError } from '../errors.ts';
 import { UnverifiedAddressError } from '../farcaster/errors.ts';
 import type { FrameActionOutcome } from '../farcaster/frameActionRecord.ts';
+import { databaseCall } from '../http/databaseCall.ts';
 import type { PerformanceView } from '../performances/createPerformanceViews.ts';
 import type { Performance } from '../performances/types.ts';
 import { errorFields } from '../support/logger.ts';

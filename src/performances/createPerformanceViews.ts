@@ -1,5 +1,5 @@
-import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
+import { databaseCall } from '../http/databaseCall.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
 import type { PricedCoin } from '../trading/createCoinPriceReader.ts';
 import type { Performance } from './types.ts';

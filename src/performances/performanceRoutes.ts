@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
 import { BadRequestError } from '../errors.ts';
+import { databaseCall } from '../http/databaseCall.ts';
 import type { GetPerformanceView, PerformanceView } from './createPerformanceViews.ts';
 import { decodeFeedCursor, encodeFeedCursor } from './feedCursor.ts';
 import { feedSortSchema } from './types.ts';

@@ -1,8 +1,8 @@
 import { type Abi, formatEther, type Hex, keccak256 } from 'viem';
-import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
 import { RateLimitedError } from '../errors.ts';
 import type { RateLimiter } from '../http/createRateLimiter.ts';
+import { databaseCall } from '../http/databaseCall.ts';
 import type { Logger } from '../support/logger.ts';
 import { type BuildBuyDeps, buildBuyTransaction } from './buildBuyTransaction.ts';
 import {

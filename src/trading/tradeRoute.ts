@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
 import { BadRequestError, BaseError } from '../errors.ts';
+import { databaseCall } from '../http/databaseCall.ts';
 
 /** `GET /api/trades/:txHash`: a reported buy on this server's chain, pending until the confirmer has read its
  * receipt, then confirmed (with the coins received) or failed (with the reason). Never says which fid reported it. */

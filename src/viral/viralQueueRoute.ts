@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { databaseCall } from '../db/databaseCall.ts';
 import type { Store } from '../db/store.ts';
 import { BadRequestError } from '../errors.ts';
+import { databaseCall } from '../http/databaseCall.ts';
 import { verifyBearerToken } from '../http/verifyBearerToken.ts';
 import { jobStatusSchema } from './types.ts';
 

@@ -1,8 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SupabaseRpcError } from '../db/supabase.ts';
 import { BadRequestError, BaseError, UnavailableError } from '../errors.ts';
 import { databaseCall } from './databaseCall.ts';
-import { SupabaseRpcError } from './supabase.ts';
 
 describe('databaseCall', () => {
   const db = new PGlite();
