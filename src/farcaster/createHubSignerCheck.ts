@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UnavailableError } from '../errors.ts';
+import { createHubHttp, hubUnavailable } from './createHubHttp.ts';
 import type { SignerCheck } from './verifyFrameAction.ts';
 
 export interface HubSignerCheckOptions {
@@ -69,10 +69,6 @@ function isActiveSigner(event: SignerEvent, fid: number, signer: string): boolea
   );
 }
 
-function unavailable(cause: unknown): UnavailableError {
-  return new UnavailableError('Farcaster hub unavailable; try again', cause, 5);
-}
-
 interface CacheEntry {
   valid: boolean;
   expiresAt: number;
@@ -86,10 +82,8 @@ interface CacheEntry {
  * `maxConcurrentLookups` distinct lookups run at once (more answer 503), so minted keys cannot turn into unbounded
  * hub traffic on our API key. https://docs.farcaster.xyz/reference/hubble/httpapi/onchain */
 export function createHubSignerCheck(options: HubSignerCheckOptions): SignerCheck {
-  const base = options.hubUrl.replace(/\/+$/, '');
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const http = createHubHttp(options);
   const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? 2000;
   const positiveMs = Math.max(0, options.cacheSeconds) * 1000;
   const negativeMs = Math.min(Math.max(0, options.cacheSeconds), MAX_NEGATIVE_SECONDS) * 1000;
   const maxLookups = options.maxConcurrentLookups ?? 32;
@@ -97,33 +91,9 @@ export function createHubSignerCheck(options: HubSignerCheckOptions): SignerChec
   const negatives = new Map<string, CacheEntry>();
   const inFlight = new Map<string, Promise<boolean>>();
 
-  async function getJson(url: string, signal: AbortSignal): Promise<{ status: number; body: unknown }> {
-    try {
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (options.apiKey) headers['x-api-key'] = options.apiKey;
-      const res = await doFetch(url, { headers, signal });
-      const raw = await res.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
-      return { status: res.status, body };
-    } catch (error) {
-      throw unavailable(error);
-    }
-  }
-
-  /** One lookup, all pages included, within `timeoutMs` (frames v1 clients wait 5 s for the whole answer). */
-  async function lookup(fid: number, signer: string): Promise<boolean> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`hub did not answer within ${timeoutMs} ms`)), timeoutMs);
-    try {
-      return await lookupPages(fid, signer, controller.signal);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** One lookup, all pages included, under the hub client's deadline. */
+  function lookup(fid: number, signer: string): Promise<boolean> {
+    return http.withDeadline((signal) => lookupPages(fid, signer, signal));
   }
 
   async function lookupPages(fid: number, signer: string, signal: AbortSignal): Promise<boolean> {
@@ -131,10 +101,10 @@ export function createHubSignerCheck(options: HubSignerCheckOptions): SignerChec
     for (let page = 0; page < MAX_PAGES; page++) {
       const query = new URLSearchParams({ fid: String(fid), signer });
       if (pageToken !== undefined) query.set('pageToken', pageToken);
-      const { status, body } = await getJson(`${base}/v1/onChainSignersByFid?${query}`, signal);
+      const { status, body } = await http.getJson('/v1/onChainSignersByFid', query, signal);
       if (status === 200) {
         const parsed = responseSchema.safeParse(body);
-        if (!parsed.success) throw unavailable(new Error('hub answered an unreadable signer event'));
+        if (!parsed.success) throw hubUnavailable(new Error('hub answered an unreadable signer event'));
         if (!('events' in parsed.data)) return isActiveSigner(parsed.data, fid, signer);
         if (parsed.data.events.some((event) => isActiveSigner(event, fid, signer))) return true;
         if (!parsed.data.nextPageToken) return false;
@@ -151,7 +121,7 @@ export function createHubSignerCheck(options: HubSignerCheckOptions): SignerChec
       ) {
         return false;
       }
-      throw unavailable(new Error(`hub answered ${status}`));
+      throw hubUnavailable(new Error(`hub answered ${status}`));
     }
     return false;
   }
@@ -190,7 +160,7 @@ export function createHubSignerCheck(options: HubSignerCheckOptions): SignerChec
     const pending = inFlight.get(key);
     if (pending !== undefined) return pending;
     if (inFlight.size >= maxLookups) {
-      return Promise.reject(unavailable(new Error(`${inFlight.size} hub lookups already in flight`)));
+      return Promise.reject(hubUnavailable(new Error(`${inFlight.size} hub lookups already in flight`)));
     }
     const request = lookup(fid, signer)
       .then((valid) => {

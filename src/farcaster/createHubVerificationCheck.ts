@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UnavailableError } from '../errors.ts';
+import { createHubHttp, hubUnavailable } from './createHubHttp.ts';
 
 /** Whether `address` is one of the fid's verified Ethereum addresses. Throws UnavailableError when it cannot tell. */
 export type AddressCheck = (fid: number, address: `0x${string}`) => Promise<boolean>;
@@ -79,10 +79,6 @@ function addressesOf(messages: z.infer<typeof messageSchema>[], fid: number): st
   return found;
 }
 
-function unavailable(cause: unknown): UnavailableError {
-  return new UnavailableError('Farcaster hub unavailable; try again', cause, 5);
-}
-
 interface CacheEntry {
   addresses: ReadonlySet<string>;
   at: number;
@@ -98,33 +94,13 @@ interface CacheEntry {
  * accounts.
  * https://docs.farcaster.xyz/reference/hubble/httpapi/verification */
 export function createHubVerificationCheck(options: HubVerificationCheckOptions): AddressCheck {
-  const base = options.hubUrl.replace(/\/+$/, '');
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const http = createHubHttp(options);
   const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? 2000;
   const positiveMs = Math.max(0, options.cacheSeconds) * 1000;
   const negativeMs = Math.min(Math.max(0, options.cacheSeconds), MAX_NEGATIVE_SECONDS) * 1000;
   const maxLookups = options.maxConcurrentLookups ?? 32;
   const cache = new Map<number, CacheEntry>();
   const inFlight = new Map<number, Promise<ReadonlySet<string>>>();
-
-  async function getJson(url: string, signal: AbortSignal): Promise<{ status: number; body: unknown }> {
-    try {
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (options.apiKey) headers['x-api-key'] = options.apiKey;
-      const res = await doFetch(url, { headers, signal });
-      const raw = await res.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = undefined;
-      }
-      return { status: res.status, body };
-    } catch (error) {
-      throw unavailable(error);
-    }
-  }
 
   async function lookupPages(fid: number, signal: AbortSignal): Promise<ReadonlySet<string>> {
     const addresses = new Set<string>();
@@ -132,10 +108,10 @@ export function createHubVerificationCheck(options: HubVerificationCheckOptions)
     for (let page = 0; page < MAX_PAGES; page++) {
       const query = new URLSearchParams({ fid: String(fid) });
       if (pageToken !== undefined) query.set('pageToken', pageToken);
-      const { status, body } = await getJson(`${base}/v1/verificationsByFid?${query}`, signal);
+      const { status, body } = await http.getJson('/v1/verificationsByFid', query, signal);
       if (status === 200) {
         const parsed = responseSchema.safeParse(body);
-        if (!parsed.success) throw unavailable(new Error('hub answered an unreadable verification list'));
+        if (!parsed.success) throw hubUnavailable(new Error('hub answered an unreadable verification list'));
         for (const address of addressesOf(parsed.data.messages, fid)) addresses.add(address);
         if (!parsed.data.nextPageToken) return addresses;
         pageToken = parsed.data.nextPageToken;
@@ -150,20 +126,14 @@ export function createHubVerificationCheck(options: HubVerificationCheckOptions)
       ) {
         return addresses;
       }
-      throw unavailable(new Error(`hub answered ${status}`));
+      throw hubUnavailable(new Error(`hub answered ${status}`));
     }
     return addresses;
   }
 
-  /** One lookup of the fid's list, all pages included, within `timeoutMs` (frames v1 clients wait 5 s in all). */
-  async function lookup(fid: number): Promise<ReadonlySet<string>> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`hub did not answer within ${timeoutMs} ms`)), timeoutMs);
-    try {
-      return await lookupPages(fid, controller.signal);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** One lookup, all pages included, under the hub client's deadline. */
+  function lookup(fid: number): Promise<ReadonlySet<string>> {
+    return http.withDeadline((signal) => lookupPages(fid, signal));
   }
 
   function remember(fid: number, addresses: ReadonlySet<string>): void {
@@ -181,7 +151,7 @@ export function createHubVerificationCheck(options: HubVerificationCheckOptions)
     const pending = inFlight.get(fid);
     if (pending !== undefined) return pending;
     if (inFlight.size >= maxLookups) {
-      return Promise.reject(unavailable(new Error(`${inFlight.size} hub lookups already in flight`)));
+      return Promise.reject(hubUnavailable(new Error(`${inFlight.size} hub lookups already in flight`)));
     }
     const request = lookup(fid)
       .then((addresses) => {
