@@ -1,64 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devnetAccount } from '../scripts/devnet/startDevnet.ts';
 import { castHash, performanceCast, reaction, signed, user } from '../scripts/neynarPayloads.ts';
 import { readMigrations } from '../src/db/migrate.ts';
+import { freePort, type Spawned, spawnScript, stopSpawned, waitHealthy as waitForHealth } from './support/spawnHost.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(script: string, env: Record<string, string>): Run {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitHealthy(port: number, run: Run): Promise<void> {
-  const deadline = Date.now() + 40_000;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (res.status === 200) return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new Error(`server did not become healthy:\n${run.output()}`);
-}
-
-async function stop(r: Run): Promise<number | null> {
-  r.child.kill('SIGTERM');
-  return r.exited;
-}
+const run = (script: string, env: Record<string, string>): Spawned => spawnScript(script, env);
+const waitHealthy = (port: number, r: Spawned) => waitForHealth(port, r, 40_000);
+const stop = stopSpawned;
 
 describe('Node host (npm start)', () => {
   let dataDir: string;
