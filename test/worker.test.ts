@@ -563,8 +563,9 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
       expect(lines().join('\n')).toContain('NEYNAR_WEBHOOK_SECRET');
       expect(lines().join('\n')).not.toContain(SERVICE_KEY);
     } finally {
-      logged.mockRestore();
+      // After the Worker is gone: wrangler ends by saying where it wrote its log, since an error was logged.
       await misconfigured.dispose();
+      logged.mockRestore();
     }
   }, 60_000);
 });
