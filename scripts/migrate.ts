@@ -3,7 +3,7 @@
  * supabase_migrations.schema_migrations. For Supabase projects use `supabase db push` instead. */
 import { ConfigError, loadConfig } from '../src/config/loadConfig.ts';
 import { loadDotEnv } from '../src/config/loadDotEnv.ts';
-import { openDatabase } from '../src/db/openDatabase.ts';
+import { openDatabase } from '../src/node/openDatabase.ts';
 import { StartupError } from '../src/startup/StartupError.ts';
 
 try {
@@ -19,7 +19,7 @@ try {
       ? `${db.kind}: schema is up to date`
       : `${db.kind}: applied ${db.applied.length} migration(s): ${db.applied.join(', ')}`,
   );
-  await db.store.close();
+  await db.stores.close();
 } catch (error) {
   console.error(
     error instanceof ConfigError || error instanceof StartupError

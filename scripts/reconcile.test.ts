@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/loadConfig.ts';
-import { type OpenDatabase, openDatabase } from '../src/db/openDatabase.ts';
+import { type OpenDatabase, openDatabase } from '../src/node/openDatabase.ts';
 import { type NeynarApiStandIn, startNeynarApi } from '../test/standins/neynarApi.ts';
 import { deliverToStore } from '../test/support/deliverToStore.ts';
 import { castHash, performanceCast, reaction, user } from './neynarPayloads.ts';
@@ -55,7 +55,7 @@ async function seedDatabase(dataDir: string): Promise<void> {
   try {
     const now = Date.now();
     const artist = user(300);
-    await deliverToStore(db.store, [
+    await deliverToStore(db.stores.ingest, [
       performanceCast(E1, artist, now - 2 * HOUR),
       performanceCast(E2, artist, now - 2 * HOUR),
       performanceCast(E3, artist, now - 2 * HOUR),
@@ -66,7 +66,7 @@ async function seedDatabase(dataDir: string): Promise<void> {
       reaction({ kind: 'created', type: 1, castHash: E4, reactor: user(401), at: now - HOUR }),
     ]);
   } finally {
-    await db.store.close();
+    await db.stores.close();
   }
 }
 
@@ -90,7 +90,7 @@ async function inspect(dataDir: string) {
       'select cast_hash, metric, counted, reported from public.metric_corrections order by cast_hash, metric, id',
     );
     const counts = async (hash: string) => {
-      const p = await db.store.getPerformance(hash);
+      const p = await db.stores.performances.getPerformance(hash);
       return p && { likes: p.metrics.likes, recasts: p.metrics.recasts, replies: p.metrics.replies };
     };
     return {
@@ -98,7 +98,7 @@ async function inspect(dataDir: string) {
       counts: Object.fromEntries(await Promise.all([...DEMO, ...OURS].map(async (h) => [h, await counts(h)]))),
     };
   } finally {
-    await db.store.close();
+    await db.stores.close();
   }
 }
 

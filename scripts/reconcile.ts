@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config/loadConfig.ts';
 import { loadDotEnv } from '../src/config/loadDotEnv.ts';
 import type { Env } from '../src/config/schema.ts';
-import { type OpenDatabase, openDatabase } from '../src/db/openDatabase.ts';
+import { type OpenDatabase, openDatabase } from '../src/node/openDatabase.ts';
 import { neynarCastCounts } from '../src/reconcile/neynarCastCounts.ts';
 import {
   MAX_BATCH_SIZE,
@@ -159,7 +159,7 @@ async function main(argv: string[], environment: NodeJS.ProcessEnv): Promise<num
       `reconcile: performances cast since ${since.toISOString()}, ${flags.batch} per request` +
         `${flags.dryRun ? ' (dry run: nothing will be recorded)' : ''}\n`,
     );
-    const summary = await reconcileMetrics(db.store, source, {
+    const summary = await reconcileMetrics(db.stores.reconcile, source, {
       since,
       batchSize: flags.batch,
       dryRun: flags.dryRun,
@@ -183,7 +183,7 @@ async function main(argv: string[], environment: NodeJS.ProcessEnv): Promise<num
     err(`reconcile: failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
-    await db?.store.close();
+    await db?.stores.close();
   }
 }
 

@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { coinMetadataRoute } from './coins/coinMetadataRoute.ts';
-import type { Store } from './db/store.ts';
+import type { Stores } from './createStores.ts';
 import { RateLimitedError } from './errors.ts';
 import { clientRateKey, type RateLimiter } from './http/createRateLimiter.ts';
 import { createErrorHandler } from './http/onError.ts';
@@ -25,8 +25,11 @@ export interface AppConfig {
   adminToken?: string | undefined;
 }
 
+/** The stores the app's routes reach (the background jobs take theirs in createGigaVibe). */
+export type AppStores = Pick<Stores, 'ingest' | 'performances' | 'trading' | 'viral'>;
+
 export interface AppDeps {
-  store: Store;
+  stores: AppStores;
   logger: Logger;
   /** How applying committed events is scheduled: 'inline' kicks an in-process drainer (Node), 'waitUntil' runs a
    * drain in the request's waitUntil (Workers), 'none' leaves events for a later drain (tests of crash recovery). */
@@ -37,7 +40,7 @@ export interface AppDeps {
   webhookCrypto?: WebhookCrypto;
   now?: () => Date;
   /** The one performance view, shared with the frames (createGigaVibe builds it once, with the coin price reader);
-   * default: one over `store` without prices. */
+   * default: one over `stores` without prices. */
   getPerformanceView?: GetPerformanceView;
   /** The performance frames (src/frames/createFrames), mounted at the root (their routes start with /frames). */
   frames?: { hono: Hono };
@@ -61,10 +64,10 @@ export interface GigaVibeApp {
 
 /** Build the whole HTTP app from configuration and adapters; the Node and Worker entries are thin hosts. */
 export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
-  const { store, logger } = deps;
+  const { stores, logger } = deps;
   const applyMode = deps.applyMode ?? 'inline';
-  const drainer = createInboxDrainer(store, logger);
-  const writer = createInboxWriter(store, deps.writer ?? {});
+  const drainer = createInboxDrainer(stores.ingest, logger);
+  const writer = createInboxWriter(stores.ingest, deps.writer ?? {});
   const app = new Hono();
   app.onError(createErrorHandler(logger));
   app.notFound((c) => c.json({ error: 'not found' }, 404));
@@ -92,7 +95,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
     const chain: Promise<ChainHealth> = chainHealth ? chainHealth() : Promise.resolve({ configured: false });
     try {
       const db = await Promise.race([
-        store.health(),
+        stores.ingest.health(),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('health check timed out')), 2000)),
       ]);
       const chainState = await chain;
@@ -109,7 +112,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   const afterCommit = (c: Context) => {
     if (applyMode === 'inline') drainer.kick();
     // A drainer of the request's own: one shared across requests would let a request wait on another's connection.
-    else if (applyMode === 'waitUntil') c.executionCtx.waitUntil(createInboxDrainer(store, logger).drain());
+    else if (applyMode === 'waitUntil') c.executionCtx.waitUntil(createInboxDrainer(stores.ingest, logger).drain());
   };
   app.route(
     '/webhooks/neynar',
@@ -123,9 +126,9 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
       ...(deps.webhookCrypto ? { crypto: deps.webhookCrypto } : {}),
     }),
   );
-  app.route('/api/performances', coinMetadataRoute(store));
-  const getPerformanceView = deps.getPerformanceView ?? createPerformanceViews({ store, logger }).getPerformanceView;
-  app.route('/api/performances', performanceRoutes(store, getPerformanceView));
+  app.route('/api/performances', coinMetadataRoute(stores.performances));
+  const getPerformanceView = deps.getPerformanceView ?? createPerformanceViews({ stores, logger }).getPerformanceView;
+  app.route('/api/performances', performanceRoutes(stores.performances, getPerformanceView));
   if (deps.frames) {
     const limiter = deps.frameActionLimiter;
     if (limiter !== undefined) {
@@ -146,12 +149,13 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   }
   if (deps.trading) {
     app.route('/api/tx/buy', buyRoute(deps.trading, { clientAddress: deps.clientAddress }));
-    app.route('/api/trades', tradeRoute(store, deps.trading.chainId));
+    app.route('/api/trades', tradeRoute(stores.trading, deps.trading.chainId));
   } else {
     const off = (c: Context) => c.json({ error: 'buying is not configured on this server' }, 503);
     app.post('/api/tx/buy', off);
     app.get('/api/trades/:txHash', off);
   }
-  if (config.adminToken !== undefined) app.route('/api/admin/viral-queue', viralQueueRoute(store, config.adminToken));
+  if (config.adminToken !== undefined)
+    app.route('/api/admin/viral-queue', viralQueueRoute(stores.viral, config.adminToken));
   return { app, drainer, writer };
 }

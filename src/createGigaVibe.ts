@@ -5,7 +5,7 @@ import { createCoinChain } from './coins/createCoinChain.ts';
 import { createCoinWorker } from './coins/createCoinWorker.ts';
 import { readCoinChainSettings } from './coins/readCoinChainSettings.ts';
 import type { Env } from './config/schema.ts';
-import type { Store } from './db/store.ts';
+import type { Stores } from './createStores.ts';
 import { UnavailableError } from './errors.ts';
 import { createHubSignerCheck } from './farcaster/createHubSignerCheck.ts';
 import { type AddressCheck, createHubVerificationCheck } from './farcaster/createHubVerificationCheck.ts';
@@ -39,8 +39,8 @@ export interface DevChainAdapters {
 /** What a host lends the core: only what differs between Node and Workers. */
 export interface GigaVibeHost {
   kind: 'node' | 'worker';
-  /** Node: the process's store; Workers: a store that reaches the calling invocation's (createRequestScopes). */
-  store: Store;
+  /** Node: the process's stores; Workers: stores that reach the calling invocation's (createRequestScopes). */
+  stores: Stores;
   logger: Logger;
   webhookSecrets: readonly string[];
   /** Node: applied in process right after the commit; Workers: in the request's waitUntil, by a drainer of its own. */
@@ -108,13 +108,13 @@ function tradingConfig(env: Env, dev: DevChainAdapters | undefined): TradingConf
  * background jobs is made. Hosts stay thin: the Node host opens the database, serves `app` and runs `jobs` with one
  * runner; the Worker adapts its bindings and runs `jobs` from cron. */
 export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
-  const { store, logger } = host;
+  const { stores, logger } = host;
   const wrap: Wrap = host.keepingAlive ?? ((call) => call);
-  const trading = createTradingServices(tradingConfig(env, host.dev), { store, logger, wrap });
+  const trading = createTradingServices(tradingConfig(env, host.dev), { store: stores.trading, logger, wrap });
   // The one performance view, built once (per process on Node, per isolate on Workers) and rendered by both the JSON
   // API and the frames, so they share its reads and caches.
   const performanceViews = createPerformanceViews({
-    store,
+    stores,
     coinPrice: trading.coinPrice,
     logger,
     priceTimeoutMs: PRICE_TIMEOUT_MS,
@@ -150,7 +150,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
         stateSecret: host.randomSecret(),
       },
       {
-        store,
+        stores,
         logger,
         hub: createFrogHub({
           maxAgeSeconds: env.FRAME_MAX_AGE_SECONDS,
@@ -176,7 +176,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
       adminToken: env.ADMIN_TOKEN,
     },
     {
-      store,
+      stores,
       logger,
       getPerformanceView: performanceViews.getPerformanceView,
       applyMode: host.applyMode,
@@ -202,7 +202,7 @@ function backgroundJobs(
   frames: Frames | null,
   trading: TradingServices,
 ): { jobs: Job[]; skipped: SkippedJob[] } {
-  const { store, logger } = host;
+  const { stores, logger } = host;
   const jobs: Job[] = [];
   const skipped: SkippedJob[] = [];
   const threshold = env.VIRAL_SCORE_THRESHOLD ?? null;
@@ -222,10 +222,10 @@ function backgroundJobs(
     exclusive: true,
     async run() {
       // Recorded only when it changes something, so applying the override every run is cheap (Workers have no start).
-      await store
+      await stores.viral
         .applyViralConfig(threshold)
         .catch((error: unknown) => logger.warn('viral config not applied', errorFields(error)));
-      await sweepViral(store, logger);
+      await sweepViral(stores.viral, logger);
     },
   });
 
@@ -247,7 +247,7 @@ function backgroundJobs(
         : null;
     if (chain === null) logger.warn('coin creation is off; coin jobs wait', { reason });
     const worker = createCoinWorker({
-      store,
+      store: stores.coins,
       logger,
       chain,
       unconfiguredReason: reason,
@@ -262,7 +262,7 @@ function backgroundJobs(
     });
   }
 
-  const confirmer = trading.confirmer(store, logger);
+  const confirmer = trading.confirmer(stores.trading, logger);
   if (confirmer === null) {
     skipped.push({ name: 'trade-confirmation', reason: 'no chain RPC (BASE_RPC_URL): trade reports are refused' });
   } else {
@@ -292,7 +292,7 @@ function backgroundJobs(
     everySeconds: 600,
     exclusive: true,
     async run() {
-      const pruned = await pruneTradeQuotes(store);
+      const pruned = await pruneTradeQuotes(stores.trading);
       if (pruned > 0) logger.info('trade quotes pruned', { rows: pruned });
     },
   });

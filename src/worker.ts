@@ -1,6 +1,6 @@
 import type { ExecutionContext } from 'hono';
+import { createStores, type Stores } from './createStores.ts';
 import { sqlRpc } from './db/rpc.ts';
-import { createStore, type Store } from './db/store.ts';
 import { supabaseRpc } from './db/supabase.ts';
 import { runDueJobs } from './jobs/runDueJobs.ts';
 import { createLogger, type Logger } from './support/logger.ts';
@@ -16,7 +16,7 @@ export interface CronController {
 }
 
 type Bindings = Record<string, unknown>;
-type Ready = { ok: true; core: IsolateCore; store: Store; logger: Logger };
+type Ready = { ok: true; core: IsolateCore; stores: Stores; logger: Logger };
 type Refused = { ok: false; response: Response };
 
 /** A cron tick's time budget for the jobs (a scheduled invocation may run longer, but a tick every minute should end
@@ -38,12 +38,12 @@ function loadCore(): Promise<typeof import('./worker/getIsolateCore.ts')> {
   return coreModule;
 }
 
-function openStore(database: WorkerDatabase): Store {
-  if (database.kind === 'supabase') return createStore(supabaseRpc(database.url, database.serviceRoleKey));
-  return createStore(sqlRpc(openPgClient(database.connectionString)));
+function openStores(database: WorkerDatabase): Stores {
+  if (database.kind === 'supabase') return createStores(supabaseRpc(database.url, database.serviceRoleKey));
+  return createStores(sqlRpc(openPgClient(database.connectionString)));
 }
 
-/** The isolate's core and this invocation's store (Workers forbid I/O objects such as sockets shared across
+/** The isolate's core and this invocation's stores (Workers forbid I/O objects such as sockets shared across
  * requests). A misconfigured Worker answers 503 naming the variables, never their values. */
 async function prepare(bindings: Bindings): Promise<Ready | Refused> {
   const config = readWorkerConfig(bindings);
@@ -53,10 +53,10 @@ async function prepare(bindings: Bindings): Promise<Ready | Refused> {
     return { ok: false, response };
   }
   const core = (await loadCore()).getIsolateCore(config.env, config.webhookSecrets);
-  return { ok: true, core, store: openStore(config.database), logger: createLogger(config.env.LOG_LEVEL) };
+  return { ok: true, core, stores: openStores(config.database), logger: createLogger(config.env.LOG_LEVEL) };
 }
 
-/** An invocation's waitUntil, remembering what it was given so the store is closed only after all of it settled. */
+/** An invocation's waitUntil, remembering what it was given so the stores are closed only after all of it settled. */
 function keeper(ctx: ExecutionContext) {
   const background: Promise<unknown>[] = [];
   return {
@@ -64,15 +64,15 @@ function keeper(ctx: ExecutionContext) {
       background.push(work);
       ctx.waitUntil(work);
     },
-    closeAfter(store: Store) {
-      ctx.waitUntil(settleAll(background).then(() => store.close()));
+    closeAfter(stores: Stores) {
+      ctx.waitUntil(settleAll(background).then(() => stores.close()));
     },
   };
 }
 
 /** Cloudflare Workers host (wrangler.toml): the only place besides the Node entries that reads the environment. It
  * adapts bindings to the core (createGigaVibe, built once per isolate): HTTP requests go to the core's app with this
- * invocation's store; committed events are applied in waitUntil after the response and frame views are flushed there
+ * invocation's stores; committed events are applied in waitUntil after the response and frame views are flushed there
  * too; the every-minute Cron Trigger runs the core's due background jobs (the same list the Node host runs; the
  * core says which it leaves to a Node host, and why). The invocation's database connection is closed once all of its
  * work settles. */
@@ -87,14 +87,14 @@ export default {
       props: ctx.props,
     };
     const { scopes, gv } = ready.core;
-    return scopes.run({ store: ready.store, keepAlive }, async () => {
+    return scopes.run({ stores: ready.stores, keepAlive }, async () => {
       try {
         // The bindings hold every secret; the app reads its configuration from `prepare`, never from Hono's env, so
         // nothing it or a library renders can echo a binding.
         return await gv.app.fetch(request, {}, tracked);
       } finally {
         if (gv.frames !== null && gv.frames.viewLog.pending() > 0) keepAlive(gv.frames.viewLog.flush());
-        closeAfter(ready.store);
+        closeAfter(ready.stores);
       }
     });
   },
@@ -104,18 +104,18 @@ export default {
     if (!ready.ok) return;
     const { scopes, gv, holder } = ready.core;
     const { keepAlive, closeAfter } = keeper(ctx);
-    scopes.run({ store: ready.store, keepAlive }, () => {
+    scopes.run({ stores: ready.stores, keepAlive }, () => {
       keepAlive(
         runDueJobs(gv.jobs, {
           scheduledTime: controller.scheduledTime,
           tickSeconds: CRON_TICK_SECONDS,
           budgetMs: CRON_BUDGET_MS,
           holder,
-          leases: ready.store,
+          leases: ready.stores.jobs,
           logger: ready.logger,
         }),
       );
     });
-    closeAfter(ready.store);
+    closeAfter(ready.stores);
   },
 };

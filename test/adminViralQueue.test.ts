@@ -13,7 +13,7 @@ describe.each(databaseTargets())('GET /api/admin/viral-queue on $name', (target:
   const build = (adminToken?: string) =>
     createApp(
       { webhookSecrets: ['x'.repeat(32)], performanceChannelUrl: PERFORMANCE_CHANNEL, adminToken },
-      { store: db.store, logger: silentLogger, applyMode: 'none' },
+      { stores: db.stores, logger: silentLogger, applyMode: 'none' },
     ).app;
   const get = async (path: string, authorization?: string, adminToken: string | null = TOKEN) => {
     const res = await build(adminToken ?? undefined).request(path, authorization ? { headers: { authorization } } : {});

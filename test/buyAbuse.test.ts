@@ -53,7 +53,7 @@ describe.each(databaseTargets())('buy requests under abuse on $name', (target: D
   beforeEach(() => {
     quotes = [];
     deps = {
-      store: db.store,
+      store: db.stores.trading,
       chainId: 8453,
       bounds: { min: '0.0001', max: '1', default: '0.001' },
       slippage: 0.05,
@@ -185,11 +185,11 @@ describe.each(databaseTargets())('buy requests under abuse on $name', (target: D
         expectedOut: 10n ** 18n,
         minOut: 10n ** 17n,
       });
-      const stale = await db.store.recordTradeQuote(record(1, 31));
-      const linked = await db.store.recordTradeQuote(record(2, 31));
-      const fresh = await db.store.recordTradeQuote(record(3, 31));
+      const stale = await db.stores.trading.recordTradeQuote(record(1, 31));
+      const linked = await db.stores.trading.recordTradeQuote(record(2, 31));
+      const fresh = await db.stores.trading.recordTradeQuote(record(3, 31));
       const tx = `0x${randomBytes(32).toString('hex')}`;
-      await db.store.recordPendingTrade({
+      await db.stores.trading.recordPendingTrade({
         source: 'frame',
         chainId: 8453,
         txHash: tx,
@@ -207,13 +207,13 @@ describe.each(databaseTargets())('buy requests under abuse on $name', (target: D
         [[stale, linked]],
       );
 
-      expect(await pruneTradeQuotes(db.store)).toBeGreaterThanOrEqual(1);
+      expect(await pruneTradeQuotes(db.stores.trading)).toBeGreaterThanOrEqual(1);
       const left = await db.sql.query<{ id: string }>(
         'select id::text from trade_quotes where id = any($1::bigint[]) order by id',
         [[stale, linked, fresh]],
       );
       expect(left.map((r) => Number(r.id))).toEqual([linked, fresh]);
-      expect(await pruneTradeQuotes(db.store)).toBe(0);
+      expect(await pruneTradeQuotes(db.stores.trading)).toBe(0);
     });
   });
 
@@ -236,7 +236,7 @@ describe.each(databaseTargets())('buy requests under abuse on $name', (target: D
       const planted = await buy({ castHash: COINED, buyer: victim, amountEth: '0.9' }, '198.51.100.66');
       expect(planted.status).toBe(200);
       const tx = `0x${randomBytes(32).toString('hex')}`;
-      await db.store.recordPendingTrade({
+      await db.stores.trading.recordPendingTrade({
         source: 'frame',
         chainId: 8453,
         txHash: tx,
@@ -255,7 +255,7 @@ describe.each(databaseTargets())('buy requests under abuse on $name', (target: D
       const victim = randomAddress();
       const planted = await prepareBuy({ castHash: COINED, buyer: victim, fid: null, source: 'api' }, deps);
       const frameTx = `0x${randomBytes(32).toString('hex')}`;
-      await db.store.recordPendingTrade({
+      await db.stores.trading.recordPendingTrade({
         source: 'frame',
         chainId: 8453,
         txHash: frameTx,
@@ -266,7 +266,7 @@ describe.each(databaseTargets())('buy requests under abuse on $name', (target: D
       expect(await tradeOf(frameTx)).toEqual({ quote_id: null, amount_in_wei: null, expected_out: null });
 
       const apiTx = `0x${randomBytes(32).toString('hex')}`;
-      await db.store.recordPendingTrade({
+      await db.stores.trading.recordPendingTrade({
         source: 'api',
         chainId: 8453,
         txHash: apiTx,

@@ -100,11 +100,11 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
     // A real coin, created the way production creates it: viral performance -> coin worker -> confirm_coin.
     coined = castHash(Math.floor(Math.random() * 2 ** 40), 'b');
     const artist = user(fid, { custody_address: account(6).address.toLowerCase() });
-    await deliverToStore(db.store, [
+    await deliverToStore(db.stores.ingest, [
       performanceCast(coined, artist),
       reaction({ kind: 'created', type: 1, castHash: coined, reactor: user(fid + 1, { score: 0.9 }), at: Date.now() }),
     ]);
-    await db.store.sweepViral();
+    await db.stores.viral.sweepViral();
     const chain = createCoinChain(
       {
         rpcUrl: devnet.rpcUrl,
@@ -116,16 +116,16 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
       },
       { pollingIntervalMs: 50 },
     );
-    const worker = createCoinWorker({ store: db.store, logger: silentLogger, chain, publicUrl });
+    const worker = createCoinWorker({ store: db.stores.coins, logger: silentLogger, chain, publicUrl });
     expect(await worker.runOnce()).toEqual([expect.objectContaining({ kind: 'confirmed' })]);
-    const found = await db.store.getBuyTarget(coined);
+    const found = await db.stores.trading.getBuyTarget(coined);
     if (found?.coin == null) throw new Error('the coin was not confirmed');
     buyTarget = found;
     coin = found.coin.address as Address;
 
     const createdAt = Date.parse(found.coin.createdAt);
     deps = {
-      store: db.store,
+      store: db.stores.trading,
       chainId: 8453,
       bounds: { min: '0.0001', max: '1', default: '0.001' },
       slippage: 0.05,
@@ -156,7 +156,7 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
 
   const confirmer = (extra: Partial<Parameters<typeof createTradeConfirmer>[0]> = {}) =>
     createTradeConfirmer({
-      store: db.store,
+      store: db.stores.trading,
       publicClient,
       logger: silentLogger,
       allowedRouters: deps.allowedRouters,
@@ -164,13 +164,13 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
     });
 
   const report = (txHash: Hex, buyer: Address) =>
-    db.store.recordPendingTrade({ source: 'api', chainId: 8453, txHash, fid: null, buyer, coinAddress: coin });
+    db.stores.trading.recordPendingTrade({ source: 'api', chainId: 8453, txHash, fid: null, buyer, coinAddress: coin });
 
   /** Report, confirm, and answer the stored trade. */
   const settle = async (txHash: Hex, buyer: Address) => {
     await report(txHash, buyer);
     await confirmer().runOnce();
-    return db.store.getTrade(8453, txHash);
+    return db.stores.trading.getTrade(8453, txHash);
   };
 
   it('refuses a coin inside the launch-fee window with 409 and the seconds to wait in Retry-After and the message', async () => {
@@ -258,7 +258,7 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
     expect(recorded).toMatchObject({ status: 'pending', created: true, amountInWei: tx.value });
     const run = await confirmer().runOnce();
     expect(run.confirmed).toBeGreaterThanOrEqual(1);
-    const trade = await db.store.getTrade(8453, hash);
+    const trade = await db.stores.trading.getTrade(8453, hash);
     expect(trade).toMatchObject({
       status: 'confirmed',
       amountOut: delta.toString(),
@@ -284,7 +284,7 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
 
   it('answers 404 for an unknown cast and 409 for a performance with no coin yet', async () => {
     const plain = castHash(Math.floor(Math.random() * 2 ** 40), 'd');
-    await deliverToStore(db.store, [performanceCast(plain, user(fid + 2))]);
+    await deliverToStore(db.stores.ingest, [performanceCast(plain, user(fid + 2))]);
     expect(await post({ castHash: plain, buyer: account(0).address })).toEqual({
       status: 409,
       retryAfter: null,
@@ -454,7 +454,7 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
     ).rejects.toMatchObject({ name: 'Trading.WrongChainError', status: 409 });
 
     const gone = castHash(Math.floor(Math.random() * 2 ** 40), 'd');
-    await deliverToStore(db.store, [performanceCast(gone, user(fid + 3)), castDeleted(gone)]);
+    await deliverToStore(db.stores.ingest, [performanceCast(gone, user(fid + 3)), castDeleted(gone)]);
     await expect(prepareBuy({ castHash: gone, buyer, fid: 1, source: 'frame' }, deps)).rejects.toMatchObject({
       name: 'Trading.UnknownPerformanceError',
       status: 404,
@@ -464,7 +464,7 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
       getBuyTarget: async () => {
         throw new Error('connection refused');
       },
-      recordTradeQuote: db.store.recordTradeQuote,
+      recordTradeQuote: db.stores.trading.recordTradeQuote,
     };
     const broken = new Hono();
     broken.onError(createErrorHandler(silentLogger));
@@ -537,7 +537,7 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
 
     await report(unknown, buyer);
     await confirmer().runOnce();
-    expect(await db.store.getTrade(8453, unknown)).toMatchObject({ status: 'pending', settledAt: null });
+    expect(await db.stores.trading.getTrade(8453, unknown)).toMatchObject({ status: 'pending', settledAt: null });
 
     const dead = createPublicClient({
       chain: devnet.chain,
@@ -545,7 +545,7 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
     });
     await due();
     expect(await confirmer({ publicClient: dead }).runOnce()).toMatchObject({ confirmed: 0, failed: 0 });
-    expect(await db.store.getTrade(8453, unknown)).toMatchObject({ status: 'pending' });
+    expect(await db.stores.trading.getTrade(8453, unknown)).toMatchObject({ status: 'pending' });
     const [row] = await db.sql.query<{ wait: number; attempts: number }>(
       `select extract(epoch from next_check_at - now())::float8 as wait, attempts from public.trades
        where tx_hash = $1`,
@@ -558,7 +558,10 @@ describe.each(databaseTargets())('buying a coin on the devnet with $name', (targ
     const later = () => new Date(Date.now() + 2 * 3600 * 1000);
     await confirmer({ now: later }).runOnce();
     // A hash the node never saw fails as 'not found' (minutes); 'not mined' is for a seen one (tradeConfirmer.test.ts).
-    expect(await db.store.getTrade(8453, unknown)).toMatchObject({ status: 'failed', failureReason: 'not found' });
+    expect(await db.stores.trading.getTrade(8453, unknown)).toMatchObject({
+      status: 'failed',
+      failureReason: 'not found',
+    });
   });
 
   it('reads no price for a pool that does not exist or a chain that does not answer', async () => {

@@ -83,7 +83,7 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
 
   const worker = (extra: Partial<CoinWorkerOptions> = {}) => {
     const w = createCoinWorker({
-      store: db.store,
+      store: db.stores.coins,
       logger: silentLogger,
       chain,
       publicUrl,
@@ -101,11 +101,11 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
     const artist: UserShape = withWallet ? { ...walletless, custody_address: wallet.toLowerCase() } : walletless;
     const hash = castHash(Math.floor(Math.random() * 2 ** 40), 'a');
     const fans = [user(++fid, { score: 0.9 }), user(++fid, { score: 0.9 })];
-    await deliverToStore(db.store, [
+    await deliverToStore(db.stores.ingest, [
       performanceCast(hash, artist),
       ...fans.map((f, i) => reaction({ kind: 'created', type: 1, castHash: hash, reactor: f, at: Date.now() + i })),
     ]);
-    await db.store.sweepViral();
+    await db.stores.viral.sweepViral();
     expect(await jobsFor(db, hash)).toBe(1);
     const rows = await db.sql.query<{ id: string }>(
       `select q.id::text as id from public.viral_queue q join public.performances p on p.id = q.performance_id
@@ -359,7 +359,7 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
     expect(row?.last_error).toMatch(/^Zora API create\/content failed/);
     expect(row?.due_in).toBeGreaterThan(10);
     expect(row?.due_in).toBeLessThanOrEqual(15);
-    const listed = await db.store.listViralQueue('pending', 50, null);
+    const listed = await db.stores.viral.listViralQueue('pending', 50, null);
     expect(listed.items.find((i) => i.id === job)?.lastError).toMatch(/Zora API/);
 
     await db.sql.query('update public.viral_queue set next_attempt_at = now() where id = $1', [job]);
@@ -479,7 +479,7 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
     });
 
     const gone = await viralPerformance();
-    await deliverToStore(db.store, [castDeleted(gone.hash)]);
+    await deliverToStore(db.stores.ingest, [castDeleted(gone.hash)]);
     const [failed] = await worker().runOnce();
     expect(failed).toEqual({ kind: 'failed', error: 'the performance was deleted' });
     expect(await jobRow(gone.job)).toMatchObject({ status: 'failed' });

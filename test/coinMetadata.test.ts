@@ -30,7 +30,7 @@ describe.each(databaseTargets())(
 
     it('serves Zora coin metadata with Content-Type exactly application/json', async () => {
       const hash = castHash(1, 'd');
-      await deliverToStore(db.store, [performanceCast(hash, artist)]);
+      await deliverToStore(db.stores.ingest, [performanceCast(hash, artist)]);
       const res = await app.app.request(`/api/performances/${hash}/coin-metadata.json`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/json');
@@ -50,7 +50,7 @@ describe.each(databaseTargets())(
         username: 'evil/../x?"<b>',
         pfp_url: 'data:text/html,<script>alert(document.cookie)</script>',
       });
-      await deliverToStore(db.store, [performanceCast(hash, hostile)]);
+      await deliverToStore(db.stores.ingest, [performanceCast(hash, hostile)]);
       const res = await app.app.request(`/api/performances/${hash}/coin-metadata.json`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { image: string; external_url?: string };
@@ -60,7 +60,7 @@ describe.each(databaseTargets())(
 
       const svgPfp = castHash(5, 'd');
       const svgArtist = user(8102, { pfp_url: 'data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9ImFsZXJ0KDEpIi8+' });
-      await deliverToStore(db.store, [performanceCast(svgPfp, svgArtist)]);
+      await deliverToStore(db.stores.ingest, [performanceCast(svgPfp, svgArtist)]);
       const svgBody = (await (await app.app.request(`/api/performances/${svgPfp}/coin-metadata.json`)).json()) as {
         image: string;
       };
@@ -70,9 +70,9 @@ describe.each(databaseTargets())(
     it('answers 404 for an unknown and for a deleted performance, 400 for a malformed hash', async () => {
       expect((await app.get(`/api/performances/${castHash(2, 'd')}/coin-metadata.json`)).status).toBe(404);
       const hash = castHash(3, 'd');
-      await deliverToStore(db.store, [performanceCast(hash, artist)]);
+      await deliverToStore(db.stores.ingest, [performanceCast(hash, artist)]);
       expect((await app.get(`/api/performances/${hash}/coin-metadata.json`)).status).toBe(200);
-      await deliverToStore(db.store, [castDeleted(hash)]);
+      await deliverToStore(db.stores.ingest, [castDeleted(hash)]);
       expect((await app.get(`/api/performances/${hash}/coin-metadata.json`)).status).toBe(404);
       expect((await app.get('/api/performances/0x12/coin-metadata.json')).status).toBe(400);
     });

@@ -105,7 +105,7 @@ describe.each(databaseTargets())(
       const allowedRouters = routerAllowlist([{ chainId: 8453, address: devnet.addresses.swapRouter }]);
       let createdAt = Date.now();
       deps = {
-        store: db.store,
+        store: db.stores.trading,
         chainId: 8453,
         bounds: { min: '0.0001', max: '1', default: '0.001' },
         slippage: 0.05,
@@ -127,7 +127,7 @@ describe.each(databaseTargets())(
           imageDataTtlMs: 0,
         },
         {
-          store: db.store,
+          stores: db.stores,
           logger: silentLogger,
           hub: createFrogHub({
             maxAgeSeconds: 300,
@@ -140,7 +140,7 @@ describe.each(databaseTargets())(
           transactionSeen: createTransactionLookup({ publicClient, waitMs: 300, pollMs: 100 }),
           buy: (r) => prepareBuy(r, deps),
           performanceViews: createPerformanceViews({
-            store: db.store,
+            stores: db.stores,
             coinPrice: createCoinPriceReader({
               publicClient,
               poolManager: devnet.addresses.poolManager,
@@ -153,7 +153,7 @@ describe.each(databaseTargets())(
       );
       gv = createApp(
         { webhookSecrets: [SECRET], performanceChannelUrl: PERFORMANCE_CHANNEL },
-        { store: db.store, logger: silentLogger, applyMode: 'none', trading: deps, frames },
+        { stores: db.stores, logger: silentLogger, applyMode: 'none', trading: deps, frames },
       );
 
       // A real coin, created as production creates it: engagement -> viral job -> coin worker -> confirm_coin. The
@@ -161,7 +161,7 @@ describe.each(databaseTargets())(
       metadata = serve({ fetch: gv.app.fetch, port: 0, hostname: '127.0.0.1' });
       await new Promise<void>((resolve) => metadata.once('listening', () => resolve()));
       const metadataUrl = `http://127.0.0.1:${(metadata.address() as AddressInfo).port}`;
-      await deliverToStore(db.store, [
+      await deliverToStore(db.stores.ingest, [
         performanceCast(performance, user(fid, { custody_address: account(6).address.toLowerCase() })),
         reaction({
           kind: 'created',
@@ -171,7 +171,7 @@ describe.each(databaseTargets())(
           at: Date.now(),
         }),
       ]);
-      await db.store.sweepViral();
+      await db.stores.viral.sweepViral();
       const chain = createCoinChain(
         {
           rpcUrl: devnet.rpcUrl,
@@ -184,13 +184,13 @@ describe.each(databaseTargets())(
         { pollingIntervalMs: 50 },
       );
       const worker = createCoinWorker({
-        store: db.store,
+        store: db.stores.coins,
         logger: silentLogger,
         chain,
         publicUrl: metadataUrl,
       });
       expect(await worker.runOnce()).toEqual([expect.objectContaining({ kind: 'confirmed' })]);
-      const found = await db.store.getBuyTarget(performance);
+      const found = await db.stores.trading.getBuyTarget(performance);
       if (found?.coin == null) throw new Error('the coin was not confirmed');
       coin = found.coin.address as Address;
       createdAt = Date.parse(found.coin.createdAt);
@@ -210,7 +210,7 @@ describe.each(databaseTargets())(
       expect(meta(html, 'fc:frame:button:3:target')).toBe(`${frameUrl}/buy`);
       expect(meta(html, 'fc:frame:button:3:post_url')).toBe(`${frameUrl}/bought`);
       expect(meta(html, 'fc:frame:input:text')).toBeDefined();
-      const symbol = (await db.store.getBuyTarget(performance))?.coin?.symbol;
+      const symbol = (await db.stores.trading.getBuyTarget(performance))?.coin?.symbol;
       expect(meta(html, 'fc:frame:button:3')).toContain(symbol);
       const image = meta(html, 'fc:frame:image');
       expect(image?.startsWith(`${frameUrl}/image/`)).toBe(true);
@@ -289,10 +289,10 @@ describe.each(databaseTargets())(
       // The reporter's fid is kept (for the mini app's own history) but never published with the wallet.
       const published = (await (await request(`/api/trades/${hash}`)).json()) as Record<string, unknown>;
       expect(published).not.toHaveProperty('fid');
-      expect((await db.store.getTrade(8453, hash))?.fid).toBe(signer.fid);
+      expect((await db.stores.trading.getTrade(8453, hash))?.fid).toBe(signer.fid);
 
       const confirmer = createTradeConfirmer({
-        store: db.store,
+        store: db.stores.trading,
         publicClient,
         logger: silentLogger,
         allowedRouters: deps.allowedRouters,
@@ -379,7 +379,7 @@ describe.each(databaseTargets())(
       // What such a flood left behind before (or what many fids could still leave, each within its cap): 300
       // never-checked pending reports of unknown hashes, all older than the real buy below.
       for (let i = 0; i < 300; i++) {
-        const outcome = await db.store.recordPendingTrade({
+        const outcome = await db.stores.trading.recordPendingTrade({
           source: 'frame',
           chainId: 8453,
           txHash: `0x${(0x57a11000 + i).toString(16).padStart(64, '0')}`,
@@ -424,19 +424,19 @@ describe.each(databaseTargets())(
 
       // The confirmer claims 20 reports per run, never-checked ones newest first: the real buy is in the first run.
       const confirmer = createTradeConfirmer({
-        store: db.store,
+        store: db.stores.trading,
         publicClient,
         logger: silentLogger,
         allowedRouters: deps.allowedRouters,
       });
       const first = await confirmer.runOnce();
       expect(first).toEqual({ confirmed: 1, failed: 0, pending: 19 });
-      expect(await db.store.getTrade(8453, hash)).toMatchObject({ status: 'confirmed', fid: signer.fid });
+      expect(await db.stores.trading.getTrade(8453, hash)).toMatchObject({ status: 'confirmed', fid: signer.fid });
 
       // The unknown hashes fail as 'not found' within minutes instead of being rechecked for half an hour.
       await db.sql.query(`update trades set next_check_at = now() where status = 'pending'`);
       const later = createTradeConfirmer({
-        store: db.store,
+        store: db.stores.trading,
         publicClient,
         logger: silentLogger,
         allowedRouters: deps.allowedRouters,
@@ -445,7 +445,7 @@ describe.each(databaseTargets())(
       });
       expect(await later.runOnce()).toEqual({ confirmed: 0, failed: 200, pending: 0 });
       expect(await later.runOnce()).toEqual({ confirmed: 0, failed: 100, pending: 0 });
-      expect(await db.store.getTrade(8453, `0x${(0x57a11000).toString(16).padStart(64, '0')}`)).toMatchObject({
+      expect(await db.stores.trading.getTrade(8453, `0x${(0x57a11000).toString(16).padStart(64, '0')}`)).toMatchObject({
         status: 'failed',
         failureReason: 'not found',
       });

@@ -32,7 +32,7 @@ describe.each(databaseTargets())('frame images under attack on $name', (target: 
     await app.drainer.drain();
     coin = await giveCoin(db, COINED, 'VIBE');
     await giveCoin(db, OTHER_COINED, 'OTHR');
-    await db.store.recordPendingTrade({
+    await db.stores.trading.recordPendingTrade({
       source: 'frame',
       chainId: 8453,
       txHash: TX,

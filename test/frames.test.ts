@@ -480,7 +480,7 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       expect(await trades(tx)).toBe(0);
       const own = await sign(904, COINED, { buttonIndex: 1, transactionId: tx, address: VICTIM });
       expect((await h.post(`/frames/performance/${COINED}/bought`, own.body)).status).toBe(200);
-      expect(await db.store.getTrade(8453, tx)).toMatchObject({ fid: 904, buyer: VICTIM, status: 'pending' });
+      expect(await db.stores.trading.getTrade(8453, tx)).toMatchObject({ fid: 904, buyer: VICTIM, status: 'pending' });
     });
 
     it("keeps the first verified reporter's fid: a second fid reporting the same (tx, buyer) gets 409", async () => {
@@ -492,7 +492,7 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       const second = await sign(906, COINED, { buttonIndex: 1, transactionId: tx, address: SHARED });
       const res = await h.post(`/frames/performance/${COINED}/bought`, second.body);
       await expectFrameError(res, 409, /another account/);
-      expect(await db.store.getTrade(8453, tx)).toMatchObject({ fid: 905 });
+      expect(await db.stores.trading.getTrade(8453, tx)).toMatchObject({ fid: 905 });
       expect(await trades(tx)).toBe(1);
       // The first reporter reporting again (another signed message) is idempotent.
       const again = await sign(905, COINED, { buttonIndex: 2, transactionId: tx, address: SHARED });
@@ -574,7 +574,7 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
         const tx = `0x${'b1'.repeat(32)}` as const;
         await expectFrameError(await reportOn(chain, 910, tx), 409, /not found; report it after sending/);
         expect(asked).toEqual([tx]);
-        expect(await db.store.getTrade(8453, tx)).toBeNull();
+        expect(await db.stores.trading.getTrade(8453, tx)).toBeNull();
       } finally {
         await chain.close();
       }
@@ -587,7 +587,7 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
         const res = await reportOn(none, 911, tx);
         expect(res.headers.get('retry-after')).toBe('300');
         await expectFrameError(res, 503);
-        expect(await db.store.getTrade(8453, tx)).toBeNull();
+        expect(await db.stores.trading.getTrade(8453, tx)).toBeNull();
       } finally {
         await none.close();
       }
@@ -619,7 +619,7 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       expect(tags.get('fc:frame:button:1:target')).toBe(`https://basescan.org/tx/${TX}`);
       expect(tags.get('fc:frame:button:2')).toBe('Refresh');
       expect(tags.get('fc:frame:post_url')).toBe(`${frameUrl(COINED)}/trade/${TX}`);
-      expect(await db.store.getTrade(8453, TX)).toMatchObject({
+      expect(await db.stores.trading.getTrade(8453, TX)).toMatchObject({
         status: 'pending',
         source: 'frame',
         fid: 801,
@@ -627,7 +627,7 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
         coinAddress,
         txHash: TX,
       });
-      expect(await db.store.getTrade(8453, `0x${'77'.repeat(32)}`)).toBeNull();
+      expect(await db.stores.trading.getTrade(8453, `0x${'77'.repeat(32)}`)).toBeNull();
 
       const image = await h.request(tags.get('fc:frame:image') ?? '');
       expect(image.status).toBe(200);

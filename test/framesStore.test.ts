@@ -40,8 +40,14 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
   });
 
   it('accepts a signed action once and refuses its replay', async () => {
-    expect(await db.store.recordFrameAction(action(1, 11))).toMatchObject({ status: 'recorded', newViewer: true });
-    expect(await db.store.recordFrameAction(action(1, 11))).toMatchObject({ status: 'replay', newViewer: false });
+    expect(await db.stores.frames.recordFrameAction(action(1, 11))).toMatchObject({
+      status: 'recorded',
+      newViewer: true,
+    });
+    expect(await db.stores.frames.recordFrameAction(action(1, 11))).toMatchObject({
+      status: 'replay',
+      newViewer: false,
+    });
     const rows = await db.sql.query<{ n: number }>(
       `select count(*)::int as n from analytics_events where event_type = 'frame_action'`,
     );
@@ -50,7 +56,9 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
 
   it('counts each verified viewer once in the views metric, concurrently too', async () => {
     const before = (await metricsOf(app, perf)).views;
-    await Promise.all(Array.from({ length: 20 }, (_, i) => db.store.recordFrameAction(action(100 + i, 20 + (i % 5)))));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => db.stores.frames.recordFrameAction(action(100 + i, 20 + (i % 5)))),
+    );
     expect((await metricsOf(app, perf)).views).toBe(before + 5);
     const rows = await db.sql.query<{ views_s: number }>(`select views_s from viral_aggregates where cast_hash = $1`, [
       perf,
@@ -60,22 +68,22 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
 
   it('does not count views for casts that are not performances', async () => {
     const other = castHash(99, 'f');
-    expect(await db.store.recordFrameAction(action(500, 30, other))).toMatchObject({
+    expect(await db.stores.frames.recordFrameAction(action(500, 30, other))).toMatchObject({
       status: 'recorded',
       newViewer: false,
     });
-    expect(await db.store.recordFrameAction(action(501, 30, null))).toMatchObject({ status: 'recorded' });
+    expect(await db.stores.frames.recordFrameAction(action(501, 30, null))).toMatchObject({ status: 'recorded' });
   });
 
   it('logs unsigned views as analytics only and prunes the replay registry', async () => {
     const before = (await metricsOf(app, perf)).views;
-    expect(await db.store.recordFrameViews([{ castHash: perf, kind: 'frame', at: new Date() }])).toBe(1);
+    expect(await db.stores.frames.recordFrameViews([{ castHash: perf, kind: 'frame', at: new Date() }])).toBe(1);
     expect((await metricsOf(app, perf)).views).toBe(before);
-    expect(await db.store.pruneFrameActions(new Date(Date.now() + 60_000))).toBeGreaterThan(0);
+    expect(await db.stores.frames.pruneFrameActions(new Date(Date.now() + 60_000))).toBeGreaterThan(0);
   });
 
   it('records a pending trade once per tx hash with the newest quote, then settles it once', async () => {
-    const quoteId = await db.store.recordTradeQuote({
+    const quoteId = await db.stores.trading.recordTradeQuote({
       source: 'frame',
       fid: 11,
       chainId: 8453,
@@ -89,20 +97,20 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
     });
     expect(quoteId).toBeGreaterThan(0);
     const report = { source: 'frame' as const, chainId: 8453, txHash: txHash(1), fid: 11, buyer, coinAddress: coin };
-    const first = recorded(await db.store.recordPendingTrade(report));
+    const first = recorded(await db.stores.trading.recordPendingTrade(report));
     expect(first).toMatchObject({ status: 'pending', created: true, amountInWei: '1000000000000000' });
-    expect(await db.store.recordPendingTrade(report)).toMatchObject({ id: first.id, created: false });
+    expect(await db.stores.trading.recordPendingTrade(report)).toMatchObject({ id: first.id, created: false });
 
-    const claimed = await db.store.claimPendingTrades('w1', 10, 60);
+    const claimed = await db.stores.trading.claimPendingTrades('w1', 10, 60);
     expect(claimed.map((t) => t.id)).toEqual([first.id]);
     expect(claimed[0]?.quote?.id).toBe(quoteId);
-    expect(await db.store.claimPendingTrades('w2', 10, 60)).toEqual([]);
-    expect(await db.store.settleTrade(first.id, 'w2', { status: 'failed', reason: 'x' })).toBe('not_owner');
-    expect(await db.store.settleTrade(first.id, 'w1', { status: 'confirmed', blockNumber: 7n, amountOut: 6n })).toBe(
-      'confirmed',
-    );
-    expect(await db.store.settleTrade(first.id, 'w1', { status: 'failed', reason: 'late' })).toBe('confirmed');
-    expect(await db.store.getTrade(8453, txHash(1))).toMatchObject({
+    expect(await db.stores.trading.claimPendingTrades('w2', 10, 60)).toEqual([]);
+    expect(await db.stores.trading.settleTrade(first.id, 'w2', { status: 'failed', reason: 'x' })).toBe('not_owner');
+    expect(
+      await db.stores.trading.settleTrade(first.id, 'w1', { status: 'confirmed', blockNumber: 7n, amountOut: 6n }),
+    ).toBe('confirmed');
+    expect(await db.stores.trading.settleTrade(first.id, 'w1', { status: 'failed', reason: 'late' })).toBe('confirmed');
+    expect(await db.stores.trading.getTrade(8453, txHash(1))).toMatchObject({
       status: 'confirmed',
       amountOut: '6',
       expectedOut: '5000000000000000000',
@@ -116,20 +124,20 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
     const attacker = `0x${'a'.repeat(40)}`;
     const tx = txHash(3);
     const report = { source: 'frame' as const, chainId: 8453, txHash: tx, fid: 12, coinAddress: coin };
-    const fake = recorded(await db.store.recordPendingTrade({ ...report, buyer: attacker }));
-    const real = recorded(await db.store.recordPendingTrade({ ...report, buyer }));
+    const fake = recorded(await db.stores.trading.recordPendingTrade({ ...report, buyer: attacker }));
+    const real = recorded(await db.stores.trading.recordPendingTrade({ ...report, buyer }));
     expect(real.id).not.toBe(fake.id);
     expect(real).toMatchObject({ created: true, buyer });
-    const claimed = await db.store.claimPendingTrades('w9', 10, 60);
+    const claimed = await db.stores.trading.claimPendingTrades('w9', 10, 60);
     expect(claimed.map((t) => t.id).sort()).toEqual([fake.id, real.id].sort());
-    await db.store.settleTrade(fake.id, 'w9', { status: 'failed', reason: 'sent by another address' });
-    await db.store.settleTrade(real.id, 'w9', { status: 'confirmed', blockNumber: 8n, amountOut: 5n });
-    expect(await db.store.getTrade(8453, tx)).toMatchObject({ id: real.id, status: 'confirmed', buyer });
+    await db.stores.trading.settleTrade(fake.id, 'w9', { status: 'failed', reason: 'sent by another address' });
+    await db.stores.trading.settleTrade(real.id, 'w9', { status: 'confirmed', blockNumber: 8n, amountOut: 5n });
+    expect(await db.stores.trading.getTrade(8453, tx)).toMatchObject({ id: real.id, status: 'confirmed', buyer });
   });
 
   it('reschedules a pending trade without settling it', async () => {
     const t = recorded(
-      await db.store.recordPendingTrade({
+      await db.stores.trading.recordPendingTrade({
         source: 'api',
         chainId: 8453,
         txHash: txHash(2),
@@ -138,19 +146,24 @@ describe.each(databaseTargets())('frame actions and trades in SQL on $name', (ta
         coinAddress: coin,
       }),
     );
-    const [c] = await db.store.claimPendingTrades('w1', 10, 60);
+    const [c] = await db.stores.trading.claimPendingTrades('w1', 10, 60);
     expect(c?.id).toBe(t.id);
-    expect(await db.store.settleTrade(t.id, 'w1', { status: 'pending', retrySeconds: 3600 })).toBe('pending');
-    expect(await db.store.claimPendingTrades('w1', 10, 60)).toEqual([]);
+    expect(await db.stores.trading.settleTrade(t.id, 'w1', { status: 'pending', retrySeconds: 3600 })).toBe('pending');
+    expect(await db.stores.trading.claimPendingTrades('w1', 10, 60)).toEqual([]);
     await db.sql.query('update trades set next_check_at = now() where id = $1', [t.id]);
-    const [again] = await db.store.claimPendingTrades('w1', 10, 60);
+    const [again] = await db.stores.trading.claimPendingTrades('w1', 10, 60);
     expect(again?.quote).not.toBeNull();
     // The mined calldata matched no quote: the settlement unlinks it and its expected amount.
     expect(
-      await db.store.settleTrade(t.id, 'w1', { status: 'confirmed', blockNumber: 9n, amountOut: 1n, quoteId: null }),
+      await db.stores.trading.settleTrade(t.id, 'w1', {
+        status: 'confirmed',
+        blockNumber: 9n,
+        amountOut: 1n,
+        quoteId: null,
+      }),
     ).toBe('confirmed');
-    expect(await db.store.getTrade(8453, txHash(2))).toMatchObject({ expectedOut: null, amountOut: '1' });
-    expect(await db.store.getBuyTarget(perf)).toMatchObject({ castHash: perf, coin: null, deleted: false });
-    expect(await db.store.getBuyTarget(castHash(98, 'f'))).toBeNull();
+    expect(await db.stores.trading.getTrade(8453, txHash(2))).toMatchObject({ expectedOut: null, amountOut: '1' });
+    expect(await db.stores.trading.getBuyTarget(perf)).toMatchObject({ castHash: perf, coin: null, deleted: false });
+    expect(await db.stores.trading.getBuyTarget(castHash(98, 'f'))).toBeNull();
   });
 });

@@ -2,18 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Devnet, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { loadConfig } from '../src/config/loadConfig.ts';
 import { createGigaVibe, type GigaVibeHost } from '../src/createGigaVibe.ts';
+import { createStores, type Stores } from '../src/createStores.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import { sqlRpc } from '../src/db/rpc.ts';
-import { createStore, type Store } from '../src/db/store.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { closedPort } from './support/closedPort.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
 
-/** GigaVibe as a Node host builds it (createGigaVibe: the real wiring from BASE_RPC_URL to the route), over `store`. */
-const healthOf = async (store: Store, env: Record<string, string> = {}) => {
+/** GigaVibe as a Node host builds it (createGigaVibe: the real wiring from BASE_RPC_URL to the route), over `stores`. */
+const healthOf = async (stores: Stores, env: Record<string, string> = {}) => {
   const host: GigaVibeHost = {
     kind: 'node',
-    store,
+    stores,
     logger: silentLogger,
     webhookSecrets: ['healthz-test-secret'],
     applyMode: 'inline',
@@ -46,7 +46,7 @@ describe('GET /healthz', () => {
   });
 
   it('says no chain is configured without BASE_RPC_URL', async () => {
-    expect(await healthOf(db.store)).toMatchObject({
+    expect(await healthOf(db.stores)).toMatchObject({
       status: 200,
       body: {
         status: 'ok',
@@ -57,7 +57,7 @@ describe('GET /healthz', () => {
   });
 
   it("reports a reachable chain's id and latest block", async () => {
-    expect(await healthOf(db.store, { BASE_RPC_URL: devnet.rpcUrl })).toMatchObject({
+    expect(await healthOf(db.stores, { BASE_RPC_URL: devnet.rpcUrl })).toMatchObject({
       status: 200,
       body: {
         status: 'ok',
@@ -69,7 +69,7 @@ describe('GET /healthz', () => {
 
   it('stays 200 but "degraded" when the chain RPC is unreachable, within the probe bound, saying nothing of the URL', async () => {
     const port = await closedPort();
-    const health = await healthOf(db.store, { BASE_RPC_URL: `http://127.0.0.1:${port}/v2/secret-key` });
+    const health = await healthOf(db.stores, { BASE_RPC_URL: `http://127.0.0.1:${port}/v2/secret-key` });
     expect(health).toMatchObject({
       status: 200,
       body: {
@@ -85,7 +85,7 @@ describe('GET /healthz', () => {
   it('answers 503 when the database is down, with the chain still reported', async () => {
     const sql = openPostgres(`postgres://nobody@127.0.0.1:${await closedPort()}/none`, { max: 1 });
     try {
-      expect(await healthOf(createStore(sqlRpc(sql)), { BASE_RPC_URL: devnet.rpcUrl })).toMatchObject({
+      expect(await healthOf(createStores(sqlRpc(sql)), { BASE_RPC_URL: devnet.rpcUrl })).toMatchObject({
         status: 503,
         body: {
           status: 'unavailable',

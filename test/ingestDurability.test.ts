@@ -4,12 +4,12 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, user } from '../scripts/neynarPayloads.ts';
+import { createStores } from '../src/createStores.ts';
 import { migrate, readBootstrap, readMigrations } from '../src/db/migrate.ts';
 import { openPglite } from '../src/db/pglite.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import { sqlRpc } from '../src/db/rpc.ts';
 import type { SqlClient } from '../src/db/sqlClient.ts';
-import { createStore } from '../src/db/store.ts';
 import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { metricsOf, testApp } from './support/testApp.ts';
@@ -86,7 +86,7 @@ describe.each(databaseTargets())('ingest durability and concurrency on $name', (
     );
     if (!parsed.ok || parsed.event.kind !== 'reaction') throw new Error('fixture');
     // A corrupted row (as if written by an older version): its time is not a time ('yesterday' would parse in Postgres).
-    await db.store.ingestDeliveries([
+    await db.stores.ingest.ingestDeliveries([
       {
         sha256: 'e'.repeat(64),
         rawBody: '{}',
@@ -112,9 +112,9 @@ describe.each(databaseTargets())('ingest durability and concurrency on $name', (
     const { payloads, likes, recasts } = burst(hash, 42, 300);
     // Several "instances": each with its own connection pool (PostgreSQL) and its own in-process drainer.
     const pools: SqlClient[] = db.url === null ? [] : [1, 2, 3, 4].map(() => openPostgres(db.url!, { max: 8 }));
-    const stores = pools.length === 0 ? [db.store] : pools.map((p) => createStore(sqlRpc(p)));
-    const instances = stores.map((store) =>
-      testApp({ ...db, store }, { applyMode: 'inline', writer: { maxBatch: 16 } }),
+    const perInstance = pools.length === 0 ? [db.stores] : pools.map((p) => createStores(sqlRpc(p)));
+    const instances = perInstance.map((stores) =>
+      testApp({ ...db, stores }, { applyMode: 'inline', writer: { maxBatch: 16 } }),
     );
     await instances[0]!.deliver(performanceCast(hash, artist, at(0)));
     const responses = await Promise.all(payloads.map((p, i) => instances[i % instances.length]!.deliver(p)));
@@ -122,7 +122,7 @@ describe.each(databaseTargets())('ingest durability and concurrency on $name', (
     await Promise.all(instances.map((a) => a.drainer.idle()));
     await Promise.all(instances.map((a) => a.drainer.drain()));
     expect(await metricsOf(instances[0]!, hash)).toMatchObject({ likes, recasts });
-    expect(await db.store.metricDrift()).toEqual([]);
+    expect(await db.stores.ingest.metricDrift()).toEqual([]);
     await Promise.all(pools.map((p) => p.close()));
   });
 
@@ -133,9 +133,9 @@ describe.each(databaseTargets())('ingest durability and concurrency on $name', (
     await writer.deliver(performanceCast(hash, artist, at(0)));
     for (const p of payloads) await writer.deliver(p);
     const pools: SqlClient[] = db.url === null ? [] : [1, 2, 3, 4].map(() => openPostgres(db.url!, { max: 2 }));
-    const stores = pools.length === 0 ? [db.store, db.store] : pools.map((p) => createStore(sqlRpc(p)));
+    const perDrainer = pools.length === 0 ? [db.stores, db.stores] : pools.map((p) => createStores(sqlRpc(p)));
     const drains = await Promise.all(
-      stores.map((s) => testApp({ ...db, store: s }, { applyMode: 'none' }).drainer.drain()),
+      perDrainer.map((stores) => testApp({ ...db, stores }, { applyMode: 'none' }).drainer.drain()),
     );
     const unique = new Set(payloads.map((p) => JSON.stringify(p))).size + 1;
     expect(drains.reduce((sum, d) => sum + d.applied, 0)).toBe(unique);
@@ -159,7 +159,7 @@ describe('crash in the middle of applying a batch', () => {
       const app = testApp({
         kind: 'pglite',
         sql,
-        store: createStore(sqlRpc(sql)),
+        stores: createStores(sqlRpc(sql)),
         url: null,
         close: () => sql.close(),
       });
@@ -172,9 +172,9 @@ describe('crash in the middle of applying a batch', () => {
       });
       await sql.close();
       sql = await openPglite(dir);
-      const store = createStore(sqlRpc(sql));
-      expect((await store.health()).pendingEvents).toBe(2);
-      const restarted = testApp({ kind: 'pglite', sql, store, url: null, close: () => sql.close() });
+      const stores = createStores(sqlRpc(sql));
+      expect((await stores.ingest.health()).pendingEvents).toBe(2);
+      const restarted = testApp({ kind: 'pglite', sql, stores, url: null, close: () => sql.close() });
       expect(await restarted.drainer.drain()).toEqual({ applied: 2, failed: 0 });
       expect(await metricsOf(restarted, hash)).toMatchObject({ likes: 1 });
       await sql.close();
@@ -206,7 +206,7 @@ describe('crash in the middle of applying a batch', () => {
         await victim.query('select public.apply_webhook_inbox(500)');
         await db.sql.query('select pg_terminate_backend($1)', [pid]);
         await victim.end().catch(() => undefined);
-        expect((await db.store.health()).pendingEvents).toBe(4);
+        expect((await db.stores.ingest.health()).pendingEvents).toBe(4);
         expect(await app.drainer.drain()).toEqual({ applied: 4, failed: 0 });
         expect(await metricsOf(app, hash)).toMatchObject({ recasts: 3 });
       } finally {
@@ -219,8 +219,11 @@ describe('crash in the middle of applying a batch', () => {
 describe('an unreachable database', () => {
   it('answers 503 with Retry-After on webhooks and reads, and 503 on /healthz, never 500', async () => {
     const sql = openPostgres('postgres://nobody@127.0.0.1:1/none', { max: 1 });
-    const store = createStore(sqlRpc(sql));
-    const app = testApp({ kind: 'postgres', sql, store, url: null, close: () => sql.close() }, { applyMode: 'inline' });
+    const stores = createStores(sqlRpc(sql));
+    const app = testApp(
+      { kind: 'postgres', sql, stores, url: null, close: () => sql.close() },
+      { applyMode: 'inline' },
+    );
     const res = await app.deliver(performanceCast(castHash(7, 'b'), artist, at(0)));
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');

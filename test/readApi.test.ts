@@ -134,14 +134,14 @@ describe.each(databaseTargets())('read API on $name', (target: DatabaseTarget) =
     await app.deliver(performanceCast(hash, user(3099), at(3600)));
     await app.drainer.drain();
     const coin = await giveCoin(db, hash, 'PRICED');
-    const stored = await db.store.getPerformance(hash);
+    const stored = await db.stores.performances.getPerformance(hash);
     expect(stored?.coin?.address).toBe(coin);
     const unpriced = await app.get(`/api/performances/${hash}`);
     expect(unpriced).toEqual({ status: 200, body: { ...stored, coin: { ...stored?.coin, priceEth: null } } });
 
     const asked: string[] = [];
     const views = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       coinPrice: async (c) => {
         asked.push(c.address);
         return { ethPerCoin: '0.0000015' };
@@ -156,7 +156,7 @@ describe.each(databaseTargets())('read API on $name', (target: DatabaseTarget) =
     expect(asked).toEqual([coin]);
     // No coin, no price and no chain read.
     const plain = await priced.get(`/api/performances/${hashes[0]}`);
-    expect(plain.body).toEqual(await db.store.getPerformance(hashes[0]!));
+    expect(plain.body).toEqual(await db.stores.performances.getPerformance(hashes[0]!));
     expect(asked).toEqual([coin]);
     // The feed stays as stored: no chain reads per item.
     const feed = await priced.get('/api/performances?limit=100');

@@ -8,8 +8,10 @@ import {
   reaction,
   user,
 } from '../scripts/neynarPayloads.ts';
-import { createStore, type InboxDelivery, type Store } from '../src/db/store.ts';
+import { createStores, type Stores } from '../src/createStores.ts';
 import { SupabaseRpcError, supabaseRpc } from '../src/db/supabase.ts';
+import { createPerformanceStore } from '../src/performances/createPerformanceStore.ts';
+import { createIngestStore, type InboxDelivery } from '../src/webhooks/createIngestStore.ts';
 import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
 import { type PostgrestStandIn, startPostgrestStandIn } from './standins/postgrest.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
@@ -51,7 +53,7 @@ for (const target of databaseTargets()) {
   describe(`supabaseRpc over the PostgREST stand-in (${target.name})`, () => {
     let db: TestDatabase;
     let standIn: PostgrestStandIn;
-    let store: Store;
+    let stores: Stores;
 
     beforeAll(async () => {
       db = await target.create();
@@ -63,7 +65,7 @@ for (const target of databaseTargets()) {
         sql: db.sql,
         keys: { [SERVICE_KEY]: 'service_role', [ANON_KEY]: 'anon' },
       });
-      store = createStore(supabaseRpc(standIn.url, SERVICE_KEY));
+      stores = createStores(supabaseRpc(standIn.url, SERVICE_KEY));
     }, 120_000);
 
     afterAll(async () => {
@@ -72,16 +74,16 @@ for (const target of databaseTargets()) {
     });
 
     it('ingests deliveries once, applies them, and reads exact counts and a paginated feed', async () => {
-      const stored = await store.ingestDeliveries(deliveries);
+      const stored = await stores.ingest.ingestDeliveries(deliveries);
       expect(stored).toEqual(new Set(deliveries.map((d) => d.sha256)));
-      expect(await store.ingestDeliveries(deliveries.slice(0, 2))).toEqual(new Set());
-      expect(await store.health()).toEqual({ ok: true, pendingEvents: deliveries.length, failedEvents: 0 });
+      expect(await stores.ingest.ingestDeliveries(deliveries.slice(0, 2))).toEqual(new Set());
+      expect(await stores.ingest.health()).toEqual({ ok: true, pendingEvents: deliveries.length, failedEvents: 0 });
 
-      expect(await store.applyInbox(500)).toEqual({ applied: deliveries.length, failed: [] });
-      expect(await store.applyInbox(500)).toEqual({ applied: 0, failed: [] });
-      expect(await store.health()).toEqual({ ok: true, pendingEvents: 0, failedEvents: 0 });
+      expect(await stores.ingest.applyInbox(500)).toEqual({ applied: deliveries.length, failed: [] });
+      expect(await stores.ingest.applyInbox(500)).toEqual({ applied: 0, failed: [] });
+      expect(await stores.ingest.health()).toEqual({ ok: true, pendingEvents: 0, failedEvents: 0 });
 
-      const a = await store.getPerformance(perfA);
+      const a = await stores.performances.getPerformance(perfA);
       expect(a).toMatchObject({
         castHash: perfA,
         title: `Live take ${perfA.slice(2, 8)}`,
@@ -92,31 +94,31 @@ for (const target of databaseTargets()) {
       });
       expect(new Date(a?.createdAt ?? 0).toISOString()).toBe(at(0).toISOString());
       // Both adapters read the same database: the HTTP path must answer exactly what SQL answers.
-      expect(a).toEqual(await db.store.getPerformance(perfA));
-      expect(await store.getPerformance(castHash(404))).toBeNull();
+      expect(a).toEqual(await db.stores.performances.getPerformance(perfA));
+      expect(await stores.performances.getPerformance(castHash(404))).toBeNull();
 
-      const first = await store.listPerformances('recent', 2, null);
+      const first = await stores.performances.listPerformances('recent', 2, null);
       expect(first.items.map((p) => p.castHash)).toEqual([perfC, perfB]);
       expect(first.nextCursor).toMatchObject({ h: perfB });
-      const second = await store.listPerformances('recent', 2, first.nextCursor);
+      const second = await stores.performances.listPerformances('recent', 2, first.nextCursor);
       expect(second.items.map((p) => p.castHash)).toEqual([perfA]);
       expect(second.nextCursor).toBeNull();
 
-      const top = await store.listPerformances('top', 1, null);
+      const top = await stores.performances.listPerformances('top', 1, null);
       expect(top.items.map((p) => [p.castHash, p.metrics.likes])).toEqual([[perfA, 2]]);
       expect(top.nextCursor).toEqual({ s: 4, h: perfA });
-      const rest = await store.listPerformances('top', 5, top.nextCursor);
+      const rest = await stores.performances.listPerformances('top', 5, top.nextCursor);
       expect(rest.items.map((p) => p.castHash)).toEqual([perfC, perfB]);
 
-      expect(await store.retryFailedWebhooks()).toBe(0);
+      expect(await stores.ingest.retryFailedWebhooks()).toBe(0);
       const calls = standIn.calls.map((c) => `${c.fn}:${c.status}:${c.role}`);
       expect(calls).toContain('ingest_webhook_events:200:service_role');
       expect(calls).toContain('apply_webhook_inbox:200:service_role');
     });
 
     it('rejects a wrong key with a clear 401 error and changes nothing', async () => {
-      const wrong = createStore(supabaseRpc(standIn.url, 'not-the-service-role-key'));
-      const before = await store.health();
+      const wrong = createIngestStore(supabaseRpc(standIn.url, 'not-the-service-role-key'));
+      const before = await stores.ingest.health();
       const error = await wrong.ingestDeliveries([delivery(performanceCast(castHash(50), user(150), at(50)))]).then(
         () => null,
         (e: unknown) => e,
@@ -128,12 +130,12 @@ for (const target of databaseTargets()) {
           'SUPABASE_SERVICE_ROLE_KEY: the key must be the service-role key)',
       );
       expect((error as Error).message).not.toContain('not-the-service-role-key');
-      expect(await store.health()).toEqual(before);
+      expect(await stores.ingest.health()).toEqual(before);
     });
 
     it('carries the SQLSTATE of a database error as code, with PostgREST status and details', async () => {
       const bad = { ...delivery(performanceCast(castHash(60), user(160), at(60))), sha256: 'not-a-sha256' };
-      const check = await store.ingestDeliveries([bad]).then(
+      const check = await stores.ingest.ingestDeliveries([bad]).then(
         () => null,
         (e: unknown) => e,
       );
@@ -168,7 +170,7 @@ for (const target of databaseTargets()) {
       });
       await expect(anon.call('db_health', {})).rejects.toMatchObject({ code: '42501' });
       // Public performance data stays readable to anon through row-level security policies.
-      expect(await createStore(anon).getPerformance(perfA)).toMatchObject({ castHash: perfA });
+      expect(await createPerformanceStore(anon).getPerformance(perfA)).toMatchObject({ castHash: perfA });
     });
   });
 }

@@ -19,11 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
 import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
-import type { Store } from '../src/db/store.ts';
 import { UnavailableError } from '../src/errors.ts';
 import { createJobRunner } from '../src/jobs/createJobRunner.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { createTradeConfirmer, type TradeConfirmerOptions } from '../src/trading/createTradeConfirmer.ts';
+import type { TradingStore } from '../src/trading/createTradingStore.ts';
 import { createTransactionLookup } from '../src/trading/createTransactionLookup.ts';
 import { routerAllowlist } from '../src/trading/routerAllowlist.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
@@ -149,7 +149,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
 
   const confirmer = (extra: Partial<TradeConfirmerOptions> = {}) =>
     createTradeConfirmer({
-      store: db.store,
+      store: db.stores.trading,
       publicClient,
       logger: silentLogger,
       allowedRouters: routerAllowlist([{ chainId: 8453, address: devnet.addresses.swapRouter }]),
@@ -158,7 +158,14 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
   let nextFid = 7;
   /** Report a buy as a frame does, each from its own fid (a fid may have only a few unconfirmed reports). */
   const report = (txHash: Hex, buyer: Address, chainId = 8453) =>
-    db.store.recordPendingTrade({ source: 'frame', chainId, txHash, fid: nextFid++, buyer, coinAddress: coin });
+    db.stores.trading.recordPendingTrade({
+      source: 'frame',
+      chainId,
+      txHash,
+      fid: nextFid++,
+      buyer,
+      coinAddress: coin,
+    });
   const analytics = async (txHash: Hex) =>
     (
       await db.sql.query<{ n: number }>(
@@ -175,7 +182,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     const runs = await Promise.all([1, 2, 3, 4].map((n) => confirmer({ worker: `racer-${n}`, batch: 2 }).runOnce()));
     expect(runs.reduce((sum, r) => sum + r.confirmed, 0)).toBe(6);
     for (const hash of hashes) {
-      expect(await db.store.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
+      expect(await db.stores.trading.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
       // trade_submitted once and trade_confirmed once.
       expect(await analytics(hash)).toBe(2);
     }
@@ -197,15 +204,15 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     const c = confirmer();
     const runner = createJobRunner(
       [{ name: 'trade-confirmation', everySeconds: 0.02, run: async () => void (await c.runOnce()) }],
-      { logger: silentLogger, leases: db.store },
+      { logger: silentLogger, leases: db.stores.jobs },
     );
     runner.start();
     const deadline = Date.now() + 5000;
-    while ((await db.store.getTrade(8453, hash))?.status === 'pending' && Date.now() < deadline) {
+    while ((await db.stores.trading.getTrade(8453, hash))?.status === 'pending' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await runner.stop();
-    expect(await db.store.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
+    expect(await db.stores.trading.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
   });
 
   it('leaves a trade reported for another chain pending for an hour', async () => {
@@ -243,8 +250,8 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
   it('keeps the lease when settling fails, so the trade is confirmed by the next claim after it expires', async () => {
     const hash = await buy(account(4));
     await report(hash, account(4).address);
-    const failing: Pick<Store, 'claimPendingTrades' | 'settleTrade'> = {
-      claimPendingTrades: (worker, limit, lease) => db.store.claimPendingTrades(worker, limit, lease),
+    const failing: Pick<TradingStore, 'claimPendingTrades' | 'settleTrade'> = {
+      claimPendingTrades: (worker, limit, lease) => db.stores.trading.claimPendingTrades(worker, limit, lease),
       settleTrade: async () => {
         throw new Error('database went away');
       },
@@ -253,7 +260,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     expect(await confirmer().runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 0 });
     await db.sql.query(`update public.trades set lease_until = now() - interval '1 second' where tx_hash = $1`, [hash]);
     expect(await confirmer().runOnce()).toMatchObject({ confirmed: 1 });
-    expect(await db.store.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
+    expect(await db.stores.trading.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
   });
 
   it('gives up on a hash the node never saw after minutes, while a seen one waits for the mining window', async () => {
@@ -264,8 +271,11 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
       await report(waiting, account(7).address);
       const minutesLater = () => new Date(Date.now() + 151_000);
       expect(await confirmer({ now: minutesLater }).runOnce()).toEqual({ confirmed: 0, failed: 1, pending: 1 });
-      expect(await db.store.getTrade(8453, unknown)).toMatchObject({ status: 'failed', failureReason: 'not found' });
-      expect(await db.store.getTrade(8453, waiting)).toMatchObject({ status: 'pending' });
+      expect(await db.stores.trading.getTrade(8453, unknown)).toMatchObject({
+        status: 'failed',
+        failureReason: 'not found',
+      });
+      expect(await db.stores.trading.getTrade(8453, waiting)).toMatchObject({ status: 'pending' });
     } finally {
       await mineAll();
     }
@@ -276,7 +286,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
   it('claims never-checked reports first, newest first, ahead of older ones being retried', async () => {
     const old = [randomHash(), randomHash(), randomHash()];
     for (const [i, hash] of old.entries()) {
-      await db.store.recordPendingTrade({
+      await db.stores.trading.recordPendingTrade({
         source: 'frame',
         chainId: 8453,
         txHash: hash,
@@ -286,14 +296,14 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
       });
     }
     // The old ones were checked once and are due again.
-    await db.store.claimPendingTrades('setup', 10, 60);
+    await db.stores.trading.claimPendingTrades('setup', 10, 60);
     await db.sql.query(
       `update public.trades set lease_until = null, next_check_at = now() - interval '1 minute' where tx_hash = any($1)`,
       [old],
     );
     const fresh = [randomHash(), randomHash()];
     for (const [i, hash] of fresh.entries()) {
-      await db.store.recordPendingTrade({
+      await db.stores.trading.recordPendingTrade({
         source: 'frame',
         chainId: 8453,
         txHash: hash,
@@ -302,9 +312,9 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
         coinAddress: coin,
       });
     }
-    const claimed = await db.store.claimPendingTrades('order', 3, 60);
+    const claimed = await db.stores.trading.claimPendingTrades('order', 3, 60);
     expect(claimed.map((t) => t.txHash).sort()).toEqual([fresh[0], fresh[1], old[0]].sort());
-    const newest = await db.store.claimPendingTrades('order-2', 1, 60);
+    const newest = await db.stores.trading.claimPendingTrades('order-2', 1, 60);
     expect(newest.map((t) => t.txHash)).toEqual([old[1]]);
     await db.sql.query(`delete from public.trades where status = 'pending'`);
   });
@@ -314,7 +324,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     const buyerOf = (n: number) => `0x${(0xcafe00 + n).toString(16).padStart(40, '0')}`;
     const byFid = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        db.store.recordPendingTrade({ ...base, txHash: randomHash(), fid: 80_001, buyer: buyerOf(i) }),
+        db.stores.trading.recordPendingTrade({ ...base, txHash: randomHash(), fid: 80_001, buyer: buyerOf(i) }),
       ),
     );
     expect(byFid.filter((o) => o.recorded)).toHaveLength(5);
@@ -323,7 +333,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     );
     const byBuyer = await Promise.all(
       Array.from({ length: 7 }, (_, i) =>
-        db.store.recordPendingTrade({ ...base, txHash: randomHash(), fid: 80_100 + i, buyer: buyerOf(99) }),
+        db.stores.trading.recordPendingTrade({ ...base, txHash: randomHash(), fid: 80_100 + i, buyer: buyerOf(99) }),
       ),
     );
     expect(byBuyer.filter((o) => o.recorded)).toHaveLength(5);
@@ -337,24 +347,28 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
       [first?.recorded ? first.id : 0],
     );
     expect(
-      await db.store.recordPendingTrade({ ...base, txHash: randomHash(), fid: 80_001, buyer: buyerOf(50) }),
+      await db.stores.trading.recordPendingTrade({ ...base, txHash: randomHash(), fid: 80_001, buyer: buyerOf(50) }),
     ).toMatchObject({
       recorded: true,
     });
 
     // The same (chain, tx, buyer) from another fid: refused, the first reporter keeps it; the first again is idempotent.
     const tx = randomHash();
-    const owner = await db.store.recordPendingTrade({ ...base, txHash: tx, fid: 80_200, buyer: buyerOf(60) });
+    const owner = await db.stores.trading.recordPendingTrade({ ...base, txHash: tx, fid: 80_200, buyer: buyerOf(60) });
     expect(owner).toMatchObject({ recorded: true, created: true });
-    expect(await db.store.recordPendingTrade({ ...base, txHash: tx, fid: 80_201, buyer: buyerOf(60) })).toEqual({
+    expect(
+      await db.stores.trading.recordPendingTrade({ ...base, txHash: tx, fid: 80_201, buyer: buyerOf(60) }),
+    ).toEqual({
       recorded: false,
       reason: 'other_fid',
     });
-    expect(await db.store.recordPendingTrade({ ...base, txHash: tx, fid: 80_200, buyer: buyerOf(60) })).toMatchObject({
+    expect(
+      await db.stores.trading.recordPendingTrade({ ...base, txHash: tx, fid: 80_200, buyer: buyerOf(60) }),
+    ).toMatchObject({
       recorded: true,
       created: false,
     });
-    expect(await db.store.getTrade(8453, tx)).toMatchObject({ fid: 80_200 });
+    expect(await db.stores.trading.getTrade(8453, tx)).toMatchObject({ fid: 80_200 });
     await db.sql.query(`delete from public.trades where status = 'pending'`);
   });
 
@@ -362,7 +376,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     const hash = await buy(account(5));
     await report(hash, account(5).address);
     expect(await confirmer({ allowedRouters }).runOnce()).toMatchObject({ failed: 1 });
-    expect(await db.store.getTrade(8453, hash)).toMatchObject({
+    expect(await db.stores.trading.getTrade(8453, hash)).toMatchObject({
       status: 'failed',
       failureReason: 'not a buy through an allowed router',
     });

@@ -18,33 +18,33 @@ describe.each(databaseTargets())('VIRAL_SCORE_THRESHOLD override lifetime on $na
     (await db.sql.query<{ n: number }>('select count(*)::int as n from public.viral_param_changes'))[0]?.n ?? 0;
 
   it('restores the replaced threshold when the variable is unset, across several overriding starts', async () => {
-    await db.store.setViralParams({ threshold: 120 }, 'ops@example');
-    await db.store.applyViralConfig(10);
-    await db.store.applyViralConfig(12);
+    await db.stores.viral.setViralParams({ threshold: 120 }, 'ops@example');
+    await db.stores.viral.applyViralConfig(10);
+    await db.stores.viral.applyViralConfig(12);
     expect(await threshold()).toBe(12);
-    const restored = await db.store.applyViralConfig(null);
+    const restored = await db.stores.viral.applyViralConfig(null);
     expect(restored).toMatchObject({ threshold: 120, updated_by: 'config:VIRAL_SCORE_THRESHOLD unset' });
     const n = await changes();
-    await db.store.applyViralConfig(null);
-    await db.store.applyViralConfig(null);
+    await db.stores.viral.applyViralConfig(null);
+    await db.stores.viral.applyViralConfig(null);
     expect(await changes()).toBe(n);
     expect(await threshold()).toBe(120);
   });
 
   it("keeps the override through other parameters' changes, and restores the threshold afterwards", async () => {
-    await db.store.setViralParams({ threshold: 150 }, 'ops@example');
-    await db.store.applyViralConfig(9);
-    await db.store.setViralParams({ min_unique_engagers: 7 }, 'ops@example');
+    await db.stores.viral.setViralParams({ threshold: 150 }, 'ops@example');
+    await db.stores.viral.applyViralConfig(9);
+    await db.stores.viral.setViralParams({ min_unique_engagers: 7 }, 'ops@example');
     expect(await threshold()).toBe(9);
-    await db.store.applyViralConfig(null);
+    await db.stores.viral.applyViralConfig(null);
     expect(await threshold()).toBe(150);
-    await db.store.setViralParams({ min_unique_engagers: 10 }, 'test');
+    await db.stores.viral.setViralParams({ min_unique_engagers: 10 }, 'test');
   });
 
   it('never undoes a threshold someone set after the override', async () => {
-    await db.store.applyViralConfig(5);
-    await db.store.setViralParams({ threshold: 60 }, 'ops@example');
-    await db.store.applyViralConfig(null);
+    await db.stores.viral.applyViralConfig(5);
+    await db.stores.viral.setViralParams({ threshold: 60 }, 'ops@example');
+    await db.stores.viral.applyViralConfig(null);
     expect(await threshold()).toBe(60);
   });
 });

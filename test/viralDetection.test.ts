@@ -27,7 +27,7 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
   });
 
   const score = async (hash: string) => {
-    const p = await db.store.getPerformance(hash);
+    const p = await db.stores.performances.getPerformance(hash);
     if (p === null) throw new Error(`no performance ${hash}`);
     return p.viral;
   };
@@ -62,9 +62,9 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
   describe('maintained aggregates', () => {
     it("ignores the artist's own likes, recasts and replies", async () => {
       const hash = fresh();
-      await deliverToStore(db.store, [performanceCast(hash, artist), ...likes(hash, fans(3, 0.9), now())]);
+      await deliverToStore(db.stores.ingest, [performanceCast(hash, artist), ...likes(hash, fans(3, 0.9), now())]);
       const before = await score(hash);
-      await deliverToStore(db.store, [
+      await deliverToStore(db.stores.ingest, [
         reaction({ kind: 'created', type: 1, castHash: hash, reactor: artist, at: now() }),
         reaction({ kind: 'created', type: 2, castHash: hash, reactor: artist, at: now() }),
         castCreated({ hash: fresh(), author: artist, parentHash: hash }),
@@ -82,8 +82,8 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
     it('counts low-quality accounts less than high-quality ones', async () => {
       const good = fresh();
       const bots = fresh();
-      await deliverToStore(db.store, [performanceCast(good, artist), ...likes(good, fans(10, 0.9), now())]);
-      await deliverToStore(db.store, [performanceCast(bots, artist), ...likes(bots, fans(10, 0.07), now())]);
+      await deliverToStore(db.stores.ingest, [performanceCast(good, artist), ...likes(good, fans(10, 0.9), now())]);
+      await deliverToStore(db.stores.ingest, [performanceCast(bots, artist), ...likes(bots, fans(10, 0.07), now())]);
       const g = await score(good);
       const b = await score(bots);
       expect(g.components.likes.count).toBe(b.components.likes.count);
@@ -94,8 +94,11 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
     it('lets a burst today beat the same engagement a month ago', async () => {
       const today = fresh();
       const old = fresh();
-      await deliverToStore(db.store, [performanceCast(today, artist), ...likes(today, fans(10), now() - 60_000)]);
-      await deliverToStore(db.store, [
+      await deliverToStore(db.stores.ingest, [
+        performanceCast(today, artist),
+        ...likes(today, fans(10), now() - 60_000),
+      ]);
+      await deliverToStore(db.stores.ingest, [
         performanceCast(old, artist, now() - 31 * DAY),
         ...likes(old, fans(10), now() - 30 * DAY),
       ]);
@@ -109,7 +112,7 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
       const hash = fresh();
       const people = fans(6, 0.5);
       const replies = people.slice(0, 2).map((p) => ({ hash: fresh(), author: p }));
-      await deliverToStore(db.store, [
+      await deliverToStore(db.stores.ingest, [
         performanceCast(hash, artist, now() - 3 * DAY),
         ...likes(hash, people, now() - 2 * DAY),
         ...people.map((p, i) =>
@@ -117,7 +120,7 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
         ),
         ...replies.map((r) => castCreated({ hash: r.hash, author: r.author, parentHash: hash, at: now() - 3_600_000 })),
       ]);
-      await deliverToStore(db.store, [
+      await deliverToStore(db.stores.ingest, [
         reaction({ kind: 'deleted', type: 1, castHash: hash, reactor: people[0] ?? artist, at: now() - 1000 }),
         reaction({ kind: 'deleted', type: 2, castHash: hash, reactor: people[1] ?? artist, at: now() - 1000 }),
         castDeleted(replies[0]?.hash ?? '', { parentHash: hash }),
@@ -141,8 +144,8 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
 
     it('counts engagement that arrived before its cast once the cast is a performance', async () => {
       const hash = fresh();
-      await deliverToStore(db.store, likes(hash, fans(4, 0.9), now()));
-      await deliverToStore(db.store, [performanceCast(hash, artist)]);
+      await deliverToStore(db.stores.ingest, likes(hash, fans(4, 0.9), now()));
+      await deliverToStore(db.stores.ingest, [performanceCast(hash, artist)]);
       const v = await score(hash);
       expect(v.components.likes.count).toBe(4);
       expect(v.components.uniqueEngagers.count).toBe(4);
@@ -154,60 +157,60 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
     it('enqueues exactly one job when the threshold is crossed, however often it is crossed again', async () => {
       await setParams(db, { threshold: 20, min_unique_engagers: 5 });
       const hash = fresh();
-      await deliverToStore(db.store, [performanceCast(hash, artist), ...likes(hash, fans(4, 0.9), now())]);
+      await deliverToStore(db.stores.ingest, [performanceCast(hash, artist), ...likes(hash, fans(4, 0.9), now())]);
       expect(await jobsFor(db, hash)).toBe(0);
       expect((await score(hash)).status).toBe('tracking');
-      await deliverToStore(db.store, likes(hash, fans(10, 0.9), now()));
+      await deliverToStore(db.stores.ingest, likes(hash, fans(10, 0.9), now()));
       expect(await jobsFor(db, hash)).toBe(1);
-      await deliverToStore(db.store, likes(hash, fans(10, 0.9), now()));
-      await db.store.sweepViral();
-      expect(await db.store.checkViral(hash)).toBe(false);
+      await deliverToStore(db.stores.ingest, likes(hash, fans(10, 0.9), now()));
+      await db.stores.viral.sweepViral();
+      expect(await db.stores.viral.checkViral(hash)).toBe(false);
       expect(await jobsFor(db, hash)).toBe(1);
       const v = await score(hash);
       expect(v.status).toBe('queued');
       expect(v.threshold).toBe(20);
-      const p = await db.store.getPerformance(hash);
+      const p = await db.stores.performances.getPerformance(hash);
       expect(p?.coin).toBeNull();
     });
 
     it('finds crossings in the sweep (threshold lowered, minimum age reached)', async () => {
       await setParams(db, { threshold: 1000, min_unique_engagers: 3, min_age_seconds: 3600 });
       const hash = fresh();
-      await deliverToStore(db.store, [performanceCast(hash, artist), ...likes(hash, fans(8, 0.9), now())]);
+      await deliverToStore(db.stores.ingest, [performanceCast(hash, artist), ...likes(hash, fans(8, 0.9), now())]);
       await setParams(db, { threshold: 10 });
       expect(await jobsFor(db, hash)).toBe(0);
-      expect(await db.store.checkViral(hash)).toBe(false);
-      const early = await db.store.sweepViral();
+      expect(await db.stores.viral.checkViral(hash)).toBe(false);
+      const early = await db.stores.viral.sweepViral();
       expect(await jobsFor(db, hash)).toBe(0);
       expect(early.enqueued).toBe(0);
-      const later = await db.store.sweepViral(new Date(now() + 2 * 3_600_000));
+      const later = await db.stores.viral.sweepViral(new Date(now() + 2 * 3_600_000));
       expect(later.enqueued).toBeGreaterThanOrEqual(1);
       expect(await jobsFor(db, hash)).toBe(1);
-      expect((await db.store.sweepViral(new Date(now() + 2 * 3_600_000))).enqueued).toBe(0);
+      expect((await db.stores.viral.sweepViral(new Date(now() + 2 * 3_600_000))).enqueued).toBe(0);
       await setParams(db, { min_age_seconds: 0 });
     });
 
     it('never enqueues a deleted performance', async () => {
       await setParams(db, { threshold: 1000, min_unique_engagers: 3 });
       const hash = fresh();
-      await deliverToStore(db.store, [performanceCast(hash, artist), ...likes(hash, fans(8, 0.9), now())]);
-      await deliverToStore(db.store, [castDeleted(hash)]);
+      await deliverToStore(db.stores.ingest, [performanceCast(hash, artist), ...likes(hash, fans(8, 0.9), now())]);
+      await deliverToStore(db.stores.ingest, [castDeleted(hash)]);
       await setParams(db, { threshold: 5 });
-      await deliverToStore(db.store, likes(hash, fans(5, 0.9), now()));
-      await db.store.sweepViral();
-      expect(await db.store.checkViral(hash)).toBe(false);
+      await deliverToStore(db.stores.ingest, likes(hash, fans(5, 0.9), now()));
+      await db.stores.viral.sweepViral();
+      expect(await db.stores.viral.checkViral(hash)).toBe(false);
       expect(await jobsFor(db, hash)).toBe(0);
       const deletedFirst = fresh();
-      await deliverToStore(db.store, [castDeleted(deletedFirst), performanceCast(deletedFirst, artist)]);
-      await deliverToStore(db.store, likes(deletedFirst, fans(8, 0.9), now()));
-      await db.store.sweepViral();
+      await deliverToStore(db.stores.ingest, [castDeleted(deletedFirst), performanceCast(deletedFirst, artist)]);
+      await deliverToStore(db.stores.ingest, likes(deletedFirst, fans(8, 0.9), now()));
+      await db.stores.viral.sweepViral();
       expect(await jobsFor(db, deletedFirst)).toBe(0);
     });
 
     it('gives one job for 50 concurrent threshold crossings (deliveries, drains, checks and sweeps at once)', async () => {
       await setParams(db, { threshold: 1000, min_unique_engagers: 3 });
       const hash = fresh();
-      await deliverToStore(db.store, [performanceCast(hash, artist), ...likes(hash, fans(20, 0.9), now())]);
+      await deliverToStore(db.stores.ingest, [performanceCast(hash, artist), ...likes(hash, fans(20, 0.9), now())]);
       // Commit (not apply) 50 more likes, then lower the threshold: every path below now crosses it at once.
       const pending = likes(hash, fans(50, 0.9), now());
       const app = testApp(db);
@@ -240,7 +243,11 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
       } else {
         await Promise.all(
           work.map((i) =>
-            i % 3 === 0 ? db.store.applyInbox(2) : i % 3 === 1 ? db.store.sweepViral() : db.store.checkViral(hash),
+            i % 3 === 0
+              ? db.stores.ingest.applyInbox(2)
+              : i % 3 === 1
+                ? db.stores.viral.sweepViral()
+                : db.stores.viral.checkViral(hash),
           ),
         );
       }
@@ -260,11 +267,11 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
       const count = async () =>
         (await db.sql.query<{ n: number }>('select count(*)::int as n from public.viral_param_changes'))[0]?.n ?? 0;
       const before = await count();
-      const applied = await db.store.applyViralConfig(123.5);
+      const applied = await db.stores.viral.applyViralConfig(123.5);
       expect(applied.threshold).toBe(123.5);
       expect(applied.updated_by).toBe('config:VIRAL_SCORE_THRESHOLD');
       expect(await count()).toBe(before + 1);
-      await db.store.applyViralConfig(123.5);
+      await db.stores.viral.applyViralConfig(123.5);
       expect(await count()).toBe(before + 1);
       const last = await db.sql.query<{ changed_by: string; old_params: { threshold: number }; new_params: object }>(
         'select changed_by, old_params, new_params from public.viral_param_changes order by id desc limit 1',
@@ -272,17 +279,17 @@ describe.each(databaseTargets())('viral detection on $name', (target: DatabaseTa
       expect(last[0]?.changed_by).toBe('config:VIRAL_SCORE_THRESHOLD');
       expect(last[0]?.new_params).toMatchObject({ threshold: 123.5 });
       // Unset, the override ends: the threshold it replaced comes back (recorded), once.
-      expect((await db.store.applyViralConfig(null)).threshold).toBe(last[0]?.old_params.threshold);
-      await db.store.applyViralConfig(null);
+      expect((await db.stores.viral.applyViralConfig(null)).threshold).toBe(last[0]?.old_params.threshold);
+      await db.stores.viral.applyViralConfig(null);
       expect(await count()).toBe(before + 2);
-      await db.store.setViralParams({ like_weight: 1.5 }, 'ops@example');
+      await db.stores.viral.setViralParams({ like_weight: 1.5 }, 'ops@example');
       const direct = await db.sql.query<{ changed_by: string }>(
         'select changed_by from public.viral_param_changes order by id desc limit 1',
       );
       expect(direct[0]?.changed_by).toBe('ops@example');
       await expect(db.sql.query('delete from public.viral_param_changes')).rejects.toThrow(/never deleted/);
-      await expect(db.store.setViralParams({ threshold: -1 }, 'ops')).rejects.toThrow();
-      await db.store.setViralParams({ like_weight: 1 }, 'test');
+      await expect(db.stores.viral.setViralParams({ threshold: -1 }, 'ops')).rejects.toThrow();
+      await db.stores.viral.setViralParams({ like_weight: 1 }, 'test');
     });
   });
 });

@@ -40,33 +40,41 @@ describe.each(databaseTargets())('coin-creation queue on $name', (target: Databa
     it('gives two concurrent workers disjoint jobs (FOR UPDATE SKIP LOCKED)', async () => {
       const ids = await seedJobs(db, 'f', 6);
       await only(ids);
-      const [a, b] = await Promise.all([db.store.claimViralJobs('w1', 3, 60), db.store.claimViralJobs('w2', 3, 60)]);
+      const [a, b] = await Promise.all([
+        db.stores.coins.claimViralJobs('w1', 3, 60),
+        db.stores.coins.claimViralJobs('w2', 3, 60),
+      ]);
       const got = [...(a ?? []), ...(b ?? [])].map((j) => j.id).sort((x, y) => x - y);
       expect(got).toEqual([...ids].sort((x, y) => x - y));
       expect(new Set(got).size).toBe(6);
       expect(a?.every((j) => j.status === 'pending' && !j.recovery && j.artistWalletAddress !== null)).toBe(true);
-      expect(await db.store.claimViralJobs('w3', 10, 60)).toEqual([]);
+      expect(await db.stores.coins.claimViralJobs('w3', 10, 60)).toEqual([]);
     });
 
     it('reclaims a job whose lease expired, flagged as recovery once an intent was recorded', async () => {
       const [id = 0] = await seedJobs(db, 'f', 1);
       await only([id]);
-      const [first] = await db.store.claimViralJobs('w1', 1, 60);
+      const [first] = await db.stores.coins.claimViralJobs('w1', 1, 60);
       expect(first?.id).toBe(id);
       expect(
-        await db.store.recordCoinIntent(id, 'w1', {
+        await db.stores.coins.recordCoinIntent(id, 'w1', {
           sender: SENDER,
           nonce: 7,
           expectedCoinAddress: COIN,
           chainId: 8453,
         }),
       ).toEqual({ ok: true });
-      expect(await db.store.claimViralJobs('w2', 1, 60)).toEqual([]);
+      expect(await db.stores.coins.claimViralJobs('w2', 1, 60)).toEqual([]);
       await db.sql.query(`update public.viral_queue set lease_until = now() - interval '1 second' where id = $1`, [id]);
-      const [again] = await db.store.claimViralJobs('w2', 1, 60);
+      const [again] = await db.stores.coins.claimViralJobs('w2', 1, 60);
       expect(again).toMatchObject({ id, status: 'submitting', recovery: true, nonce: 7, chainId: 8453 });
       expect(
-        await db.store.recordCoinIntent(id, 'w1', { sender: SENDER, nonce: 8, expectedCoinAddress: null, chainId: 1 }),
+        await db.stores.coins.recordCoinIntent(id, 'w1', {
+          sender: SENDER,
+          nonce: 8,
+          expectedCoinAddress: null,
+          chainId: 1,
+        }),
       ).toEqual({ ok: false, reason: 'lease_lost' });
     });
   });
@@ -75,14 +83,25 @@ describe.each(databaseTargets())('coin-creation queue on $name', (target: Databa
     it('goes pending -> submitting -> submitted -> confirmed and writes coin, analytics and notification once', async () => {
       const [id = 0] = await seedJobs(db, 'f', 1);
       await only([id]);
-      await db.store.claimViralJobs('w1', 1, 60);
-      expect(await db.store.markCoinSubmitted(id, TX, 'w1')).toEqual({ ok: false, reason: 'status_pending' });
-      await db.store.recordCoinIntent(id, 'w1', { sender: SENDER, nonce: 1, expectedCoinAddress: COIN, chainId: 8453 });
-      expect(await db.store.markCoinSubmitted(id, TX, 'w1')).toEqual({ ok: true });
-      expect(await db.store.markCoinSubmitted(id, TX, 'w1')).toEqual({ ok: true });
-      expect(await db.store.confirmCoin(id, coin(COIN), 'w1')).toMatchObject({ ok: true, alreadyConfirmed: false });
-      expect(await db.store.confirmCoin(id, coin(COIN), 'w1')).toMatchObject({ ok: true, alreadyConfirmed: true });
-      await expect(db.store.confirmCoin(id, coin(`0x${'d'.repeat(40)}`))).rejects.toThrow(/already confirmed/);
+      await db.stores.coins.claimViralJobs('w1', 1, 60);
+      expect(await db.stores.coins.markCoinSubmitted(id, TX, 'w1')).toEqual({ ok: false, reason: 'status_pending' });
+      await db.stores.coins.recordCoinIntent(id, 'w1', {
+        sender: SENDER,
+        nonce: 1,
+        expectedCoinAddress: COIN,
+        chainId: 8453,
+      });
+      expect(await db.stores.coins.markCoinSubmitted(id, TX, 'w1')).toEqual({ ok: true });
+      expect(await db.stores.coins.markCoinSubmitted(id, TX, 'w1')).toEqual({ ok: true });
+      expect(await db.stores.coins.confirmCoin(id, coin(COIN), 'w1')).toMatchObject({
+        ok: true,
+        alreadyConfirmed: false,
+      });
+      expect(await db.stores.coins.confirmCoin(id, coin(COIN), 'w1')).toMatchObject({
+        ok: true,
+        alreadyConfirmed: true,
+      });
+      await expect(db.stores.coins.confirmCoin(id, coin(`0x${'d'.repeat(40)}`))).rejects.toThrow(/already confirmed/);
       const row = await job(id);
       expect(row).toMatchObject({ status: 'confirmed', coin_address: COIN, tx_hash: TX, claimed_by: null });
       const counts = await db.sql.query<{ coins: number; events: number; notes: number; hash: string }>(
@@ -130,16 +149,19 @@ describe.each(databaseTargets())('coin-creation queue on $name', (target: Databa
     it('retries with exponential backoff, waits without counting an attempt, and keeps permanent failures', async () => {
       const [id = 0] = await seedJobs(db, 'f', 1);
       await only([id]);
-      await db.store.claimViralJobs('w1', 1, 60);
-      const wait = await db.store.retryViralJob(id, 'artist has no wallet address', { waitSeconds: 600, worker: 'w1' });
+      await db.stores.coins.claimViralJobs('w1', 1, 60);
+      const wait = await db.stores.coins.retryViralJob(id, 'artist has no wallet address', {
+        waitSeconds: 600,
+        worker: 'w1',
+      });
       expect(wait).toMatchObject({ ok: true, status: 'pending' });
       expect(await job(id)).toMatchObject({ attempts: 0, wait_reason: 'artist has no wallet address' });
-      expect(await db.store.claimViralJobs('w1', 1, 60)).toEqual([]);
+      expect(await db.stores.coins.claimViralJobs('w1', 1, 60)).toEqual([]);
       const delays: number[] = [];
       for (let i = 0; i < 3; i++) {
         await db.sql.query('update public.viral_queue set next_attempt_at = now() where id = $1', [id]);
-        await db.store.claimViralJobs('w1', 1, 60);
-        await db.store.retryViralJob(id, `rpc timeout ${i}`, { worker: 'w1' });
+        await db.stores.coins.claimViralJobs('w1', 1, 60);
+        await db.stores.coins.retryViralJob(id, `rpc timeout ${i}`, { worker: 'w1' });
         const rows = await db.sql.query<{ s: number }>(
           'select extract(epoch from next_attempt_at - now())::float8 as s from public.viral_queue where id = $1',
           [id],
@@ -148,23 +170,23 @@ describe.each(databaseTargets())('coin-creation queue on $name', (target: Databa
       }
       expect(delays).toEqual([15, 30, 60]);
       expect(await job(id)).toMatchObject({ attempts: 3, last_error: 'rpc timeout 2', status: 'pending' });
-      await db.store.retryViralJob(id, 'revert: symbol taken', { permanent: true });
+      await db.stores.coins.retryViralJob(id, 'revert: symbol taken', { permanent: true });
       expect(await job(id)).toMatchObject({ status: 'failed', last_error: 'revert: symbol taken' });
-      const failed = await db.store.listViralQueue('failed', 10, null);
+      const failed = await db.stores.viral.listViralQueue('failed', 10, null);
       expect(failed.items.map((j) => j.id)).toContain(id);
-      expect(await db.store.retryViralJob(id, 'again')).toEqual({ ok: false, reason: 'status_failed' });
+      expect(await db.stores.coins.retryViralJob(id, 'again')).toEqual({ ok: false, reason: 'status_failed' });
     });
   });
 
   describe('list_viral_queue', () => {
     it('pages newest first by id with a cursor', async () => {
       await seedJobs(db, 'f', 5);
-      const first = await db.store.listViralQueue(null, 2, null);
+      const first = await db.stores.viral.listViralQueue(null, 2, null);
       expect(first.items).toHaveLength(2);
       expect(first.nextCursor).toBe(first.items[1]?.id);
-      const second = await db.store.listViralQueue(null, 2, first.nextCursor);
+      const second = await db.stores.viral.listViralQueue(null, 2, first.nextCursor);
       expect(second.items[0]?.id).toBeLessThan(first.items[1]?.id ?? 0);
-      const all = await db.store.listViralQueue(null, 200, null);
+      const all = await db.stores.viral.listViralQueue(null, 200, null);
       expect(all.nextCursor).toBeNull();
     });
   });

@@ -360,7 +360,7 @@ describe.each(databaseTargets())('POST /webhooks/neynar on $name', (target: Data
     });
 
     it('leaves counters equal to a full recount of the reaction and reply rows', async () => {
-      expect(await db.store.metricDrift()).toEqual([]);
+      expect(await db.stores.ingest.metricDrift()).toEqual([]);
     });
   });
 });

@@ -122,7 +122,7 @@ const METRICS = { likes: 2, recasts: 1, replies: 0, views: 0 };
 
 /** Commit deliveries straight to the inbox without applying them, as when a waitUntil apply is cut short. */
 async function leaveInInbox(db: TestDatabase, payloads: unknown[]): Promise<void> {
-  await db.store.ingestDeliveries(
+  await db.stores.ingest.ingestDeliveries(
     payloads.map((payload) => {
       const rawBody = JSON.stringify(payload);
       const parsed = parseNeynarEvent(payload, { performanceChannelUrl: PERFORMANCE_CHANNEL, receivedAt: at(0) });
@@ -225,8 +225,8 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
       metrics: METRICS,
     });
     // The same numbers straight from SQL: the Worker really wrote through the Data API.
-    expect((await db.store.getPerformance(hash))?.metrics).toEqual(METRICS);
-    expect(await db.store.health()).toEqual({ ok: true, pendingEvents: 0, failedEvents: 0 });
+    expect((await db.stores.performances.getPerformance(hash))?.metrics).toEqual(METRICS);
+    expect(await db.stores.ingest.health()).toEqual({ ok: true, pendingEvents: 0, failedEvents: 0 });
     expect(standIn.calls.filter((c) => c.fn === 'ingest_webhook_events').map((c) => c.status)).toEqual([
       200, 200, 200, 200, 200,
     ]);
@@ -253,14 +253,14 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
       performanceCast(hash, user(502), at(10)),
       reaction({ kind: 'created', type: 1, castHash: hash, reactor: user(611), at: at(11) }),
     ]);
-    expect(await db.store.health()).toMatchObject({ pendingEvents: 2 });
+    expect(await db.stores.ingest.health()).toMatchObject({ pendingEvents: 2 });
     await fireCron(base);
     const health = await poll(
-      () => db.store.health(),
+      () => db.stores.ingest.health(),
       (h) => h.pendingEvents === 0,
     );
     expect(health).toEqual({ ok: true, pendingEvents: 0, failedEvents: 0 });
-    expect((await db.store.getPerformance(hash))?.metrics.likes).toBe(1);
+    expect((await db.stores.performances.getPerformance(hash))?.metrics.likes).toBe(1);
   });
 
   describe('performance frames, buying and trade confirmation', () => {
@@ -289,7 +289,7 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
       ]);
       expect(answers.map(([status]) => status)).toEqual([200, 200, 200]);
       await poll(
-        () => Promise.all([PERF, COINED, VIEWED].map((hash) => db.store.getPerformance(hash))),
+        () => Promise.all([PERF, COINED, VIEWED].map((hash) => db.stores.performances.getPerformance(hash))),
         (found) => found.every((p) => p !== null),
       );
       await giveCoin(db, COINED);
@@ -623,7 +623,7 @@ if (postgres !== undefined) {
       expect(await deliver(base, engagement(hash, 701, 20))).toEqual(ACCEPTED);
       const performance = await readPerformance(base, hash, METRICS);
       expect(performance.body).toMatchObject({ castHash: hash, metrics: METRICS });
-      expect((await db.store.getPerformance(hash))?.metrics).toEqual(METRICS);
+      expect((await db.stores.performances.getPerformance(hash))?.metrics).toEqual(METRICS);
       // No connection outlives its invocation. (This cannot tell the Worker's own end() in waitUntil from workerd
       // dropping the socket when the invocation finishes: both leave zero.)
       expect(await poll(workerConnections, (n) => n === 0)).toBe(0);
@@ -633,7 +633,7 @@ if (postgres !== undefined) {
       const hash = castHash(0x7f) as Hex;
       expect(await deliver(base, [performanceCast(hash, user(703), at(40))])).toEqual([ACCEPTED[0]]);
       await poll(
-        () => db.store.getPerformance(hash),
+        () => db.stores.performances.getPerformance(hash),
         (p) => p !== null,
       );
       const html = await (await fetch(new URL(`/frames/performance/${hash}`, base))).text();
@@ -669,11 +669,11 @@ if (postgres !== undefined) {
       await leaveInInbox(db, [performanceCast(hash, user(702), at(30))]);
       await fireCron(base);
       const health = await poll(
-        () => db.store.health(),
+        () => db.stores.ingest.health(),
         (h) => h.pendingEvents === 0,
       );
       expect(health).toEqual({ ok: true, pendingEvents: 0, failedEvents: 0 });
-      expect((await db.store.getPerformance(hash))?.castHash).toBe(hash);
+      expect((await db.stores.performances.getPerformance(hash))?.castHash).toBe(hash);
       expect(await poll(workerConnections, (n) => n === 0)).toBe(0);
     });
   });

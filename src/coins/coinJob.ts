@@ -1,11 +1,11 @@
 import type { Address, Hex, TransactionReceipt } from 'viem';
 import { zeroAddress } from 'viem';
-import type { Store } from '../db/store.ts';
 import type { Logger } from '../support/logger.ts';
 import type { ClaimedJob } from '../viral/types.ts';
 import type { IntendedCoin } from './checkCreateCall.ts';
 import { coinMetadataUrl } from './coinMetadataUrl.ts';
 import type { CoinChain } from './createCoinChain.ts';
+import type { CoinStore } from './createCoinStore.ts';
 import { deriveCoinSymbol } from './deriveCoinSymbol.ts';
 
 /** Crash injection for tests: each hook runs right after its step and may throw to simulate the process dying
@@ -19,7 +19,7 @@ export interface CoinFaults {
 
 /** Everything createPerformanceCoin works with; the chain holds the platform wallet. */
 export interface CoinJobContext {
-  store: Store;
+  store: CoinStore;
   logger: Logger;
   chain: CoinChain;
   workerId: string;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import type { Store } from '../db/store.ts';
 import { BadRequestError } from '../errors.ts';
 import { databaseCall } from '../http/databaseCall.ts';
+import type { PerformanceStore } from '../performances/createPerformanceStore.ts';
 import { buildCoinMetadata } from './buildCoinMetadata.ts';
 
 const castHashParam = /^0x[0-9a-fA-F]{40}$/;
@@ -9,7 +9,7 @@ const castHashParam = /^0x[0-9a-fA-F]{40}$/;
 /** `GET /:castHash/coin-metadata.json` (mounted under /api/performances): the coin metadata of a performance, with a
  * Content-Type of exactly `application/json`, because @zoralabs/coins-sdk rejects any other value, a charset
  * suffix included. 404 for unknown and deleted performances. */
-export function coinMetadataRoute(store: Store) {
+export function coinMetadataRoute(store: Pick<PerformanceStore, 'getPerformance'>) {
   const app = new Hono();
   app.get('/:castHash/coin-metadata.json', async (c) => {
     const castHash = c.req.param('castHash');

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Store } from '../db/store.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
 import { createChainProbe } from '../trading/createChainProbe.ts';
 import type { CoinChain } from './createCoinChain.ts';
+import type { CoinStore } from './createCoinStore.ts';
 import {
   type CoinFaults,
   type CoinJobContext,
@@ -13,7 +13,7 @@ import {
 /** Options of the coin worker. `chain` is null when BASE_RPC_URL / PLATFORM_PRIVATE_KEY are missing: jobs then
  * wait with `unconfiguredReason`, nothing is lost. */
 export interface CoinWorkerOptions {
-  store: Store;
+  store: CoinStore;
   logger: Logger;
   chain: CoinChain | null;
   unconfiguredReason?: string;

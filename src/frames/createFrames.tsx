@@ -62,7 +62,7 @@ interface DrawnView {
  * (frames v1) and https://frog.fm (Frog). */
 export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
   const settings = framesConfigSchema.parse(config);
-  const { store, logger } = deps;
+  const { stores, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const urls = createFrameUrls(settings.publicUrl, settings.miniAppUrl);
   const renderer = createCardRenderer({
@@ -70,7 +70,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     loadResvgWasm: deps.loadResvgWasm ?? (() => import('./loadResvgWasm.ts').then((module) => module.loadResvgWasm())),
   });
   const cache = createImageCache(settings.imageCacheBytes);
-  const viewLog = createViewLog({ write: (views) => store.recordFrameViews(views), logger });
+  const viewLog = createViewLog({ write: (views) => stores.frames.recordFrameViews(views), logger });
   const bodies = new WeakMap<HonoRequest, FramePostBody>();
   const frameGets = new WeakMap<HonoRequest, string>();
   const placeholder = amountPlaceholder(settings.buyBounds.default);
@@ -139,7 +139,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     }
     require?.(action);
     const outcome = await databaseCall(
-      store.recordFrameAction({
+      stores.frames.recordFrameAction({
         messageHash: action.messageHash.toLowerCase(),
         fid: action.fid,
         castHash,
@@ -159,7 +159,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
   const assertOwnAddress = async (action: SignedFrameAction): Promise<void> => {
     if (action.address === null) throw new BadRequestError('Connect a wallet to buy');
     const address = action.address.toLowerCase() as `0x${string}`;
-    if (await databaseCall(store.isAddressOfFid(action.fid, address))) return;
+    if (await databaseCall(stores.trading.isAddressOfFid(action.fid, address))) return;
     if (await deps.checkAddress(action.fid, address)) return;
     throw new UnverifiedAddressError();
   };
@@ -228,7 +228,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
   };
 
   const tradeFrame = async (c: FrameResponder, castHash: string, trade: TradeSummary) => {
-    const performance = await databaseCall(store.getPerformance(castHash));
+    const performance = await databaseCall(stores.performances.getPerformance(castHash));
     const tools = await renderer();
     const card = buildTradeCard(performance, trade, tools.clean);
     const explorer = explorerTxUrl(settings.chainId, trade.txHash);
@@ -296,7 +296,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
       (a) => ({ txHash: a.transactionId?.toLowerCase() }),
     );
     await assertOwnAddress(action);
-    const target = await databaseCall(store.getBuyTarget(castHash));
+    const target = await databaseCall(stores.trading.getBuyTarget(castHash));
     if (target?.coin == null) throw new NoCoinToBuyError();
     const txHash = (action.transactionId as `0x${string}`).toLowerCase() as `0x${string}`;
     // Only a transaction the chain knows becomes a pending trade: made-up hashes would each keep the confirmer busy.
@@ -305,7 +305,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     }
     if (!(await deps.transactionSeen(txHash))) throw new TransactionNotSeenError();
     const outcome = await databaseCall(
-      store.recordPendingTrade({
+      stores.trading.recordPendingTrade({
         source: 'frame',
         chainId: settings.chainId,
         txHash,
@@ -325,7 +325,7 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     const { castHash } = await accept(c.req, 'trade_refresh');
     const txHash = c.req.param('txHash').toLowerCase();
     if (!TX_HASH.test(txHash)) throw new BadRequestError('Invalid transaction hash');
-    const trade = await databaseCall(store.getTrade(settings.chainId, txHash));
+    const trade = await databaseCall(stores.trading.getTrade(settings.chainId, txHash));
     if (trade === null) throw new BadRequestError('This transaction was never reported');
     return tradeFrame(c, castHash, trade);
   });
@@ -377,8 +377,8 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
     }
     const castHash = raw.toLowerCase();
     const [trade, performance] = await Promise.all([
-      databaseCall(store.getTrade(settings.chainId, txHash)),
-      databaseCall(store.getPerformance(castHash)),
+      databaseCall(stores.trading.getTrade(settings.chainId, txHash)),
+      databaseCall(stores.performances.getPerformance(castHash)),
     ]);
     // Anyone can mint transaction hashes and cast hashes: only a reported trade of this performance's coin is drawn,
     // and it is cached under the trade's id, so unverified URL parts never become cache keys or renders.
@@ -408,7 +408,9 @@ export function createFrames(config: FramesConfig, deps: FramesDeps): Frames {
       await cache.getOrRender(`not-found:${await tools.version(NOT_FOUND_CARD)}`, () => tools.render(NOT_FOUND_CARD));
     },
     pruneFrameActions: () =>
-      store.pruneFrameActions(new Date(now().getTime() - (settings.maxAgeSeconds + PRUNE_MARGIN_SECONDS) * 1000)),
+      stores.frames.pruneFrameActions(
+        new Date(now().getTime() - (settings.maxAgeSeconds + PRUNE_MARGIN_SECONDS) * 1000),
+      ),
   };
 }
 

@@ -1,12 +1,14 @@
 import type { FrogConstructorParameters } from 'frog';
 import type { Abi } from 'viem';
 import { z } from 'zod';
-import type { Store } from '../db/store.ts';
 import type { AddressCheck } from '../farcaster/createHubVerificationCheck.ts';
+import type { PerformanceStore } from '../performances/createPerformanceStore.ts';
 import type { PerformanceViews } from '../performances/createPerformanceViews.ts';
 import type { Logger } from '../support/logger.ts';
+import type { TradingStore } from '../trading/createTradingStore.ts';
 import type { TransactionLookup } from '../trading/createTransactionLookup.ts';
 import type { FrameFont, ResvgWasm } from './createCardRenderer.ts';
+import type { FrameStore } from './createFrameStore.ts';
 
 const ethAmount = z.string().regex(/^\d+(\.\d{1,18})?$/, 'must be a decimal ETH amount');
 
@@ -97,17 +99,12 @@ export type FrogHub = NonNullable<FrogConstructorParameters['hub']>;
 
 /** Adapters the frames are built from. */
 export interface FramesDeps {
-  store: Pick<
-    Store,
-    | 'getPerformance'
-    | 'getBuyTarget'
-    | 'recordFrameAction'
-    | 'recordFrameViews'
-    | 'recordPendingTrade'
-    | 'getTrade'
-    | 'pruneFrameActions'
-    | 'isAddressOfFid'
-  >;
+  /** Their own records (actions, views), the performance read, and the trading records a buy and its report touch. */
+  stores: {
+    frames: FrameStore;
+    performances: Pick<PerformanceStore, 'getPerformance'>;
+    trading: Pick<TradingStore, 'getBuyTarget' | 'recordPendingTrade' | 'getTrade' | 'isAddressOfFid'>;
+  };
   logger: Logger;
   /** Frog hub whose verifyMessage fully verifies the signed message and throws typed 4xx/503 errors
    * (src/farcaster/frogHub.ts createFrogHub). */
@@ -115,7 +112,7 @@ export interface FramesDeps {
   /** The verified action the hub stored for the exact `trustedData` object Frog passed it. */
   verifiedAction: (trustedData: object) => SignedFrameAction | undefined;
   /** Whether a signed action's address is one of the fid's verified addresses, asked when the identity bridge
-   * (`store.isAddressOfFid`) does not know it: the hub's verifications (src/farcaster/createHubVerificationCheck.ts),
+   * (`stores.trading.isAddressOfFid`) does not know it: the hub's verifications (src/farcaster/createHubVerificationCheck.ts),
    * or the devnet's development registry. Throws UnavailableError (503) when it cannot tell. */
   checkAddress: AddressCheck;
   /** Whether the chain's node knows a reported transaction (src/trading/createTransactionLookup.ts); unset without a

@@ -6,7 +6,6 @@ import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Env } from '../config/schema.ts';
 import { createGigaVibe, type DevChainAdapters } from '../createGigaVibe.ts';
-import { openDatabase } from '../db/openDatabase.ts';
 import { createNodeValidationMethods } from '../farcaster/nodeValidationMethods.ts';
 import { loadFrameFonts } from '../frames/index.ts';
 import { capNodeServer, nodeServerOptions } from '../http/nodeServerLimits.ts';
@@ -14,6 +13,7 @@ import { createJobRunner } from '../jobs/createJobRunner.ts';
 import { assertPortFree } from '../startup/assertPortFree.ts';
 import { createLogger, errorFields } from '../support/logger.ts';
 import { nodeWebhookCrypto } from '../webhooks/nodeWebhookCrypto.ts';
+import { openDatabase } from './openDatabase.ts';
 
 /** The development webhook secret: generated once, printed once, kept in DATA_DIR. */
 async function developmentSecret(dataDir: string): Promise<string> {
@@ -47,13 +47,13 @@ export async function startNodeHost(env: Env, options: { dev?: NodeDevChain; com
   const db = await openDatabase(env, { command: options.command ?? 'the GigaVibe server' });
   if (db.applied.length > 0) logger.info('migrations applied', { versions: db.applied });
   const secrets = env.NEYNAR_WEBHOOK_SECRET ?? [await developmentSecret(env.DATA_DIR)];
-  const params = await db.store.applyViralConfig(env.VIRAL_SCORE_THRESHOLD ?? null);
+  const params = await db.stores.viral.applyViralConfig(env.VIRAL_SCORE_THRESHOLD ?? null);
   logger.info('viral parameters', { threshold: params.threshold, updatedBy: params.updated_by });
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
 
   const gv = createGigaVibe(env, {
     kind: 'node',
-    store: db.store,
+    stores: db.stores,
     logger,
     webhookSecrets: secrets,
     applyMode: 'inline',
@@ -82,7 +82,7 @@ export async function startNodeHost(env: Env, options: { dev?: NodeDevChain; com
   capNodeServer(server as Server);
 
   // Jobs start once the app is served: the coin job's coins-sdk call fetches our metadata route before it returns.
-  const runner = createJobRunner(gv.jobs, { logger, leases: db.store });
+  const runner = createJobRunner(gv.jobs, { logger, leases: db.stores.jobs });
   server.once('listening', () => runner.start());
 
   let stopping = false;
@@ -96,7 +96,7 @@ export async function startNodeHost(env: Env, options: { dev?: NodeDevChain; com
     await gv.frames?.viewLog.stop();
     await gv.drainer.idle();
     await options.dev?.stop();
-    await db.store.close();
+    await db.stores.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -76,28 +76,32 @@ function buyTarget(castHash: string): BuyTarget {
   };
 }
 
-/** A store over a map of cast hash to "coined?", counting reads; `gate` holds reads until released. */
+/** The two stores the views read, over a map of cast hash to "coined?", counting reads; `gate` holds reads until released. */
 function fakeStore(casts: Record<string, boolean>) {
   const reads: string[] = [];
   const targetReads: string[] = [];
   let release: (() => void) | null = null;
   let gate: Promise<void> | null = null;
   let failWith: Error | null = null;
-  const store: PerformanceViewsDeps['store'] = {
-    async getPerformance(castHash) {
-      reads.push(castHash);
-      if (gate !== null) await gate;
-      if (failWith !== null) throw failWith;
-      const coined = casts[castHash];
-      return coined === undefined ? null : performance(castHash, coined);
+  const stores: PerformanceViewsDeps['stores'] = {
+    performances: {
+      async getPerformance(castHash) {
+        reads.push(castHash);
+        if (gate !== null) await gate;
+        if (failWith !== null) throw failWith;
+        const coined = casts[castHash];
+        return coined === undefined ? null : performance(castHash, coined);
+      },
     },
-    async getBuyTarget(castHash) {
-      targetReads.push(castHash);
-      return casts[castHash] === undefined ? null : buyTarget(castHash);
+    trading: {
+      async getBuyTarget(castHash) {
+        targetReads.push(castHash);
+        return casts[castHash] === undefined ? null : buyTarget(castHash);
+      },
     },
   };
   return {
-    store,
+    stores,
     reads,
     targetReads,
     hold() {
@@ -137,7 +141,7 @@ describe('createPerformanceViews', () => {
   it('answers the performance, no market without a coin, and null for an unknown cast', async () => {
     const db = fakeStore({ [PLAIN]: false });
     const { getPerformanceView } = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       coinPrice: pricedAt('1').read,
       logger: recordingLogger().logger,
       priceTimeoutMs: 1000,
@@ -153,7 +157,7 @@ describe('createPerformanceViews', () => {
     const db = fakeStore({ [COINED]: true });
     const price = pricedAt('0.000001234567');
     const { getPerformanceView } = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       coinPrice: price.read,
       logger: recordingLogger().logger,
       priceTimeoutMs: 1000,
@@ -175,7 +179,7 @@ describe('createPerformanceViews', () => {
   it('shares one database round trip between concurrent reads of one cast (single flight)', async () => {
     const db = fakeStore({ [PLAIN]: false });
     const { getPerformanceView } = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       logger: recordingLogger().logger,
       priceTimeoutMs: 1000,
     });
@@ -194,7 +198,7 @@ describe('createPerformanceViews', () => {
   it('gives a fresh read its own round trip, which later reads then join', async () => {
     const db = fakeStore({ [PLAIN]: false });
     const { getPerformanceView } = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       logger: recordingLogger().logger,
       priceTimeoutMs: 1000,
     });
@@ -212,7 +216,7 @@ describe('createPerformanceViews', () => {
   it('leaves the price null without a reader, and reads no pool', async () => {
     const db = fakeStore({ [COINED]: true });
     const { getPerformanceView } = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       logger: recordingLogger().logger,
       priceTimeoutMs: 1000,
     });
@@ -223,7 +227,7 @@ describe('createPerformanceViews', () => {
   it('leaves the price null when the reader knows no price (unknown or uninitialised pool)', async () => {
     const db = fakeStore({ [COINED]: true });
     const { getPerformanceView } = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       coinPrice: async () => null,
       logger: recordingLogger().logger,
       priceTimeoutMs: 1000,
@@ -234,7 +238,7 @@ describe('createPerformanceViews', () => {
   it('answers without the price when the chain is slower than priceTimeoutMs', async () => {
     const db = fakeStore({ [COINED]: true });
     const { getPerformanceView } = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       coinPrice: () => new Promise(() => {}),
       logger: recordingLogger().logger,
       priceTimeoutMs: 20,
@@ -250,7 +254,7 @@ describe('createPerformanceViews', () => {
     const db = fakeStore({ [COINED]: true });
     const { logger, warnings } = recordingLogger();
     const { getPerformanceView } = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       coinPrice: async () => {
         throw new Error('rpc down');
       },
@@ -266,7 +270,7 @@ describe('createPerformanceViews', () => {
   it('fails the view as a 503 when the database fails, and the next read tries again', async () => {
     const db = fakeStore({ [PLAIN]: false });
     const { getPerformanceView } = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       logger: recordingLogger().logger,
       priceTimeoutMs: 1000,
     });
@@ -280,7 +284,7 @@ describe('createPerformanceViews', () => {
     const casts: Record<string, boolean> = { [hash(1)]: false, [hash(2)]: false, [hash(3)]: false };
     const db = fakeStore(casts);
     const views = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       logger: recordingLogger().logger,
       priceTimeoutMs: 1000,
       maxEntries: 2,
@@ -301,7 +305,7 @@ describe('createPerformanceViews', () => {
   it('bounds the pool cache', async () => {
     const db = fakeStore({ [hash(1)]: true, [hash(2)]: true });
     const { getPerformanceView } = createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       coinPrice: pricedAt('1').read,
       logger: recordingLogger().logger,
       priceTimeoutMs: 1000,

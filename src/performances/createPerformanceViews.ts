@@ -1,7 +1,8 @@
-import type { Store } from '../db/store.ts';
 import { databaseCall } from '../http/databaseCall.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
 import type { PricedCoin } from '../trading/createCoinPriceReader.ts';
+import type { TradingStore } from '../trading/createTradingStore.ts';
+import type { PerformanceStore } from './createPerformanceStore.ts';
 import type { Performance } from './types.ts';
 
 /** The market of a performance's coin: its Uniswap v4 pool and its current on-chain price. */
@@ -45,7 +46,8 @@ export interface PerformanceViews {
 }
 
 export interface PerformanceViewsDeps {
-  store: Pick<Store, 'getPerformance' | 'getBuyTarget'>;
+  /** The performance read, and its coin's pool as the coin was confirmed (the buy target). */
+  stores: { performances: Pick<PerformanceStore, 'getPerformance'>; trading: Pick<TradingStore, 'getBuyTarget'> };
   /** The spot price reader (src/trading/createCoinPriceReader.ts); unset without a chain RPC, and then every price is
    * null. */
   coinPrice?: ((coin: PricedCoin) => Promise<{ ethPerCoin: string } | null>) | undefined;
@@ -62,7 +64,7 @@ export interface PerformanceViewsDeps {
  * `fresh` reads. A missing reader, an unknown pool, a failure or a slow chain read leave the price null and never fail
  * the view. Pool math and the price itself: src/trading/createCoinPriceReader.ts. */
 export function createPerformanceViews(deps: PerformanceViewsDeps): PerformanceViews {
-  const { store, logger } = deps;
+  const { stores, logger } = deps;
   const priceTimeoutMs = deps.priceTimeoutMs ?? 1500;
   const maxEntries = deps.maxEntries ?? 10_000;
   const pools = new Map<string, { poolId: string | null; poolKey: unknown }>();
@@ -77,7 +79,7 @@ export function createPerformanceViews(deps: PerformanceViewsDeps): PerformanceV
   const poolOf = async (castHash: string, address: string) => {
     const known = pools.get(address);
     if (known !== undefined) return known;
-    const target = await store.getBuyTarget(castHash);
+    const target = await stores.trading.getBuyTarget(castHash);
     if (target?.coin == null) return null;
     const pool = { poolId: target.coin.poolId, poolKey: target.coin.poolKey };
     remember(pools, address, pool);
@@ -105,7 +107,7 @@ export function createPerformanceViews(deps: PerformanceViewsDeps): PerformanceV
     const pending = loading.get(castHash);
     if (pending !== undefined && options.fresh !== true) return pending;
     const work = (async () => {
-      const performance = await databaseCall(store.getPerformance(castHash));
+      const performance = await databaseCall(stores.performances.getPerformance(castHash));
       if (performance === null) {
         recent.delete(castHash);
         return null;

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Store } from '../db/store.ts';
 import { BadRequestError } from '../errors.ts';
 import { databaseCall } from '../http/databaseCall.ts';
+import type { PerformanceStore } from './createPerformanceStore.ts';
 import type { GetPerformanceView, PerformanceView } from './createPerformanceViews.ts';
 import { decodeFeedCursor, encodeFeedCursor } from './feedCursor.ts';
 import { feedSortSchema } from './types.ts';
@@ -33,7 +33,10 @@ function performanceJson({ performance, market }: PerformanceView) {
 
 /** Read API: `GET /api/performances/:castHash` renders the one performance view (the frames draw the same), and the
  * keyset-paginated feed `GET /api/performances` lists stored performances (no chain reads per item). */
-export function performanceRoutes(store: Pick<Store, 'listPerformances'>, getPerformanceView: GetPerformanceView) {
+export function performanceRoutes(
+  store: Pick<PerformanceStore, 'listPerformances'>,
+  getPerformanceView: GetPerformanceView,
+) {
   const app = new Hono();
 
   app.get('/:castHash', async (c) => {

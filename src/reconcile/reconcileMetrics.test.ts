@@ -3,7 +3,8 @@ import { castCreated, castHash, performanceCast, reaction, user } from '../../sc
 import { type NeynarApiStandIn, startNeynarApi } from '../../test/standins/neynarApi.ts';
 import { databaseTargets, type TestDatabase } from '../../test/support/databases.ts';
 import { deliverToStore } from '../../test/support/deliverToStore.ts';
-import type { Store } from '../db/store.ts';
+import type { PerformanceStore } from '../performances/createPerformanceStore.ts';
+import type { IngestStore } from '../webhooks/createIngestStore.ts';
 import { neynarCastCounts } from './neynarCastCounts.ts';
 import {
   type CastCountSource,
@@ -25,7 +26,7 @@ const OLD = castHash(9, 'a');
 const [P1, P2, P3, P4, P5] = P as [string, string, string, string, string];
 
 /** Ours after seeding: P1 2 likes + 1 recast, P2 1 like, P3 1 reply, P4 and P5 nothing, OLD 1 like. */
-async function seed(store: Store): Promise<void> {
+async function seed(store: Pick<IngestStore, 'ingestDeliveries' | 'applyInbox'>): Promise<void> {
   const at = (minutes: number) => new Date(now - HOUR + minutes * 60_000);
   await deliverToStore(store, [
     ...P.map((hash, i) => performanceCast(hash, artist, at(i))),
@@ -72,7 +73,7 @@ async function corrections(db: TestDatabase): Promise<CorrectionRow[]> {
   );
 }
 
-async function metrics(store: Store, hash: string) {
+async function metrics(store: Pick<PerformanceStore, 'getPerformance'>, hash: string) {
   const p = await store.getPerformance(hash);
   if (p === null) throw new Error(`no performance ${hash}`);
   return { likes: p.metrics.likes, recasts: p.metrics.recasts, replies: p.metrics.replies };
@@ -97,7 +98,7 @@ for (const target of databaseTargets()) {
         retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 5_000 },
         sleep: async (ms) => void sleeps.push(ms),
       };
-      await seed(db.store);
+      await seed(db.stores.ingest);
       neynarKnows(api);
     });
 
@@ -107,41 +108,41 @@ for (const target of databaseTargets()) {
     });
 
     it('records a correction for each metric Neynar disagrees on and makes effective counts match', async () => {
-      const summary = await reconcileMetrics(db.store, source, options);
+      const summary = await reconcileMetrics(db.stores.reconcile, source, options);
 
       expect(summary).toEqual({ checked: 4, corrected: 4, missing: [P4], batches: 3, failures: [], dryRun: false });
       expect(await corrections(db)).toEqual(EXPECTED_CORRECTIONS);
-      expect(await metrics(db.store, P1)).toEqual({ likes: 2, recasts: 1, replies: 0 });
-      expect(await metrics(db.store, P2)).toEqual({ likes: 5, recasts: 0, replies: 0 });
-      expect(await metrics(db.store, P3)).toEqual({ likes: 7, recasts: 2, replies: 3 });
-      expect(await metrics(db.store, P4)).toEqual({ likes: 0, recasts: 0, replies: 0 });
-      expect(await metrics(db.store, OLD)).toEqual({ likes: 1, recasts: 0, replies: 0 });
+      expect(await metrics(db.stores.performances, P1)).toEqual({ likes: 2, recasts: 1, replies: 0 });
+      expect(await metrics(db.stores.performances, P2)).toEqual({ likes: 5, recasts: 0, replies: 0 });
+      expect(await metrics(db.stores.performances, P3)).toEqual({ likes: 7, recasts: 2, replies: 3 });
+      expect(await metrics(db.stores.performances, P4)).toEqual({ likes: 0, recasts: 0, replies: 0 });
+      expect(await metrics(db.stores.performances, OLD)).toEqual({ likes: 1, recasts: 0, replies: 0 });
       // The exact counters are untouched: corrections live in *_adjust only.
-      expect(await db.store.metricDrift()).toEqual([]);
+      expect(await db.stores.ingest.metricDrift()).toEqual([]);
     });
 
     it('is idempotent: a second run finds nothing to correct', async () => {
-      await reconcileMetrics(db.store, source, options);
-      const again = await reconcileMetrics(db.store, source, options);
+      await reconcileMetrics(db.stores.reconcile, source, options);
+      const again = await reconcileMetrics(db.stores.reconcile, source, options);
 
       expect(again).toMatchObject({ checked: 4, corrected: 0, missing: [P4], failures: [] });
       expect(await corrections(db)).toEqual(EXPECTED_CORRECTIONS);
     });
 
     it('keeps counting webhook events on top of a correction', async () => {
-      await reconcileMetrics(db.store, source, options);
-      await deliverToStore(db.store, [
+      await reconcileMetrics(db.stores.reconcile, source, options);
+      await deliverToStore(db.stores.ingest, [
         reaction({ kind: 'created', type: 1, castHash: P2, reactor: fans[0]!, at: now }),
       ]);
-      expect(await metrics(db.store, P2)).toEqual({ likes: 6, recasts: 0, replies: 0 });
+      expect(await metrics(db.stores.performances, P2)).toEqual({ likes: 6, recasts: 0, replies: 0 });
 
       api.setCast(P2, { likes: 6, recasts: 0, replies: 0 });
-      const again = await reconcileMetrics(db.store, source, options);
+      const again = await reconcileMetrics(db.stores.reconcile, source, options);
       expect(again.corrected).toBe(0);
     });
 
     it('asks Neynar one page of batchSize casts at a time, in hash order, with the API key', async () => {
-      await reconcileMetrics(db.store, source, options);
+      await reconcileMetrics(db.stores.reconcile, source, options);
 
       expect(api.requests.map((r) => r.casts)).toEqual([[P1, P2], [P3, P4], [P5]]);
       for (const r of api.requests) {
@@ -155,17 +156,20 @@ for (const target of databaseTargets()) {
     });
 
     it('walks every candidate when the count is an exact multiple of batchSize', async () => {
-      const summary = await reconcileMetrics(db.store, source, { ...options, batchSize: 5 });
+      const summary = await reconcileMetrics(db.stores.reconcile, source, { ...options, batchSize: 5 });
 
       expect(summary).toMatchObject({ checked: 4, corrected: 4, batches: 1 });
       expect(api.requests.map((r) => r.casts)).toEqual([[P1, P2, P3, P4, P5]]);
     });
 
     it('includes older performances when since reaches back far enough', async () => {
-      const summary = await reconcileMetrics(db.store, source, { ...options, since: new Date(now - 200 * HOUR) });
+      const summary = await reconcileMetrics(db.stores.reconcile, source, {
+        ...options,
+        since: new Date(now - 200 * HOUR),
+      });
 
       expect(summary.checked).toBe(5);
-      expect(await metrics(db.store, OLD)).toEqual({ likes: 40, recasts: 0, replies: 0 });
+      expect(await metrics(db.stores.performances, OLD)).toEqual({ likes: 40, recasts: 0, replies: 0 });
     });
 
     it('retries 429 and 5xx with exponential backoff, honouring Retry-After', async () => {
@@ -173,7 +177,7 @@ for (const target of databaseTargets()) {
 
       const notices: RetryNotice[] = [];
 
-      const summary = await reconcileMetrics(db.store, source, {
+      const summary = await reconcileMetrics(db.stores.reconcile, source, {
         ...options,
         retry: { attempts: 3, baseDelayMs: 100 },
         onRetry: (n) => notices.push(n),
@@ -198,7 +202,7 @@ for (const target of databaseTargets()) {
     it('caps the wait at maxDelayMs', async () => {
       api.failNext({ status: 429, headers: { 'retry-after': '3600' } });
 
-      await reconcileMetrics(db.store, source, {
+      await reconcileMetrics(db.stores.reconcile, source, {
         ...options,
         retry: { attempts: 2, baseDelayMs: 100, maxDelayMs: 750 },
       });
@@ -209,7 +213,7 @@ for (const target of databaseTargets()) {
     it('gives up on a batch after the last attempt, reports it, and goes on with the rest', async () => {
       api.failWhenAsked(P3, { status: 500 });
 
-      const summary = await reconcileMetrics(db.store, source, options);
+      const summary = await reconcileMetrics(db.stores.reconcile, source, options);
 
       expect(summary.failures).toEqual([
         {
@@ -224,13 +228,13 @@ for (const target of databaseTargets()) {
       expect(api.requests.map((r) => r.casts)).toEqual([[P1, P2], [P3, P4], [P3, P4], [P3, P4], [P5]]);
       expect(sleeps).toEqual([100, 200]);
       expect(await corrections(db)).toEqual(EXPECTED_CORRECTIONS.filter((c) => c.cast_hash === P2));
-      expect(await metrics(db.store, P3)).toEqual({ likes: 0, recasts: 0, replies: 1 });
+      expect(await metrics(db.stores.performances, P3)).toEqual({ likes: 0, recasts: 0, replies: 1 });
     });
 
     it('does not retry a rejected request (401) and reports every batch as failed', async () => {
       const wrongKey = neynarCastCounts({ apiKey: 'not-the-key', baseUrl: api.url });
 
-      const summary = await reconcileMetrics(db.store, wrongKey, options);
+      const summary = await reconcileMetrics(db.stores.reconcile, wrongKey, options);
 
       expect(summary.failures.map((f) => [f.batch, f.status, f.attempts])).toEqual([
         [1, 401, 1],
@@ -253,7 +257,7 @@ for (const target of databaseTargets()) {
         },
       };
 
-      const summary = await reconcileMetrics(db.store, broken, options);
+      const summary = await reconcileMetrics(db.stores.reconcile, broken, options);
 
       expect(calls).toBe(3);
       expect(summary.failures).toEqual([
@@ -263,19 +267,19 @@ for (const target of databaseTargets()) {
     });
 
     it('in a dry run records nothing and counts the corrections a real run would make', async () => {
-      const dry = await reconcileMetrics(db.store, source, { ...options, dryRun: true });
+      const dry = await reconcileMetrics(db.stores.reconcile, source, { ...options, dryRun: true });
 
       expect(dry).toEqual({ checked: 4, corrected: 4, missing: [P4], batches: 3, failures: [], dryRun: true });
       expect(await corrections(db)).toEqual([]);
-      expect(await metrics(db.store, P3)).toEqual({ likes: 0, recasts: 0, replies: 1 });
-      const real = await reconcileMetrics(db.store, source, options);
+      expect(await metrics(db.stores.performances, P3)).toEqual({ likes: 0, recasts: 0, replies: 1 });
+      const real = await reconcileMetrics(db.stores.reconcile, source, options);
       expect(real.corrected).toBe(dry.corrected);
     });
 
     it('reports progress after every batch', async () => {
       const seen: ReconcileProgress[] = [];
 
-      await reconcileMetrics(db.store, source, { ...options, onProgress: (p) => seen.push(p) });
+      await reconcileMetrics(db.stores.reconcile, source, { ...options, onProgress: (p) => seen.push(p) });
 
       expect(seen).toEqual([
         { total: 5, processed: 2, checked: 2, corrected: 1, missing: 0, failedBatches: 0, batches: 1 },
@@ -285,7 +289,7 @@ for (const target of databaseTargets()) {
     });
 
     it('does nothing when no performance is recent enough', async () => {
-      const summary = await reconcileMetrics(db.store, source, { ...options, since: new Date(now + HOUR) });
+      const summary = await reconcileMetrics(db.stores.reconcile, source, { ...options, since: new Date(now + HOUR) });
 
       expect(summary).toEqual({ checked: 0, corrected: 0, missing: [], batches: 0, failures: [], dryRun: false });
       expect(api.requests).toEqual([]);
@@ -293,7 +297,9 @@ for (const target of databaseTargets()) {
 
     it('rejects a batch size outside 1 to 1000', async () => {
       for (const batchSize of [0, 1001, 2.5]) {
-        await expect(reconcileMetrics(db.store, source, { ...options, batchSize })).rejects.toThrow(RangeError);
+        await expect(reconcileMetrics(db.stores.reconcile, source, { ...options, batchSize })).rejects.toThrow(
+          RangeError,
+        );
       }
       expect(api.requests).toEqual([]);
     });

@@ -1,4 +1,4 @@
-import type { CastCounts, Store } from '../db/store.ts';
+import type { CastCounts, ReconcileStore } from './createReconcileStore.ts';
 
 /** Engagement counts Neynar reports for one cast. */
 export interface ReportedCounts {
@@ -111,7 +111,7 @@ function differingMetrics(ours: CastCounts, reported: ReportedCounts): number {
   return METRICS.filter((m) => ours[m] !== reported[m]).length;
 }
 
-async function countCandidates(store: Store, since: Date): Promise<number> {
+async function countCandidates(store: ReconcileStore, since: Date): Promise<number> {
   let total = 0;
   let after: string | null = null;
   for (;;) {
@@ -153,7 +153,7 @@ async function fetchWithRetry(
  * `record_metric_corrections`. A batch that still fails is reported in `failures` and the walk goes on.
  * Counts follow Neynar's Cast object: https://docs.neynar.com/reference/fetch-bulk-casts */
 export async function reconcileMetrics(
-  store: Store,
+  store: ReconcileStore,
   source: CastCountSource,
   options: ReconcileOptions,
 ): Promise<ReconcileSummary> {

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { type Hash, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError } from 'viem';
-import type { Store } from '../db/store.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
+import type { TradingStore } from './createTradingStore.ts';
 import { decideTradeSettlement, type TradeOnChain } from './decideTradeSettlement.ts';
 import type { ClaimedTrade, TradeSettlement } from './types.ts';
 
 /** Options of the trade confirmer. */
 export interface TradeConfirmerOptions {
-  store: Pick<Store, 'claimPendingTrades' | 'settleTrade'>;
+  store: Pick<TradingStore, 'claimPendingTrades' | 'settleTrade'>;
   /** A client of the chain the server trades on (CHAIN_ID); trades reported for another chain are left pending. */
   publicClient: Pick<PublicClient, 'getTransactionReceipt' | 'getTransaction'> & { chain?: { id: number } | undefined };
   logger: Logger;

@@ -1,13 +1,13 @@
 import { uniswapV4PoolManagerAddress } from '@zoralabs/protocol-deployments';
 import { type Abi, type Address, type Chain, createPublicClient, http, type PublicClient } from 'viem';
 import { base, baseSepolia } from 'viem/chains';
-import type { Store } from '../db/store.ts';
 import { createRateLimiter } from '../http/createRateLimiter.ts';
 import type { Logger } from '../support/logger.ts';
 import { createBuySimulator } from './createBuySimulator.ts';
 import { type ChainHealth, chainHealthOf, createChainProbe } from './createChainProbe.ts';
 import { type CoinPrice, createCoinPriceReader, type PricedCoin } from './createCoinPriceReader.ts';
 import { createTradeConfirmer, type TradeConfirmer } from './createTradeConfirmer.ts';
+import type { TradingStore } from './createTradingStore.ts';
 import { createTransactionLookup, type TransactionLookup } from './createTransactionLookup.ts';
 import { createZoraQuoter } from './createZoraQuoter.ts';
 import type { EthAmountBounds } from './parseEthAmount.ts';
@@ -49,7 +49,7 @@ export interface TradingServices {
   /** Whether the chain knows a reported transaction (checked before a report is recorded); unset without an RPC. */
   transactionSeen: TransactionLookup | undefined;
   /** A trade confirmer over a store (Node: the process's; Workers: one cron run's); null without a chain RPC. */
-  confirmer(store: Pick<Store, 'claimPendingTrades' | 'settleTrade'>, logger: Logger): TradeConfirmer | null;
+  confirmer(store: Pick<TradingStore, 'claimPendingTrades' | 'settleTrade'>, logger: Logger): TradeConfirmer | null;
 }
 
 /** Buying for both hosts: the Zora quoter and the router allowlist always; with a chain RPC (BASE_RPC_URL, or the

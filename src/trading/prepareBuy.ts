@@ -1,10 +1,10 @@
 import { type Abi, formatEther, type Hex, keccak256 } from 'viem';
-import type { Store } from '../db/store.ts';
 import { RateLimitedError } from '../errors.ts';
 import type { RateLimiter } from '../http/createRateLimiter.ts';
 import { databaseCall } from '../http/databaseCall.ts';
 import type { Logger } from '../support/logger.ts';
 import { type BuildBuyDeps, buildBuyTransaction } from './buildBuyTransaction.ts';
+import type { TradingStore } from './createTradingStore.ts';
 import {
   BuyBuildError,
   CoinTooNewError,
@@ -49,7 +49,7 @@ export function enforceLimit(limiter: RateLimiter | undefined, keys: readonly st
 
 /** Configuration and adapters shared by the frame tx route and `POST /api/tx/buy`. */
 export interface PrepareBuyDeps extends BuildBuyDeps {
-  store: Pick<Store, 'getBuyTarget' | 'recordTradeQuote'>;
+  store: Pick<TradingStore, 'getBuyTarget' | 'recordTradeQuote'>;
   chainId: number;
   bounds: EthAmountBounds;
   /** BUY_SLIPPAGE: the default and the most a client may ask for. */

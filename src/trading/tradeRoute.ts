@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import type { Store } from '../db/store.ts';
 import { BadRequestError, BaseError } from '../errors.ts';
 import { databaseCall } from '../http/databaseCall.ts';
+import type { TradingStore } from './createTradingStore.ts';
 
 /** `GET /api/trades/:txHash`: a reported buy on this server's chain, pending until the confirmer has read its
  * receipt, then confirmed (with the coins received) or failed (with the reason). Never says which fid reported it. */
-export function tradeRoute(store: Pick<Store, 'getTrade'>, chainId: number): Hono {
+export function tradeRoute(store: Pick<TradingStore, 'getTrade'>, chainId: number): Hono {
   const app = new Hono();
   app.get('/:txHash', async (c) => {
     const txHash = c.req.param('txHash').toLowerCase();

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { Store } from '../db/store.ts';
 import { BadRequestError } from '../errors.ts';
 import { databaseCall } from '../http/databaseCall.ts';
 import { verifyBearerToken } from '../http/verifyBearerToken.ts';
+import type { ViralStore } from './createViralStore.ts';
 import { jobStatusSchema } from './types.ts';
 
 const limitMessage = 'limit must be an integer from 1 to 200';
@@ -26,7 +26,7 @@ const queueQuery = z
 
 /** `GET /api/admin/viral-queue?status=&limit=&cursor=`: every coin-creation job in any state, newest first, behind
  * `Authorization: Bearer <ADMIN_TOKEN>` (401 without or with a wrong token). Mounted only when ADMIN_TOKEN is set. */
-export function viralQueueRoute(store: Store, adminToken: string) {
+export function viralQueueRoute(store: Pick<ViralStore, 'listViralQueue'>, adminToken: string) {
   const app = new Hono();
   app.get('/', async (c) => {
     if (!(await verifyBearerToken(c.req.header('authorization'), adminToken))) {

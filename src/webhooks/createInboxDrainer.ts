@@ -1,5 +1,5 @@
-import type { Store } from '../db/store.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
+import type { IngestStore } from './createIngestStore.ts';
 
 export interface InboxDrainer {
   /** Ask for a drain soon; coalesces with one already running. */
@@ -16,7 +16,11 @@ const TRANSIENT = new Set(['40P01', '40001', '55P03', '57014']);
  * processes may drain at once). A failed event is marked failed in the inbox and the drain continues; a
  * deadlock or serialization failure retries the batch; an unreachable database ends the drain, and the next kick
  * or the periodic sweep resumes it. Nothing is dropped: rows stay in the inbox until applied. */
-export function createInboxDrainer(store: Store, logger: Logger, options: { batchSize?: number } = {}): InboxDrainer {
+export function createInboxDrainer(
+  store: Pick<IngestStore, 'applyInbox'>,
+  logger: Logger,
+  options: { batchSize?: number } = {},
+): InboxDrainer {
   const batchSize = options.batchSize ?? 2000;
   let running: Promise<{ applied: number; failed: number }> | null = null;
   let again = false;

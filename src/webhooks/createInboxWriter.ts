@@ -1,4 +1,4 @@
-import type { InboxDelivery, Store } from '../db/store.ts';
+import type { InboxDelivery, IngestStore } from './createIngestStore.ts';
 
 export interface InboxWriter {
   /** Commit one delivery to the inbox; resolves true if it was new, false for a byte-identical redelivery. */
@@ -18,7 +18,7 @@ interface Pending {
  * `maxInFlight` inserts run, new deliveries wait and go out together in the next one. Every promise resolves only
  * after its row is committed. */
 export function createInboxWriter(
-  store: Store,
+  store: Pick<IngestStore, 'ingestDeliveries'>,
   options: { maxBatch?: number; maxInFlight?: number; onStored?: () => void } = {},
 ): InboxWriter {
   const maxBatch = options.maxBatch ?? 500;

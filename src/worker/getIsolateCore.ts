@@ -22,14 +22,14 @@ function randomHex(bytes: number): string {
 
 /** GigaVibe for this isolate, built on first use and kept while the configuration stays the same: the renderer parses
  * the fonts and instantiates resvg once, and the image, signer and price caches and the rate limits live across
- * requests. Workers forbid I/O objects shared across requests, so the store the core holds forwards each call to the
+ * requests. Workers forbid I/O objects shared across requests, so the stores the core holds forward each call to the
  * calling invocation's own (createRequestScopes). The cache key holds secrets in memory only; it is never logged. */
 export function getIsolateCore(env: Env, webhookSecrets: readonly string[]): IsolateCore {
   const key = JSON.stringify([env, webhookSecrets]);
   if (cached?.key === key) return cached.core;
   const gv = createGigaVibe(env, {
     kind: 'worker',
-    store: scopes.store(),
+    stores: scopes.stores(),
     logger: createLogger(env.LOG_LEVEL),
     webhookSecrets,
     applyMode: 'waitUntil',

@@ -1,17 +1,17 @@
 /** Database targets for tests: every database test runs on PGlite, and also on a real PostgreSQL server when
  * TEST_DATABASE_URL is set (CI sets it). Each call gives a fresh, migrated, empty database. */
 import { randomBytes } from 'node:crypto';
+import { createStores, type Stores } from '../../src/createStores.ts';
 import { migrate, readBootstrap, readMigrations } from '../../src/db/migrate.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import { openPostgres, withPgClient } from '../../src/db/postgres.ts';
 import { sqlRpc } from '../../src/db/rpc.ts';
 import type { SqlClient } from '../../src/db/sqlClient.ts';
-import { createStore, type Store } from '../../src/db/store.ts';
 
 export interface TestDatabase {
   kind: 'pglite' | 'postgres';
   sql: SqlClient;
-  store: Store;
+  stores: Stores;
   /** Connection string of this database (PostgreSQL only). */
   url: string | null;
   close(): Promise<void>;
@@ -52,7 +52,7 @@ async function createPostgres(url: string): Promise<TestDatabase> {
   return {
     kind: 'postgres',
     sql,
-    store: createStore(sqlRpc(sql)),
+    stores: createStores(sqlRpc(sql)),
     url: dbUrl,
     async close() {
       await sql.close();
@@ -64,7 +64,7 @@ async function createPostgres(url: string): Promise<TestDatabase> {
 async function createPglite(): Promise<TestDatabase> {
   const sql = await openPglite();
   await migrate(sql, { migrations: await readMigrations(), bootstrap: await readBootstrap() });
-  return { kind: 'pglite', sql, store: createStore(sqlRpc(sql)), url: null, close: () => sql.close() };
+  return { kind: 'pglite', sql, stores: createStores(sqlRpc(sql)), url: null, close: () => sql.close() };
 }
 
 /** The databases every database test runs against. */

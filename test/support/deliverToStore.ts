@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { PERFORMANCE_CHANNEL } from '../../scripts/neynarPayloads.ts';
-import type { Store } from '../../src/db/store.ts';
+import type { IngestStore } from '../../src/webhooks/createIngestStore.ts';
 import { parseNeynarEvent } from '../../src/webhooks/parseNeynarEvent.ts';
 
-/** Put webhook payloads through the same steps as the route (parse, inbox commit, apply) straight on a store,
+/** Put webhook payloads through the same steps as the route (parse, inbox commit, apply) straight on the ingest store,
  * for tests that need seeded engagement without HTTP. Throws if any payload is rejected or fails to apply. */
-export async function deliverToStore(store: Store, payloads: unknown[]): Promise<void> {
+export async function deliverToStore(
+  store: Pick<IngestStore, 'ingestDeliveries' | 'applyInbox'>,
+  payloads: unknown[],
+): Promise<void> {
   const deliveries = payloads.map((payload) => {
     const rawBody = JSON.stringify(payload);
     const parsed = parseNeynarEvent(payload, { performanceChannelUrl: PERFORMANCE_CHANNEL, receivedAt: new Date() });

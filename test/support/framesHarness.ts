@@ -77,7 +77,7 @@ export async function startFramesHarness(
   const buys: FrameBuyRequest[] = [];
   let buyFailure: Error | null = null;
   const frames = createFrames(framesConfig(options.config), {
-    store: db.store,
+    stores: db.stores,
     logger: silentLogger,
     hub: createFrogHub({
       maxAgeSeconds: options.hubMaxAgeSeconds ?? 600,
@@ -93,7 +93,7 @@ export async function startFramesHarness(
       return { chainId: 8453, to: FAKE_ROUTER, data: FAKE_CALLDATA, value: 2_000_000_000_000_000n, abi: [...FAKE_ABI] };
     },
     performanceViews: createPerformanceViews({
-      store: db.store,
+      stores: db.stores,
       coinPrice: async () => ({ ethPerCoin: '0.000001234567' }),
       logger: silentLogger,
     }),
@@ -179,16 +179,16 @@ export async function giveCoin(db: TestDatabase, castHash: string, symbol = 'VIB
   );
   const job = Number(rows[0]?.id);
   const worker = `frames-test-${job}`;
-  const claimed = await db.store.claimViralJobs(worker, 100, 60);
+  const claimed = await db.stores.coins.claimViralJobs(worker, 100, 60);
   if (!claimed.some((j) => j.id === job)) throw new Error(`job ${job} was not claimable`);
   const address = `0x${castHash.slice(4, 42)}cc` as `0x${string}`;
-  await db.store.recordCoinIntent(job, worker, {
+  await db.stores.coins.recordCoinIntent(job, worker, {
     sender: `0x${'a'.repeat(40)}`,
     nonce: job,
     expectedCoinAddress: address,
     chainId: 8453,
   });
-  const outcome = await db.store.confirmCoin(
+  const outcome = await db.stores.coins.confirmCoin(
     job,
     {
       coinAddress: address,

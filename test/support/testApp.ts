@@ -16,7 +16,7 @@ export interface TestApp extends GigaVibeApp {
 export function testApp(db: TestDatabase, deps: Partial<AppDeps> = {}, secrets: string[] = [SECRET]): TestApp {
   const gv = createApp(
     { webhookSecrets: secrets, performanceChannelUrl: PERFORMANCE_CHANNEL },
-    { store: db.store, logger: silentLogger, applyMode: 'none', ...deps },
+    { stores: db.stores, logger: silentLogger, applyMode: 'none', ...deps },
   );
   return {
     ...gv,

@@ -1,20 +1,20 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Env } from '../config/schema.ts';
+import { createStores, type Stores } from '../createStores.ts';
+import { migrate, readBootstrap, readMigrations, readSeed } from '../db/migrate.ts';
+import { openPglite } from '../db/pglite.ts';
+import { openPostgres } from '../db/postgres.ts';
+import { sqlRpc } from '../db/rpc.ts';
+import type { SqlClient } from '../db/sqlClient.ts';
 import { lockDataDir } from '../startup/lockDataDir.ts';
 import { StartupError } from '../startup/StartupError.ts';
-import { migrate, readBootstrap, readMigrations, readSeed } from './migrate.ts';
-import { openPglite } from './pglite.ts';
-import { openPostgres } from './postgres.ts';
-import { sqlRpc } from './rpc.ts';
-import type { SqlClient } from './sqlClient.ts';
-import { createStore, type Store } from './store.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres' | 'supabase';
 
 export interface OpenDatabase {
   kind: DatabaseKind;
-  store: Store;
+  stores: Stores;
   /** Direct SQL access (PGlite and PostgreSQL only). */
   sql: SqlClient | null;
   /** Migrations applied while opening. */
@@ -30,9 +30,9 @@ export async function openDatabase(
 ): Promise<OpenDatabase> {
   if (env.SUPABASE_URL !== undefined && env.SUPABASE_SERVICE_ROLE_KEY !== undefined) {
     // Loaded on demand: supabase-js is only needed on this path.
-    const { supabaseRpc } = await import('./supabase.ts');
+    const { supabaseRpc } = await import('../db/supabase.ts');
     const rpc = supabaseRpc(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY);
-    return { kind: 'supabase', store: createStore(rpc), sql: null, applied: [] };
+    return { kind: 'supabase', stores: createStores(rpc), sql: null, applied: [] };
   }
   let sql: SqlClient;
   let kind: DatabaseKind;
@@ -66,7 +66,7 @@ export async function openDatabase(
       throw error;
     }
   }
-  return { kind, store: createStore(sqlRpc(sql)), sql, applied };
+  return { kind, stores: createStores(sqlRpc(sql)), sql, applied };
 }
 
 /** Connection failures a user can fix (wrong host, port, password, database name), by pg error code. */

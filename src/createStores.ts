@@ -1,0 +1,39 @@
+import { type CoinStore, createCoinStore } from './coins/createCoinStore.ts';
+import type { Rpc } from './db/rpc.ts';
+import { createFrameStore, type FrameStore } from './frames/createFrameStore.ts';
+import { createJobStore } from './jobs/createJobStore.ts';
+import type { JobLeases } from './jobs/job.ts';
+import { createPerformanceStore, type PerformanceStore } from './performances/createPerformanceStore.ts';
+import { createReconcileStore, type ReconcileStore } from './reconcile/createReconcileStore.ts';
+import { createTradingStore, type TradingStore } from './trading/createTradingStore.ts';
+import { createViralStore, type ViralStore } from './viral/createViralStore.ts';
+import { createIngestStore, type IngestStore } from './webhooks/createIngestStore.ts';
+
+/** Every capability's store over one database connection; each consumer takes only the store (or methods) it uses. */
+export interface Stores {
+  ingest: IngestStore;
+  performances: PerformanceStore;
+  reconcile: ReconcileStore;
+  viral: ViralStore;
+  coins: CoinStore;
+  frames: FrameStore;
+  trading: TradingStore;
+  jobs: JobLeases;
+  /** Close the connection under all of them. */
+  close(): Promise<void>;
+}
+
+/** Build every capability's store over one Rpc adapter (each operation one SQL function, supabase/migrations). */
+export function createStores(rpc: Rpc): Stores {
+  return {
+    ingest: createIngestStore(rpc),
+    performances: createPerformanceStore(rpc),
+    reconcile: createReconcileStore(rpc),
+    viral: createViralStore(rpc),
+    coins: createCoinStore(rpc),
+    frames: createFrameStore(rpc),
+    trading: createTradingStore(rpc),
+    jobs: createJobStore(rpc),
+    close: () => rpc.close(),
+  };
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { Rpc } from '../db/rpc.ts';
+import {
+  type BuyTarget,
+  buyTargetSchema,
+  type ClaimedTrade,
+  claimedTradeSchema,
+  type PendingTradeOutcome,
+  type PendingTradeReport,
+  pendingTradeOutcomeSchema,
+  type Trade,
+  type TradeQuoteRecord,
+  type TradeSettlement,
+  tradeSchema,
+} from './types.ts';
+
+/** Buying and reported trades: what a buy targets, its quotes, the reports and their confirmation. */
+export interface TradingStore {
+  /** A performance and its coin, for buying; null when the cast is not a performance. */
+  getBuyTarget(castHash: string): Promise<BuyTarget | null>;
+  /** Remember a buy transaction handed to a wallet; returns the quote id (an identical recent quote's, if any). */
+  recordTradeQuote(quote: TradeQuoteRecord): Promise<number>;
+  /** Delete quotes created before `before` that no trade links to; answers how many went. */
+  pruneTradeQuotes(before: Date): Promise<number>;
+  /** Record a reported buy once per (chain, tx hash, reported buyer), or refuse it (too many unconfirmed reports of
+   * the fid or buyer; another fid reported it first). */
+  recordPendingTrade(report: PendingTradeReport): Promise<PendingTradeOutcome>;
+  /** Whether the identity bridge knows `address` as the fid's custody, verified or primary Ethereum address. */
+  isAddressOfFid(fid: number, address: string): Promise<boolean>;
+  /** Lease due pending trades (FOR UPDATE SKIP LOCKED). */
+  claimPendingTrades(worker: string, limit: number, leaseSeconds: number): Promise<ClaimedTrade[]>;
+  /** Confirm, fail or reschedule a leased trade; answers the resulting status ('not_owner' if the lease was lost). */
+  settleTrade(id: number, worker: string, settlement: TradeSettlement): Promise<string>;
+  /** One reported trade by chain and transaction hash. */
+  getTrade(chainId: number, txHash: string): Promise<Trade | null>;
+}
+
+/** The trading store over any Rpc adapter; results are validated so a misbehaving adapter fails loudly. */
+export function createTradingStore(rpc: Rpc): TradingStore {
+  return {
+    async getBuyTarget(castHash) {
+      const result = await rpc.call('get_buy_target', { p_cast_hash: castHash });
+      return result === null ? null : buyTargetSchema.parse(result);
+    },
+    async recordTradeQuote(quote) {
+      return z.coerce.number().parse(
+        await rpc.call('record_trade_quote', {
+          p_quote: {
+            ...quote,
+            amountInWei: quote.amountInWei.toString(),
+            expectedOut: quote.expectedOut.toString(),
+            minOut: quote.minOut.toString(),
+          },
+        }),
+      );
+    },
+    async pruneTradeQuotes(before) {
+      return z.number().parse(await rpc.call('prune_trade_quotes', { p_older_than: before.toISOString() }));
+    },
+    async recordPendingTrade(report) {
+      return pendingTradeOutcomeSchema.parse(await rpc.call('record_pending_trade', { p_trade: report }));
+    },
+    async isAddressOfFid(fid, address) {
+      return z.boolean().parse(await rpc.call('is_address_of_fid', { p_fid: fid, p_address: address }));
+    },
+    async claimPendingTrades(worker, limit, leaseSeconds) {
+      return z
+        .array(claimedTradeSchema)
+        .parse(
+          await rpc.call('claim_pending_trades', { p_worker: worker, p_limit: limit, p_lease_seconds: leaseSeconds }),
+        );
+    },
+    async settleTrade(id, worker, settlement) {
+      const result =
+        settlement.status === 'pending'
+          ? { status: 'pending', retrySeconds: settlement.retrySeconds }
+          : {
+              ...settlement,
+              blockNumber: settlement.blockNumber?.toString() ?? null,
+              ...(settlement.status === 'confirmed'
+                ? {
+                    amountOut: settlement.amountOut.toString(),
+                    amountInWei: settlement.amountInWei?.toString() ?? null,
+                  }
+                : {}),
+            };
+      return z.string().parse(await rpc.call('settle_trade', { p_id: id, p_worker: worker, p_result: result }));
+    },
+    async getTrade(chainId, txHash) {
+      const result = await rpc.call('get_trade', { p_chain_id: chainId, p_tx_hash: txHash });
+      return result === null ? null : tradeSchema.parse(result);
+    },
+  };
+}

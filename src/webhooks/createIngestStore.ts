@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { Rpc } from '../db/rpc.ts';
+import type { EngagementEvent } from './events.ts';
+
+/** A signature-verified delivery, ready for the durable inbox. */
+export interface InboxDelivery {
+  sha256: string;
+  rawBody: string;
+  eventType: string;
+  event: EngagementEvent;
+}
+
+const ingestResult = z.object({ stored: z.array(z.string()) });
+const applyResult = z.object({ applied: z.number(), failed: z.array(z.number()) });
+const healthResult = z.object({ ok: z.boolean(), pendingEvents: z.number(), failedEvents: z.number() });
+export type InboxHealth = z.infer<typeof healthResult>;
+const driftSchema = z.array(
+  z.object({ castHash: z.string(), counted: z.array(z.number()), rows: z.array(z.number()) }),
+);
+export type MetricDrift = z.infer<typeof driftSchema>;
+
+/** The webhook inbox's database operations: commit deliveries, apply them to the metrics, and watch both. */
+export interface IngestStore {
+  /** Commit deliveries to the inbox once each (by body hash); answers the hashes this call stored. */
+  ingestDeliveries(deliveries: InboxDelivery[]): Promise<Set<string>>;
+  /** Apply up to `limit` committed deliveries to the metrics; answers how many applied and the ids that failed. */
+  applyInbox(limit: number): Promise<{ applied: number; failed: number[] }>;
+  /** The database is reachable, and how many inbox rows wait or failed. */
+  health(): Promise<InboxHealth>;
+  /** Casts whose stored metrics differ from a recount of their engagement rows (empty when consistent). */
+  metricDrift(): Promise<MetricDrift>;
+  /** Put failed inbox rows back in line; answers how many. */
+  retryFailedWebhooks(): Promise<number>;
+}
+
+/** The ingest store over any Rpc adapter; results are validated so a misbehaving adapter fails loudly. */
+export function createIngestStore(rpc: Rpc): IngestStore {
+  return {
+    async ingestDeliveries(deliveries) {
+      const result = ingestResult.parse(
+        await rpc.call('ingest_webhook_events', {
+          p_deliveries: deliveries.map((d) => ({
+            sha256: d.sha256,
+            raw_body: d.rawBody,
+            event_type: d.eventType,
+            event: d.event,
+            verified: true,
+          })),
+        }),
+      );
+      return new Set(result.stored);
+    },
+    async applyInbox(limit) {
+      return applyResult.parse(await rpc.call('apply_webhook_inbox', { p_limit: limit }));
+    },
+    async health() {
+      return healthResult.parse(await rpc.call('db_health', {}));
+    },
+    async metricDrift() {
+      return driftSchema.parse(await rpc.call('metric_drift', {}));
+    },
+    async retryFailedWebhooks() {
+      return z.number().parse(await rpc.call('retry_failed_webhooks', {}));
+    },
+  };
+}
