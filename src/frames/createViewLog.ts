@@ -2,7 +2,7 @@ import type { FrameViewRecord } from '../farcaster/frameActionRecord.ts';
 import type { Logger } from '../support/logger.ts';
 import { errorFields } from '../support/logger.ts';
 
-/** Batches unsigned frame/image GETs into `store.recordFrameViews` calls (analytics only). */
+/** Batches unsigned frame/image GETs into the frame store's `recordFrameViews` calls (analytics only). */
 export interface ViewLog {
   /** Queue one view; never throws, never waits for the database. */
   record(view: FrameViewRecord): void;
