@@ -13,7 +13,7 @@ try {
     console.error('SUPABASE_URL is set: apply migrations with `supabase db push` (Supabase CLI) instead.');
     process.exit(1);
   }
-  const db = await openDatabase(env, { migrate: true, seed: false, command: 'npm run db:migrate' });
+  const db = await openDatabase(env, { migrate: true, command: 'npm run db:migrate' });
   console.log(
     db.applied.length === 0
       ? `${db.kind}: schema is up to date`

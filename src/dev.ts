@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Env } from './config/schema.ts';
+import type { Stores } from './createStores.ts';
 import { readConfigOrExit, startOrExit } from './node/readConfigOrExit.ts';
 import { type NodeDevChain, startNodeHost } from './node/startNodeHost.ts';
 import { assertPortFree } from './startup/assertPortFree.ts';
@@ -60,12 +61,22 @@ async function startDevChain(env: Env): Promise<{ env: Env; dev: NodeDevChain } 
   };
 }
 
+/** The demo data for a new embedded database (scripts/demo, loaded only here). */
+async function seedDemoOnce(stores: Stores, channelUrl: string): Promise<void> {
+  const { seedDemo } = await import('../scripts/demo/seedDemo.ts');
+  const applied = await seedDemo(stores.ingest, { channelUrl });
+  createLogger('info').info('demo performances delivered to the new embedded database', { events: applied });
+}
+
 const env = readConfigOrExit(process.env);
 await startOrExit(async () => {
   await assertPortFree(env.PORT);
   const chain = await startDevChain(env);
-  await startNodeHost(
-    chain?.env ?? env,
-    chain === null ? { command: 'npm start' } : { dev: chain.dev, command: 'npm start' },
-  );
+  const embedded = env.DATABASE_URL === undefined && env.SUPABASE_URL === undefined;
+  await startNodeHost(chain?.env ?? env, {
+    command: 'npm start',
+    ...(chain === null ? {} : { dev: chain.dev }),
+    // A new embedded database gets demo performances, delivered through the webhook's own ingest path.
+    ...(embedded ? { onFreshDatabase: (stores: Stores) => seedDemoOnce(stores, env.PERFORMANCE_CHANNEL_URL) } : {}),
+  });
 });

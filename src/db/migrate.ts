@@ -28,10 +28,6 @@ export async function readBootstrap(): Promise<string> {
   return readFile(new URL('bootstrap/local_supabase.sql', supabaseDir), 'utf8');
 }
 
-export async function readSeed(): Promise<string> {
-  return readFile(new URL('seed.sql', supabaseDir), 'utf8');
-}
-
 // Any constant shared by every GigaVibe process; serialises concurrent migrators.
 const MIGRATION_LOCK = 7_031_990_201;
 

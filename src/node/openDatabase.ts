@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Env } from '../config/schema.ts';
 import { createStores, type Stores } from '../createStores.ts';
-import { migrate, readBootstrap, readMigrations, readSeed } from '../db/migrate.ts';
+import { migrate, readBootstrap, readMigrations } from '../db/migrate.ts';
 import { openPglite } from '../db/pglite.ts';
 import { openPostgres } from '../db/postgres.ts';
 import { sqlRpc } from '../db/rpc.ts';
@@ -19,20 +19,23 @@ export interface OpenDatabase {
   sql: SqlClient | null;
   /** Migrations applied while opening. */
   applied: string[];
+  /** The schema was created by this open (every migration applied from nothing). */
+  fresh: boolean;
 }
 
 /** Open the configured database on Node: PostgreSQL when DATABASE_URL is set, Supabase (RPC over HTTP) when
  * SUPABASE_URL is, else embedded PGlite under DATA_DIR. Applies pending migrations (PGlite always; PostgreSQL unless
- * MIGRATE_ON_START=false; Supabase never: use `supabase db push`). A fresh embedded database gets the demo seed. */
+ * MIGRATE_ON_START=false; Supabase never: use `supabase db push`). `fresh` says the schema was created just now (the
+ * development host then delivers its demo data). */
 export async function openDatabase(
   env: Pick<Env, 'DATABASE_URL' | 'SUPABASE_URL' | 'SUPABASE_SERVICE_ROLE_KEY' | 'DATA_DIR' | 'MIGRATE_ON_START'>,
-  options: { migrate?: boolean; seed?: boolean; command?: string } = {},
+  options: { migrate?: boolean; command?: string } = {},
 ): Promise<OpenDatabase> {
   if (env.SUPABASE_URL !== undefined && env.SUPABASE_SERVICE_ROLE_KEY !== undefined) {
     // Loaded on demand: supabase-js is only needed on this path.
     const { supabaseRpc } = await import('../db/supabase.ts');
     const rpc = supabaseRpc(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY);
-    return { kind: 'supabase', stores: createStores(rpc), sql: null, applied: [] };
+    return { kind: 'supabase', stores: createStores(rpc), sql: null, applied: [], fresh: false };
   }
   let sql: SqlClient;
   let kind: DatabaseKind;
@@ -56,17 +59,17 @@ export async function openDatabase(
     kind = 'pglite';
   }
   let applied: string[] = [];
+  let fresh = false;
   if (options.migrate ?? (kind === 'pglite' || env.MIGRATE_ON_START)) {
     try {
       applied = await migrate(sql, { migrations: await readMigrations(), bootstrap: await readBootstrap() });
-      const fresh = applied.length > 0 && applied[0] === (await readMigrations())[0]?.version;
-      if (fresh && (options.seed ?? kind === 'pglite')) await sql.exec(await readSeed());
+      fresh = applied.length > 0 && applied[0] === (await readMigrations())[0]?.version;
     } catch (error) {
       await sql.close();
       throw error;
     }
   }
-  return { kind, stores: createStores(sqlRpc(sql)), sql, applied };
+  return { kind, stores: createStores(sqlRpc(sql)), sql, applied, fresh };
 }
 
 /** Connection failures a user can fix (wrong host, port, password, database name), by pg error code. */

@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Env } from '../config/schema.ts';
 import { createGigaVibe, type DevChainAdapters } from '../createGigaVibe.ts';
+import type { Stores } from '../createStores.ts';
 import { createNodeValidationMethods } from '../farcaster/nodeValidationMethods.ts';
 import { loadFrameFonts } from '../frames/index.ts';
 import { capNodeServer, nodeServerOptions } from '../http/nodeServerLimits.ts';
@@ -40,12 +41,21 @@ export interface NodeDevChain {
 /** The Node host: opens the database, builds GigaVibe (createGigaVibe), serves its app, runs its jobs with one runner
  * (exclusive ones under a database lease, so several processes can share a database), and shuts down gracefully on
  * SIGINT/SIGTERM. Everything else lives in the core; `dev` is the development chain of `npm start`, if any. */
-export async function startNodeHost(env: Env, options: { dev?: NodeDevChain; command?: string } = {}): Promise<void> {
+export async function startNodeHost(
+  env: Env,
+  options: {
+    dev?: NodeDevChain;
+    command?: string;
+    /** Runs once when this start created the schema (the development host delivers its demo data here). */
+    onFreshDatabase?: (stores: Stores) => Promise<void>;
+  } = {},
+): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
   // Port first, then the database: a second server stops before it touches anything.
   await assertPortFree(env.PORT);
   const db = await openDatabase(env, { command: options.command ?? 'the GigaVibe server' });
   if (db.applied.length > 0) logger.info('migrations applied', { versions: db.applied });
+  if (db.fresh && options.onFreshDatabase !== undefined) await options.onFreshDatabase(db.stores);
   const secrets = env.NEYNAR_WEBHOOK_SECRET ?? [await developmentSecret(env.DATA_DIR)];
   const params = await db.stores.viral.applyViralConfig(env.VIRAL_SCORE_THRESHOLD ?? null);
   logger.info('viral parameters', { threshold: params.threshold, updatedBy: params.updated_by });
