@@ -40,7 +40,8 @@ const BROWSER_UA =
 
 const frameUrl = (hash: string) => `${PUBLIC_URL}/frames/performance/${hash}`;
 
-/** Check a frame page against the frames v1 rules (docs/farcaster.md 7.2) and return its tags. */
+/** Check a frame page against the frames v1 rules (at most 4 buttons, URLs and labels within their byte limits, no
+ * state on the first frame) and return its tags. */
 function expectFrameRules(html: string, options: { initial: boolean }): Map<string, string> {
   const tags = metaMap(html);
   expect(tags.get('fc:frame')).toBe('vNext');

@@ -2,7 +2,7 @@ import { BaseError } from '../errors.ts';
 
 /** A frames v1 signed action (a POST's `trustedData.messageBytes`) was refused. Every subclass has a short message
  * (at most 90 characters, the frames v1 limit for a 4xx `{message}`) that is safe to show to the client.
- * https://github.com/farcasterxyz/docs/blob/6dbdc1d/docs/reference/frames/spec.md (see docs/farcaster.md 7.3) */
+ * https://github.com/farcasterxyz/docs/blob/6dbdc1d/docs/reference/frames/spec.md */
 export class FrameActionError extends BaseError {
   override name = 'FrameAction.Error';
 }

@@ -145,7 +145,7 @@ function originOf(url: string): string | null {
  * that the key is an active signer of the fid (`checkSigner`). No env, no fetch: the only I/O is the injected signer
  * check (note @farcaster/core also refuses timestamps over 10 min ahead of the real clock, whatever `now` says).
  * Throws a FrameActionError (4xx) or rethrows the signer check's UnavailableError (503).
- * https://github.com/farcasterxyz/docs/blob/6dbdc1d/docs/reference/frames/spec.md (docs/farcaster.md 7.3, 9) */
+ * https://github.com/farcasterxyz/docs/blob/6dbdc1d/docs/reference/frames/spec.md */
 export async function verifyFrameAction(
   messageBytesHex: string,
   options: VerifyFrameActionOptions,

@@ -5,7 +5,7 @@ import { BaseError } from '../errors.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
 
 /** Frames v1 clients show `{ message }` (at most 90 characters) from a 4xx; the JSON API answers `{ error }`.
- * https://docs.farcaster.xyz/reference/frames/spec (removed upstream; see ../shared/docs/farcaster.md 7.3) */
+ * https://github.com/farcasterxyz/docs/blob/6dbdc1d/docs/reference/frames/spec.md (the frames v1 spec, since removed) */
 function body(c: Context, message: string) {
   return c.req.path.startsWith('/frames/') ? { message: message.slice(0, 90) } : { error: message };
 }

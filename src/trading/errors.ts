@@ -25,7 +25,7 @@ export class WrongChainError extends BaseError {
   }
 }
 
-/** The coin was created moments ago, while Zora's launch fee is still high (docs/zora.md 0: 99% falling over 10 s). */
+/** The coin was created moments ago, while Zora's launch fee is still high (it starts at 99% and falls over ~10 s). */
 export class CoinTooNewError extends BaseError {
   override name = 'Trading.CoinTooNewError';
   constructor(retryAfterSeconds: number) {

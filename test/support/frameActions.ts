@@ -1,7 +1,7 @@
 /** Real signed Farcaster frames v1 actions for tests, made offline with @farcaster/hub-nodejs (`makeFrameAction`,
  * `NobleEd25519Signer`), plus the tampered variants an attacker would send. Nothing here is mocked: every message
  * carries a genuine BLAKE3 hash and Ed25519 signature unless a helper's name says it breaks one.
- * See docs/farcaster.md 9.3 and docs/neynar.md 4. */
+ * Message format: https://github.com/farcasterxyz/protocol/blob/main/docs/SPECIFICATION.md */
 
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import {
