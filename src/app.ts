@@ -100,7 +100,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
       ]);
       const chainState = await chain;
       return c.json({
-        status: chainState.configured && !chainState.reachable ? 'degraded' : 'ok',
+        status: chainState.configured && (!chainState.reachable || chainState.wrongChain === true) ? 'degraded' : 'ok',
         database: { reachable: true, pendingEvents: db.pendingEvents, failedEvents: db.failedEvents },
         chain: chainState,
       });

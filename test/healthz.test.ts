@@ -67,6 +67,13 @@ describe('GET /healthz', () => {
     });
   });
 
+  it('is "degraded", naming both ids, when the RPC serves another chain than CHAIN_ID', async () => {
+    expect(await healthOf(db.stores, { BASE_RPC_URL: devnet.rpcUrl, CHAIN_ID: '84532' })).toMatchObject({
+      status: 200,
+      body: { status: 'degraded', chain: { configured: true, reachable: true, chainId: 8453, wrongChain: true } },
+    });
+  });
+
   it('stays 200 but "degraded" when the chain RPC is unreachable, within the probe bound, saying nothing of the URL', async () => {
     const port = await closedPort();
     const health = await healthOf(db.stores, { BASE_RPC_URL: `http://127.0.0.1:${port}/v2/secret-key` });

@@ -30,7 +30,7 @@ describe('createChainProbe', () => {
     await createTestClient({ mode: 'anvil', chain: base, transport: http(devnet.rpcUrl) }).mine({ blocks: 2 });
     const second = await probe();
     expect(second.reachable && first.reachable && second.blockNumber - first.blockNumber).toBe(2);
-    expect(chainHealthOf(second)).toEqual({
+    expect(chainHealthOf(second, 8453)).toEqual({
       configured: true,
       reachable: true,
       chainId: 8453,
@@ -74,7 +74,7 @@ describe('createChainProbe', () => {
       reachable: false,
       error: `chain RPC http://127.0.0.1:${port} unreachable: fetch failed (connect ECONNREFUSED 127.0.0.1:${port})`,
     });
-    expect(chainHealthOf(result)).toEqual({ configured: true, reachable: false });
+    expect(chainHealthOf(result, 8453)).toEqual({ configured: true, reachable: false });
   });
 
   it('gives up on a node that never answers after timeoutMs, and caches that answer too', async () => {

@@ -10,7 +10,7 @@ export type ChainProbeResult =
 /** The chain part of GET /healthz. */
 export type ChainHealth =
   | { configured: false }
-  | { configured: true; reachable: true; chainId: number; blockNumber: number }
+  | { configured: true; reachable: true; chainId: number; blockNumber: number; wrongChain?: true }
   | { configured: true; reachable: false };
 
 export interface ChainProbeOptions {
@@ -60,11 +60,18 @@ export function createChainProbe(options: ChainProbeOptions): () => Promise<Chai
   };
 }
 
-/** The /healthz view of a probe result (the error stays in the logs and job errors, not on a public route). */
-export function chainHealthOf(result: ChainProbeResult): ChainHealth {
-  return result.reachable
-    ? { configured: true, reachable: true, chainId: result.chainId, blockNumber: result.blockNumber }
-    : { configured: true, reachable: false };
+/** The /healthz view of a probe result (the error stays in the logs and job errors, not on a public route);
+ * `wrongChain` when the node serves another chain than CHAIN_ID (e.g. a Base Sepolia RPC with CHAIN_ID 8453): every
+ * buy, price and confirmation would then read the wrong chain. */
+export function chainHealthOf(result: ChainProbeResult, expectedChainId: number): ChainHealth {
+  if (!result.reachable) return { configured: true, reachable: false };
+  const health = {
+    configured: true,
+    reachable: true,
+    chainId: result.chainId,
+    blockNumber: result.blockNumber,
+  } as const;
+  return result.chainId === expectedChainId ? health : { ...health, wrongChain: true };
 }
 
 /** Why a request to the RPC failed, in a few words: the HTTP status and text, or the transport's reason with its

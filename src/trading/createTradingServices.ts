@@ -111,7 +111,7 @@ export function createTradingServices(
   return {
     deps,
     coinPrice,
-    chainHealth: chainProbe === null ? undefined : async () => chainHealthOf(await chainProbe()),
+    chainHealth: chainProbe === null ? undefined : async () => chainHealthOf(await chainProbe(), chainId),
     transactionSeen,
     confirmer: (confirmStore, confirmLogger) =>
       client === null
