@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_ORIGIN_LENGTH } from '../frames/maxOriginLength.ts';
 
 const optionalString = z
   .string()
@@ -36,8 +37,8 @@ export const configSchema = z
         .refine((u) => new URL(u).origin === u.replace(/\/$/, ''), {
           message: 'must be a bare origin such as https://gigavibe.example (no path, query or credentials)',
         })
-        .refine((u) => new URL(u).origin.length <= 56, {
-          message: 'must be at most 56 characters (frames v1 URLs are limited to 256 bytes)',
+        .refine((u) => new URL(u).origin.length <= MAX_ORIGIN_LENGTH, {
+          message: `must be at most ${MAX_ORIGIN_LENGTH} characters (frames v1 URLs are limited to 256 bytes)`,
         })
         .transform((u) => new URL(u).origin)
         .optional(),

@@ -12,8 +12,9 @@ import type { FrameStore } from './createFrameStore.ts';
 
 const ethAmount = z.string().regex(/^\d+(\.\d{1,18})?$/, 'must be a decimal ETH amount');
 
-/** The longest public origin whose frame URLs (initial post_url with Frog's state query) stay within 256 bytes. */
-export const MAX_ORIGIN_LENGTH = 56;
+import { MAX_ORIGIN_LENGTH } from './maxOriginLength.ts';
+
+export { MAX_ORIGIN_LENGTH };
 
 /** What the frames need from configuration (a slice of the app's Env). */
 export const framesConfigSchema = z
