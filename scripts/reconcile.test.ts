@@ -7,7 +7,8 @@ import { loadConfig } from '../src/config/loadConfig.ts';
 import { type OpenDatabase, openDatabase } from '../src/node/openDatabase.ts';
 import { type NeynarApiStandIn, startNeynarApi } from '../test/standins/neynarApi.ts';
 import { deliverToStore } from '../test/support/deliverToStore.ts';
-import { castHash, performanceCast, reaction, user } from './neynarPayloads.ts';
+import { seedDemo } from './demo/seedDemo.ts';
+import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, user } from './neynarPayloads.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const API_KEY = 'cli-test-neynar-key-5f3a9c';
@@ -48,11 +49,12 @@ function reconcile(args: string[], env: Record<string, string>): Promise<Result>
 
 const open = (dataDir: string): Promise<OpenDatabase> => openDatabase(loadConfig({ DATA_DIR: dataDir }));
 
-/** A fresh embedded database (migrated, demo seed) plus four performances of ours: E1 with 2 likes, E2 with 1
+/** A fresh embedded database (migrated, the demo delivered through the ingest path) plus four performances of ours: E1 with 2 likes, E2 with 1
  * recast, E3 with nothing, and E4 cast 100 hours ago with 1 like. Closed again: PGlite allows one process. */
 async function seedDatabase(dataDir: string): Promise<void> {
   const db = await open(dataDir);
   try {
+    await seedDemo(db.stores.ingest, { channelUrl: PERFORMANCE_CHANNEL });
     const now = Date.now();
     const artist = user(300);
     await deliverToStore(db.stores.ingest, [
@@ -70,7 +72,7 @@ async function seedDatabase(dataDir: string): Promise<void> {
   }
 }
 
-/** Neynar's view: D1 (42/7/5) and E3 agree with ours; D2 has 2 more likes than its seeded 18; D3 is unknown to
+/** Neynar's view: D1 (42/7/5) and E3 agree with ours; D2 has 2 more likes than the demo's 18; D3 is unknown to
  * Neynar; E1 has 1 more like and 2 replies; E2 agrees; E4 (outside the default window) differs. */
 function neynarKnows(api: NeynarApiStandIn): void {
   api.setCast(D1, { likes: 42, recasts: 7, replies: 5 });
@@ -189,7 +191,7 @@ describe('scripts/reconcile.ts', () => {
 
     const after = await inspect(dataDir);
     expect(after.corrections).toEqual([
-      { cast_hash: D2, metric: 'likes', counted: 0, reported: 20 },
+      { cast_hash: D2, metric: 'likes', counted: 18, reported: 20 },
       { cast_hash: E1, metric: 'likes', counted: 2, reported: 3 },
       { cast_hash: E1, metric: 'replies', counted: 0, reported: 2 },
     ]);
