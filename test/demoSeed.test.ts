@@ -46,6 +46,15 @@ describe.each(databaseTargets())('demo data through the ingest path on $name', (
     }
   });
 
+  it('never mints a coin paid out to a made-up address: demo artists have no wallet, so a viral demo waits', async () => {
+    const lena = await db.stores.performances.getPerformance('0x00000000000000000000000000000000000d0001');
+    expect(lena?.artist.walletAddress).toBeNull();
+    expect(lena?.viral.score).toBeGreaterThan(lena?.viral.threshold ?? Number.POSITIVE_INFINITY);
+    await db.stores.viral.sweepViral();
+    const [job] = await db.stores.coins.claimViralJobs('demo-test', 10, 60);
+    expect(job?.artistWalletAddress ?? null).toBeNull();
+  });
+
   it('counts nothing twice when run again', async () => {
     await seedDemo(db.stores.ingest, { channelUrl: PERFORMANCE_CHANNEL, now: new Date(NOW.getTime() + 60_000) });
     const lena = await db.stores.performances.getPerformance('0x00000000000000000000000000000000000d0001');
