@@ -98,7 +98,8 @@ export function demoPayloads(channelUrl: string, now: Date): unknown[] {
       replyCount++;
       payloads.push(
         castCreated({
-          hash: `0x${(0xe0000 + replyCount).toString(16).padStart(40, '0')}`,
+          // 0x…dec001 and up: clear of the hashes the README and `npm run send-sample` use (0x…e0001).
+          hash: `0x${(0xdec000 + replyCount).toString(16).padStart(40, '0')}`,
           author: fan(i * 5 + 1),
           text: 'so good',
           at,
