@@ -55,6 +55,13 @@ describe.each(databaseTargets())('demo data through the ingest path on $name', (
     expect(job?.artistWalletAddress ?? null).toBeNull();
   });
 
+  it("leaves the README's sample cast hash (0x…e0001) free for npm run send-sample", async () => {
+    const seen = await db.sql.query<{ n: number }>(
+      `select count(*)::int as n from public.casts_seen where cast_hash = '0x00000000000000000000000000000000000e0001'`,
+    );
+    expect(seen[0]?.n).toBe(0);
+  });
+
   it('counts nothing twice when run again', async () => {
     await seedDemo(db.stores.ingest, { channelUrl: PERFORMANCE_CHANNEL, now: new Date(NOW.getTime() + 60_000) });
     const lena = await db.stores.performances.getPerformance('0x00000000000000000000000000000000000d0001');
