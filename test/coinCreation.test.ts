@@ -269,6 +269,66 @@ describe.each(databaseTargets())('coin creation on the devnet with $name', (targ
     },
   );
 
+  it('renews a short lease while a slow job runs, so it completes past the lease length', async () => {
+    const { hash, artist, job } = await viralPerformance();
+    // Three 1 s leases pass while the job sits between its intent and its send; the heartbeat keeps it.
+    const slow: CoinFaults = { afterIntent: () => new Promise((resolve) => setTimeout(resolve, 3_000)) };
+    expect(await worker({ leaseSeconds: 1, faults: slow }).runOnce()).toEqual([
+      expect.objectContaining({ kind: 'confirmed', recovered: false }),
+    ]);
+    await expectExactlyOneCoin(hash, job, artist);
+  });
+
+  it('stops before sending when the heartbeat finds the lease taken over; the new holder creates the one coin', async () => {
+    const { hash, artist, job } = await viralPerformance();
+    const nonceBefore = await chain.publicClient.getTransactionCount({ address: chain.sender, blockTag: 'pending' });
+    const takenOver: CoinFaults = {
+      afterIntent: async () => {
+        // Another worker's claim of the (expired) job, then time for the next renewal (every 1 s) to notice.
+        await db.sql.query(
+          `update public.viral_queue set claimed_by = 'coin-other', lease_until = now() + interval '1 minute'
+           where id = $1`,
+          [job],
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+      },
+    };
+    expect(await worker({ leaseSeconds: 3, faults: takenOver }).runOnce()).toEqual([
+      { kind: 'lease_lost', step: 'send' },
+    ]);
+    expect(await chain.publicClient.getTransactionCount({ address: chain.sender, blockTag: 'pending' })).toBe(
+      nonceBefore,
+    );
+    expect(await coinsOnChain(hash)).toHaveLength(0);
+    expect((await jobRow(job))?.status).toBe('submitting');
+
+    await expireLease(job);
+    expect(await worker().runOnce()).toEqual([expect.objectContaining({ kind: 'confirmed', recovered: false })]);
+    await expectExactlyOneCoin(hash, job, artist);
+  });
+
+  it('renew_viral_job_lease extends only an unexpired lease of its holder', async () => {
+    const { job } = await viralPerformance();
+    const [claimed] = await db.stores.coins.claimViralJobs('coin-renew', 1, 5);
+    expect(claimed?.id).toBe(job);
+    const leaseLeft = async () =>
+      (
+        await db.sql.query<{ left: number }>(
+          'select extract(epoch from lease_until - now())::float8 as left from public.viral_queue where id = $1',
+          [job],
+        )
+      )[0]?.left;
+    expect(await db.stores.coins.renewViralJobLease(job, 'coin-renew', 120)).toBe(true);
+    expect(await leaseLeft()).toBeGreaterThan(100);
+    expect(await db.stores.coins.renewViralJobLease(job, 'coin-someone-else', 600)).toBe(false);
+    expect(await leaseLeft()).toBeLessThan(121);
+    await expireLease(job);
+    expect(await db.stores.coins.renewViralJobLease(job, 'coin-renew', 120)).toBe(false);
+    expect(await leaseLeft()).toBeLessThan(0);
+    expect(await worker().runOnce()).toEqual([expect.objectContaining({ kind: 'confirmed' })]);
+    expect(await db.stores.coins.renewViralJobLease(job, 'coin-renew', 120)).toBe(false);
+  });
+
   it('never sends again when the nonce is used but the coin event lies outside the lookback window', async () => {
     const { hash, job } = await viralPerformance();
     const crash: CoinFaults = {

@@ -189,6 +189,68 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     expect(await confirmer().runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 0 });
   });
 
+  /** The devnet's client, each receipt lookup delayed by `delayMs` (a slow node). */
+  const slowClient = (delayMs: number): TradeConfirmerOptions['publicClient'] => ({
+    chain: publicClient.chain,
+    getTransactionReceipt: async (args) => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return publicClient.getTransactionReceipt(args);
+    },
+    getTransaction: (args) => publicClient.getTransaction(args),
+  });
+
+  it('renews its short lease while a slow batch runs, so no other confirmer claims the trade meanwhile', async () => {
+    const hash = await buy(account(0));
+    await report(hash, account(0).address);
+    const slow = confirmer({ publicClient: slowClient(2_500), leaseSeconds: 1 }).runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Past the first 1 s lease: only the heartbeat keeps the trade from being claimed again.
+    expect(await confirmer().runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 0 });
+    expect(await slow).toEqual({ confirmed: 1, failed: 0, pending: 0 });
+    expect(await analytics(hash)).toBe(2);
+  });
+
+  it('stops the batch when the heartbeat finds a trade taken over; both are settled once later', async () => {
+    const hashes = [await buy(account(1)), await buy(account(2))];
+    await report(hashes[0] as Hex, account(1).address);
+    await report(hashes[1] as Hex, account(2).address);
+    const slow = confirmer({ worker: 'slow', publicClient: slowClient(1_500), leaseSeconds: 3, batch: 2 }).runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await db.sql.query(
+      `update public.trades set claimed_by = 'other', lease_until = now() + interval '1 minute' where tx_hash = $1`,
+      [hashes[1]],
+    );
+    expect(await slow).toEqual({ confirmed: 0, failed: 0, pending: 0 });
+    for (const hash of hashes)
+      expect(await db.stores.trading.getTrade(8453, hash)).toMatchObject({ status: 'pending' });
+    await db.sql.query(`update public.trades set lease_until = now() - interval '1 second' where tx_hash = any($1)`, [
+      hashes,
+    ]);
+    expect(await confirmer().runOnce()).toMatchObject({ confirmed: 2 });
+    for (const hash of hashes) expect(await analytics(hash)).toBe(2);
+  });
+
+  it('renew_trade_lease extends unexpired leases of their holder, ignoring trades settled meanwhile', async () => {
+    const [settled, held] = [await buy(account(3)), await buy(account(4))];
+    await report(settled, account(3).address);
+    await report(held, account(4).address);
+    const claimed = await db.stores.trading.claimPendingTrades('renewer', 2, 5);
+    const ids = claimed.map((t) => t.id);
+    expect(ids).toHaveLength(2);
+    const settledId = claimed.find((t) => t.txHash === settled)?.id ?? -1;
+    await db.stores.trading.settleTrade(settledId, 'renewer', { status: 'failed', reason: 'test' });
+    expect(await db.stores.trading.renewTradeLease('renewer', ids, 120)).toBe(true);
+    const [row] = await db.sql.query<{ left: number }>(
+      'select extract(epoch from lease_until - now())::float8 as left from public.trades where tx_hash = $1',
+      [held],
+    );
+    expect(row?.left).toBeGreaterThan(100);
+    expect(await db.stores.trading.renewTradeLease('someone-else', ids, 120)).toBe(false);
+    await db.sql.query(`update public.trades set lease_until = now() - interval '1 second' where tx_hash = $1`, [held]);
+    expect(await db.stores.trading.renewTradeLease('renewer', ids, 120)).toBe(false);
+    expect(await confirmer().runOnce()).toMatchObject({ confirmed: 1 });
+  });
+
   it('joins a run in progress instead of starting a second one', async () => {
     const hash = await buy(account(0));
     await report(hash, account(0).address);
@@ -250,8 +312,9 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
   it('keeps the lease when settling fails, so the trade is confirmed by the next claim after it expires', async () => {
     const hash = await buy(account(4));
     await report(hash, account(4).address);
-    const failing: Pick<TradingStore, 'claimPendingTrades' | 'settleTrade'> = {
+    const failing: Pick<TradingStore, 'claimPendingTrades' | 'renewTradeLease' | 'settleTrade'> = {
       claimPendingTrades: (worker, limit, lease) => db.stores.trading.claimPendingTrades(worker, limit, lease),
+      renewTradeLease: (worker, ids, lease) => db.stores.trading.renewTradeLease(worker, ids, lease),
       settleTrade: async () => {
         throw new Error('database went away');
       },

@@ -26,6 +26,8 @@ export interface CoinJobContext {
   /** Base URL of this server: the coin's metadata URI is coinMetadataUrl(publicUrl, castHash). */
   publicUrl: string;
   faults?: CoinFaults;
+  /** Aborted when the job's lease is lost (holdLease): nothing more may be sent or recorded for it. */
+  signal?: AbortSignal;
   /** Reverts are retried with backoff until the job has this many attempts, then it fails permanently. Default 5. */
   maxRevertAttempts?: number;
   /** How long to wait for a receipt before releasing the job for recovery (ms). Default 60 000. */

@@ -12,6 +12,8 @@ import {
 export interface CoinStore {
   /** Lease due coin-creation jobs (FOR UPDATE SKIP LOCKED). */
   claimViralJobs(worker: string, limit: number, leaseSeconds: number): Promise<ClaimedJob[]>;
+  /** Extend the worker's unexpired lease on a job by `leaseSeconds` from now (the heartbeat); false when it is lost. */
+  renewViralJobLease(job: number, worker: string, leaseSeconds: number): Promise<boolean>;
   /** Record the coin-creation intent before sending the transaction. */
   recordCoinIntent(
     job: number,
@@ -37,6 +39,11 @@ export function createCoinStore(rpc: Rpc): CoinStore {
       return z
         .array(claimedJobSchema)
         .parse(await rpc.call('claim_viral_jobs', { p_worker: worker, p_limit: limit, p_lease_seconds: leaseSeconds }));
+    },
+    async renewViralJobLease(job, worker, leaseSeconds) {
+      return z
+        .boolean()
+        .parse(await rpc.call('renew_viral_job_lease', { p_job: job, p_worker: worker, p_seconds: leaseSeconds }));
     },
     async recordCoinIntent(job, worker, intent) {
       return jobOutcomeSchema.parse(

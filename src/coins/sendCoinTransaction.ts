@@ -5,10 +5,14 @@ import { confirmCoinFromReceipt } from './confirmCoinFromReceipt.ts';
 import { describeChainError, revertReason } from './describeChainError.ts';
 import { requestCreateCall } from './requestCreateCall.ts';
 
+/** Whether the heartbeat found the job's lease lost (read afresh at each step: it changes while the job runs). */
+const leaseLost = (ctx: CoinJobContext): boolean => ctx.signal?.aborted === true;
+
 /** Send a job's creation transaction and settle it: calldata from the Zora API (checked), a simulation (a revert is
  * decoded and counted), then the intent (sender, nonce, predicted address, chain) is recorded BEFORE anything is
  * signed, the transaction is sent with exactly that nonce (`reuseNonce`, or the account's pending count for a fresh
- * send), its hash recorded, and its receipt awaited. A crash at any step leaves the job for recovery. */
+ * send), its hash recorded, and its receipt awaited. A crash at any step leaves the job for recovery; a lost lease
+ * (ctx.signal aborted) stops it before the intent and before the send. */
 export async function sendCoinTransaction(
   job: ClaimedJob,
   ctx: CoinJobContext,
@@ -47,6 +51,7 @@ export async function sendCoinTransaction(
 
   // The intent is committed before anything is signed: from here on, a crash leaves a submitting job whose
   // sender and nonce tell recovery exactly which transaction slot to inspect on chain.
+  if (leaseLost(ctx)) return { kind: 'lease_lost', step: 'intent' };
   const intent = await store.recordCoinIntent(job.id, worker, {
     sender: chain.sender,
     nonce,
@@ -55,6 +60,8 @@ export async function sendCoinTransaction(
   });
   if (!intent.ok) return { kind: 'lease_lost', step: 'intent' };
   await ctx.faults?.afterIntent?.();
+  // The heartbeat found the lease gone (another worker may be recovering the job): never send on a lost lease.
+  if (leaseLost(ctx)) return { kind: 'lease_lost', step: 'send' };
 
   let txHash: Hex;
   try {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Hash, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError } from 'viem';
+import { holdLease } from '../jobs/holdLease.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
 import type { TradingStore } from './createTradingStore.ts';
 import { decideTradeSettlement, type TradeOnChain } from './decideTradeSettlement.ts';
@@ -7,7 +8,7 @@ import type { ClaimedTrade, TradeSettlement } from './types.ts';
 
 /** Options of the trade confirmer. */
 export interface TradeConfirmerOptions {
-  store: Pick<TradingStore, 'claimPendingTrades' | 'settleTrade'>;
+  store: Pick<TradingStore, 'claimPendingTrades' | 'renewTradeLease' | 'settleTrade'>;
   /** A client of the chain the server trades on (CHAIN_ID); trades reported for another chain are left pending. */
   publicClient: Pick<PublicClient, 'getTransactionReceipt' | 'getTransaction'> & { chain?: { id: number } | undefined };
   logger: Logger;
@@ -20,7 +21,8 @@ export interface TradeConfirmerOptions {
   notFoundGiveUpSeconds?: number;
   /** Trades per claim. Default 20. */
   batch?: number;
-  /** Lease per claim (s). Default 60. */
+  /** Lease per claim (s), renewed every third of it while the batch is worked on (holdLease), so a confirmer that
+   * dies lets its trades be claimed again within this long. Default 15. */
   leaseSeconds?: number;
   now?: () => Date;
 }
@@ -88,22 +90,40 @@ export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfi
 
   const processAll = async (): Promise<TradeConfirmerRun> => {
     const run: TradeConfirmerRun = { confirmed: 0, failed: 0, pending: 0 };
-    const trades = await store.claimPendingTrades(workerId, options.batch ?? 20, options.leaseSeconds ?? 60);
-    for (const trade of trades) {
-      const settlement = await look(trade);
-      try {
-        const status = await store.settleTrade(trade.id, workerId, settlement);
-        if (status === settlement.status) run[settlement.status] += 1;
-        if (settlement.status === 'failed') {
-          logger.info('trade failed', { trade: trade.id, txHash: trade.txHash, reason: settlement.reason });
-        } else if (settlement.status === 'confirmed') {
-          logger.info('trade confirmed', { trade: trade.id, txHash: trade.txHash });
+    const leaseSeconds = options.leaseSeconds ?? 15;
+    const trades = await store.claimPendingTrades(workerId, options.batch ?? 20, leaseSeconds);
+    if (trades.length === 0) return run;
+    // The trades not settled yet: the heartbeat renews their leases, and stops the batch when one is lost.
+    const held = new Set(trades.map((trade) => trade.id));
+    await holdLease(
+      {
+        leaseSeconds,
+        renew: () => store.renewTradeLease(workerId, [...held], leaseSeconds),
+        logger,
+        fields: { worker: workerId, trades: held.size },
+      },
+      async (signal) => {
+        for (const trade of trades) {
+          if (signal.aborted) break;
+          const settlement = await look(trade);
+          if (signal.aborted) break;
+          try {
+            const status = await store.settleTrade(trade.id, workerId, settlement);
+            held.delete(trade.id);
+            if (status === settlement.status) run[settlement.status] += 1;
+            if (settlement.status === 'failed') {
+              logger.info('trade failed', { trade: trade.id, txHash: trade.txHash, reason: settlement.reason });
+            } else if (settlement.status === 'confirmed') {
+              logger.info('trade confirmed', { trade: trade.id, txHash: trade.txHash });
+            }
+          } catch (error) {
+            // The lease runs out and the trade is claimed again: nothing is lost.
+            held.delete(trade.id);
+            logger.error('could not settle trade', { trade: trade.id, ...errorFields(error) });
+          }
         }
-      } catch (error) {
-        // The lease runs out and the trade is claimed again: nothing is lost.
-        logger.error('could not settle trade', { trade: trade.id, ...errorFields(error) });
-      }
-    }
+      },
+    );
     return run;
   };
 

@@ -49,7 +49,10 @@ export interface TradingServices {
   /** Whether the chain knows a reported transaction (checked before a report is recorded); unset without an RPC. */
   transactionSeen: TransactionLookup | undefined;
   /** A trade confirmer over a store (Node: the process's; Workers: one cron run's); null without a chain RPC. */
-  confirmer(store: Pick<TradingStore, 'claimPendingTrades' | 'settleTrade'>, logger: Logger): TradeConfirmer | null;
+  confirmer(
+    store: Pick<TradingStore, 'claimPendingTrades' | 'renewTradeLease' | 'settleTrade'>,
+    logger: Logger,
+  ): TradeConfirmer | null;
 }
 
 /** Buying for both hosts: the Zora quoter and the router allowlist always; with a chain RPC (BASE_RPC_URL, or the

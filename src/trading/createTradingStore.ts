@@ -29,6 +29,9 @@ export interface TradingStore {
   isAddressOfFid(fid: number, address: string): Promise<boolean>;
   /** Lease due pending trades (FOR UPDATE SKIP LOCKED). */
   claimPendingTrades(worker: string, limit: number, leaseSeconds: number): Promise<ClaimedTrade[]>;
+  /** Extend the worker's unexpired leases on these trades by `leaseSeconds` from now (the heartbeat); false when one
+   * still pending is lost. */
+  renewTradeLease(worker: string, ids: readonly number[], leaseSeconds: number): Promise<boolean>;
   /** Confirm, fail or reschedule a leased trade; answers the resulting status ('not_owner' if the lease was lost). */
   settleTrade(id: number, worker: string, settlement: TradeSettlement): Promise<string>;
   /** One reported trade by chain and transaction hash. */
@@ -69,6 +72,11 @@ export function createTradingStore(rpc: Rpc): TradingStore {
         .parse(
           await rpc.call('claim_pending_trades', { p_worker: worker, p_limit: limit, p_lease_seconds: leaseSeconds }),
         );
+    },
+    async renewTradeLease(worker, ids, leaseSeconds) {
+      return z
+        .boolean()
+        .parse(await rpc.call('renew_trade_lease', { p_worker: worker, p_ids: ids, p_seconds: leaseSeconds }));
     },
     async settleTrade(id, worker, settlement) {
       const result =
