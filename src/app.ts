@@ -4,6 +4,9 @@ import type { Stores } from './createStores.ts';
 import { RateLimitedError } from './errors.ts';
 import { clientRateKey, type RateLimiter } from './http/createRateLimiter.ts';
 import { createErrorHandler } from './http/onError.ts';
+import { measureRequests } from './metrics/measureRequests.ts';
+import type { Metrics } from './metrics/metrics.ts';
+import { metricsRoute } from './metrics/metricsRoute.ts';
 import { createPerformanceViews, type GetPerformanceView } from './performances/createPerformanceViews.ts';
 import { performanceRoutes } from './performances/performanceRoutes.ts';
 import type { Logger } from './support/logger.ts';
@@ -23,6 +26,8 @@ export interface AppConfig {
   performanceChannelUrl: string;
   /** Bearer token of the admin routes; when unset they are not mounted (404), so nothing hints that they exist. */
   adminToken?: string | undefined;
+  /** Bearer token of GET /metrics; when unset (or the host has no metrics) the route is not mounted (404). */
+  metricsToken?: string | undefined;
 }
 
 /** The stores the app's routes reach (the background jobs take theirs in createGigaVibe). */
@@ -54,6 +59,9 @@ export interface AppDeps {
    * an Ed25519 verification and, for a key we have not seen, a hub lookup on our API key. Kept by the host so it
    * outlives one request (a Worker builds the app per request). */
   frameActionLimiter?: RateLimiter;
+  /** Where requests, webhook deliveries and jobs are counted (the Node host's prom-client registry); unset: nothing
+   * is recorded and GET /metrics is a 404 (Workers: prom-client needs Node). */
+  metrics?: Metrics;
 }
 
 export interface GigaVibeApp {
@@ -71,6 +79,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   const app = new Hono();
   app.onError(createErrorHandler(logger));
   app.notFound((c) => c.json({ error: 'not found' }, 404));
+  if (deps.metrics !== undefined) app.use(measureRequests(deps.metrics));
 
   app.get('/', (c) =>
     c.json({
@@ -122,6 +131,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
       writer,
       logger,
       afterCommit,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.webhookCrypto ? { crypto: deps.webhookCrypto } : {}),
     }),
@@ -157,5 +167,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   }
   if (config.adminToken !== undefined)
     app.route('/api/admin/viral-queue', viralQueueRoute(stores.viral, config.adminToken));
+  if (deps.metrics !== undefined && config.metricsToken !== undefined)
+    app.route('/metrics', metricsRoute(deps.metrics, config.metricsToken));
   return { app, drainer, writer };
 }

@@ -16,6 +16,7 @@ import type { FrameFont, ResvgWasm } from './frames/createCardRenderer.ts';
 import { createFrames, type Frames } from './frames/createFrames.tsx';
 import { createRateLimiter } from './http/createRateLimiter.ts';
 import type { Job, SkippedJob } from './jobs/job.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import { createPerformanceViews } from './performances/createPerformanceViews.ts';
 import { errorFields, type Logger } from './support/logger.ts';
 import type { ClientAddress } from './trading/buyRoute.ts';
@@ -60,6 +61,9 @@ export interface GigaVibeHost {
   /** A fresh random hex secret (Frog's state key; our frames never read Frog state, so per process is enough). */
   randomSecret(): string;
   dev?: DevChainAdapters;
+  /** Node only (createMetrics over prom-client, which needs Node APIs): requests, webhooks, jobs, coins and trades
+   * are counted there and served at GET /metrics behind METRICS_TOKEN. Workers pass none: /metrics is a 404. */
+  metrics?: Metrics;
 }
 
 /** The server, built once: the HTTP app, the background jobs every host runs (and those this host cannot, with why),
@@ -174,6 +178,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
       webhookSecrets: host.webhookSecrets,
       performanceChannelUrl: env.PERFORMANCE_CHANNEL_URL,
       adminToken: env.ADMIN_TOKEN,
+      metricsToken: env.METRICS_TOKEN,
     },
     {
       stores,
@@ -187,6 +192,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
       ...(host.clientAddress === undefined ? {} : { clientAddress: host.clientAddress }),
       frameActionLimiter: createRateLimiter({ perMinute: env.FRAME_ACTION_RATE_PER_MINUTE }),
       frames: frames ?? { hono: framesUnconfigured() },
+      ...(host.metrics === undefined ? {} : { metrics: host.metrics }),
     },
   );
 
@@ -257,7 +263,7 @@ function backgroundJobs(
       name: 'coin-creation',
       everySeconds: env.COIN_WORKER_SECONDS,
       async run() {
-        await worker.runOnce();
+        host.metrics?.coinOutcomes(await worker.runOnce());
       },
     });
   }
@@ -270,7 +276,7 @@ function backgroundJobs(
       name: 'trade-confirmation',
       everySeconds: env.TRADE_CONFIRMER_SECONDS,
       async run() {
-        await confirmer.runOnce();
+        host.metrics?.tradesSettled(await confirmer.runOnce());
       },
     });
   }

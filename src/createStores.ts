@@ -3,6 +3,7 @@ import type { Rpc } from './db/rpc.ts';
 import { createFrameStore, type FrameStore } from './frames/createFrameStore.ts';
 import { createJobStore } from './jobs/createJobStore.ts';
 import type { JobLeases } from './jobs/job.ts';
+import { createMetricsStore, type MetricsStore } from './metrics/createMetricsStore.ts';
 import { createPerformanceStore, type PerformanceStore } from './performances/createPerformanceStore.ts';
 import { createReconcileStore, type ReconcileStore } from './reconcile/createReconcileStore.ts';
 import { createTradingStore, type TradingStore } from './trading/createTradingStore.ts';
@@ -19,6 +20,7 @@ export interface Stores {
   frames: FrameStore;
   trading: TradingStore;
   jobs: JobLeases;
+  metrics: MetricsStore;
   /** Close the connection under all of them. */
   close(): Promise<void>;
 }
@@ -34,6 +36,7 @@ export function createStores(rpc: Rpc): Stores {
     frames: createFrameStore(rpc),
     trading: createTradingStore(rpc),
     jobs: createJobStore(rpc),
+    metrics: createMetricsStore(rpc),
     close: () => rpc.close(),
   };
 }

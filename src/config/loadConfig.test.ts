@@ -113,4 +113,22 @@ describe('loadConfig', () => {
       expect((e as Error).message).not.toContain('tooshort-secret');
     }
   });
+
+  it('reads METRICS_TOKEN (at least 24 characters, never echoed) and SHUTDOWN_GRACE_SECONDS (default 10)', () => {
+    const defaults = loadConfig({});
+    expect(defaults.METRICS_TOKEN).toBeUndefined();
+    expect(defaults.SHUTDOWN_GRACE_SECONDS).toBe(10);
+    const token = 'metrics-token-0123456789abcdef';
+    expect(loadConfig({ METRICS_TOKEN: token, SHUTDOWN_GRACE_SECONDS: '3' })).toMatchObject({
+      METRICS_TOKEN: token,
+      SHUTDOWN_GRACE_SECONDS: 3,
+    });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-metrics-token' })).toThrow(
+      /METRICS_TOKEN: must be at least 24 characters/,
+    );
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-metrics-token' })).not.toThrow(/short-metrics-token/);
+    expect(() => loadConfig({ SHUTDOWN_GRACE_SECONDS: '0' })).toThrow(
+      /SHUTDOWN_GRACE_SECONDS: must be between 1 and 300/,
+    );
+  });
 });

@@ -166,6 +166,13 @@ export const configSchema = z
       .max(3600, 'must be between 1 and 3600')
       .default(5),
     ADMIN_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+    METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+    SHUTDOWN_GRACE_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 300')
+      .max(300, 'must be between 1 and 300')
+      .default(10),
     LOG_LEVEL: z
       .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'must be debug, info, warn, error or silent' })
       .default('info'),

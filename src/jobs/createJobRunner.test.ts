@@ -103,6 +103,31 @@ describe('createJobRunner', () => {
     expect(aborted).toBe(true);
   });
 
+  it('reports every run to metrics with its result: ok, failed, and skipped when another instance holds the lease', async () => {
+    const runs: [string, string][] = [];
+    const metrics = { jobRun: (job: string, result: string) => void runs.push([job, result]) };
+    const jobs: Job[] = [
+      { name: 'fine', everySeconds: 60, async run() {} },
+      {
+        name: 'broken',
+        everySeconds: 60,
+        async run() {
+          throw new Error('boom');
+        },
+      },
+      { name: 'leased', everySeconds: 60, exclusive: true, async run() {} },
+    ];
+    const leases: JobLeases = { claimJobLease: async (name) => name !== 'leased' };
+    const runner = createJobRunner(jobs, { logger: recordingLogger(), leases, metrics });
+    await Promise.all(jobs.map((job) => runner.runNow(job.name)));
+    await runner.stop();
+    expect(runs.sort()).toEqual([
+      ['broken', 'failed'],
+      ['fine', 'ok'],
+      ['leased', 'skipped'],
+    ]);
+  });
+
   it('refuses two jobs with one name and an unknown name', async () => {
     const job: Job = { name: 'a', everySeconds: 1, run: async () => undefined };
     expect(() => createJobRunner([job, job], { logger: silentLogger, leases: freeLeases })).toThrow(/two jobs/);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { JobRunResult, Metrics } from '../metrics/metrics.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
 import type { Job, JobLeases } from './job.ts';
 
@@ -24,7 +25,13 @@ interface Slot {
  * period), failures logged with the job's name and retried next period. */
 export function createJobRunner(
   jobs: readonly Job[],
-  options: { logger: Logger; leases: JobLeases; holder?: string },
+  options: {
+    logger: Logger;
+    leases: JobLeases;
+    holder?: string;
+    /** Counts runs, failures and durations per job, and the time since each last succeeded (GET /metrics). */
+    metrics?: Pick<Metrics, 'jobRun'>;
+  },
 ): JobRunner {
   const { logger, leases } = options;
   const holder = options.holder ?? `node-${randomBytes(4).toString('hex')}`;
@@ -39,12 +46,20 @@ export function createJobRunner(
   const runSlot = (slot: Slot): Promise<void> => {
     slot.running ??= (async () => {
       const { job } = slot;
+      const started = performance.now();
+      let result: JobRunResult = 'failed';
       try {
-        if (job.exclusive === true && !(await leases.claimJobLease(job.name, holder, job.everySeconds))) return;
+        if (job.exclusive === true && !(await leases.claimJobLease(job.name, holder, job.everySeconds))) {
+          result = 'skipped';
+          return;
+        }
         await job.run(stopping.signal);
+        result = 'ok';
       } catch (error) {
         if (!stopping.signal.aborted)
           logger.error('job failed; it runs again next period', { job: job.name, ...errorFields(error) });
+      } finally {
+        options.metrics?.jobRun(job.name, result, (performance.now() - started) / 1000);
       }
     })().finally(() => {
       slot.running = null;

@@ -11,9 +11,11 @@ import { createNodeValidationMethods } from '../farcaster/nodeValidationMethods.
 import { loadFrameFonts } from '../frames/index.ts';
 import { capNodeServer, nodeServerOptions } from '../http/nodeServerLimits.ts';
 import { createJobRunner } from '../jobs/createJobRunner.ts';
+import { createMetrics } from '../metrics/createMetrics.ts';
 import { assertPortFree } from '../startup/assertPortFree.ts';
 import { createLogger, errorFields } from '../support/logger.ts';
 import { nodeWebhookCrypto } from '../webhooks/nodeWebhookCrypto.ts';
+import { closeServer, createShutdown } from './createShutdown.ts';
 import { openDatabase } from './openDatabase.ts';
 
 /** The development webhook secret: generated once, printed once, kept in DATA_DIR. */
@@ -60,6 +62,7 @@ export async function startNodeHost(
   const params = await db.stores.viral.applyViralConfig(env.VIRAL_SCORE_THRESHOLD ?? null);
   logger.info('viral parameters', { threshold: params.threshold, updatedBy: params.updated_by });
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+  const metrics = createMetrics({ snapshot: () => db.stores.metrics.snapshot(), snapshotTimeoutMs: 2000, logger });
 
   const gv = createGigaVibe(env, {
     kind: 'node',
@@ -78,6 +81,7 @@ export async function startNodeHost(
     validationMethods: createNodeValidationMethods(),
     randomSecret: () => randomBytes(32).toString('hex'),
     ...(options.dev === undefined ? {} : { dev: options.dev.adapters }),
+    metrics,
   });
   for (const job of gv.skipped) logger.warn('background job not run here', { job: job.name, reason: job.reason });
 
@@ -92,23 +96,25 @@ export async function startNodeHost(
   capNodeServer(server as Server);
 
   // Jobs start once the app is served: the coin job's coins-sdk call fetches our metadata route before it returns.
-  const runner = createJobRunner(gv.jobs, { logger, leases: db.stores.jobs });
+  const runner = createJobRunner(gv.jobs, { logger, leases: db.stores.jobs, metrics });
   server.once('listening', () => runner.start());
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    server.close();
-    await gv.writer.flush();
-    await runner.stop();
-    await gv.frames?.viewLog.stop();
-    await gv.drainer.idle();
-    await options.dev?.stop();
-    await db.stores.close();
-    process.exit(0);
-  };
+  // Requests in flight get SHUTDOWN_GRACE_SECONDS; the rest (the inbox batch, job runs, the database) 15 s more.
+  const graceMs = env.SHUTDOWN_GRACE_SECONDS * 1000;
+  const stop = createShutdown({
+    deadlineMs: graceMs + 15_000,
+    logger,
+    exit: (code) => process.exit(code),
+    steps: [
+      { name: 'http', run: () => closeServer(server as Server, graceMs) },
+      { name: 'inbox writer', run: () => gv.writer.flush() },
+      { name: 'jobs', run: () => runner.stop() },
+      { name: 'inbox drainer', run: () => gv.drainer.idle() },
+      { name: 'view log', run: () => gv.frames?.viewLog.stop() },
+      { name: 'dev chain', run: () => options.dev?.stop() },
+      { name: 'database', run: () => db.stores.close() },
+    ],
+  });
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', errorFields(error)));

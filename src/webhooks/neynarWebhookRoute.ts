@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { BadRequestError, UnavailableError } from '../errors.ts';
 import { decodeUtf8, readLimitedBytes } from '../http/readLimitedBody.ts';
+import type { Metrics, WebhookOutcome } from '../metrics/metrics.ts';
 import type { Logger } from '../support/logger.ts';
 import type { InboxWriter } from './createInboxWriter.ts';
 import { parseNeynarEvent } from './parseNeynarEvent.ts';
@@ -18,6 +19,16 @@ export interface NeynarWebhookOptions {
   /** Hash implementations (default WebCrypto; the Node host passes node:crypto). */
   crypto?: WebhookCrypto;
   now?: () => Date;
+  /** Counts deliveries by outcome and times their acknowledgement (GET /metrics). */
+  metrics?: Pick<Metrics, 'webhookDelivery'>;
+}
+
+/** The outcome of an answer other than a 200, by its status (the typed errors map to these in src/http/onError.ts). */
+function failureOutcome(status: number): WebhookOutcome {
+  if (status === 401) return 'unauthorized';
+  if (status === 413) return 'too_large';
+  if (status === 400) return 'bad_request';
+  return 'unavailable';
 }
 
 /** `POST /webhooks/neynar`: authenticate (HMAC-SHA512 of the raw body), validate, commit to the durable inbox,
@@ -27,7 +38,16 @@ export function neynarWebhookRoute(options: NeynarWebhookOptions) {
   const hashes = options.crypto ?? webWebhookCrypto;
   const verify = hashes.createVerifier(options.secrets);
   const now = options.now ?? (() => new Date());
-  const app = new Hono();
+  const app = new Hono<{ Variables: { outcome: WebhookOutcome } }>();
+  const metrics = options.metrics;
+  if (metrics !== undefined) {
+    app.use('/', async (c, next) => {
+      const started = performance.now();
+      await next();
+      const outcome = c.res.status === 200 ? (c.get('outcome') ?? 'accepted') : failureOutcome(c.res.status);
+      metrics.webhookDelivery(outcome, (performance.now() - started) / 1000);
+    });
+  }
   app.post('/', async (c) => {
     const receivedAt = now();
     const bytes = await readLimitedBytes(c.req.raw, WEBHOOK_BODY_LIMIT);
@@ -56,6 +76,7 @@ export function neynarWebhookRoute(options: NeynarWebhookOptions) {
       throw new UnavailableError('could not store the event; retry later', error);
     }
     if (parsed.event.kind !== 'ignored') options.afterCommit(c);
+    c.set('outcome', parsed.event.kind === 'ignored' ? 'ignored' : isNew ? 'accepted' : 'duplicate');
     return c.json({ ok: true, duplicate: !isNew, ignored: parsed.event.kind === 'ignored' });
   });
   return app;
