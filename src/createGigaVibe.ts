@@ -12,7 +12,7 @@ import { type AddressCheck, createHubVerificationCheck } from './farcaster/creat
 import { createFrogHub, verifiedFrameAction } from './farcaster/frogHub.ts';
 import type { SignerCheck, VerifyFrameActionOptions } from './farcaster/verifyFrameAction.ts';
 import { FRAMES_BASE_PATH } from './frames/basePath.ts';
-import type { FrameFont, ResvgWasm } from './frames/createCardRenderer.ts';
+import type { FrameFontSource, ResvgWasm } from './frames/createCardRenderer.ts';
 import { createFrames, type Frames } from './frames/createFrames.tsx';
 import { createRateLimiter } from './http/createRateLimiter.ts';
 import type { Job, SkippedJob } from './jobs/job.ts';
@@ -52,7 +52,8 @@ export interface GigaVibeHost {
   clientAddress?: ClientAddress;
   /** The frames' origin: Node defaults it to http://localhost:PORT; null (Workers without PUBLIC_URL) answers 503. */
   publicUrl: string | null;
-  fonts: readonly FrameFont[];
+  /** The frame image fonts, or their loader (called on the first image). */
+  fonts: FrameFontSource;
   loadResvgWasm?: () => Promise<ResvgWasm>;
   /** Faster signature checks where the host has them (Node: node:crypto Ed25519). */
   validationMethods?: VerifyFrameActionOptions['validationMethods'];

@@ -1,4 +1,3 @@
-import { Message } from '@farcaster/core';
 import type { FrogConstructorParameters } from 'frog';
 import { hexToBytes } from 'viem';
 import { MalformedMessageError } from './errors.ts';
@@ -12,7 +11,9 @@ const verified = new WeakMap<object, VerifiedFrameAction>();
 /** After a hub says `valid`, Frog decodes the bytes itself and reads `message.data`, including `castId.hash`, without
  * guards (frog 0.18.3 `utils/verifyFrame.ts`), while our verifier accepts messages with only `dataBytes` or without a
  * cast. Refuse those with a 400 instead of letting Frog crash into a 500. */
-function assertFrogCanRead(messageBytes: string): void {
+async function assertFrogCanRead(messageBytes: string): Promise<void> {
+  // Already loaded by verifyFrameAction (lazily, as @farcaster/core is not needed until the first frame action).
+  const { Message } = await import('@farcaster/core');
   const message = Message.decode(hexToBytes(`0x${messageBytes.replace(/^0x/i, '')}`));
   if (message.data === undefined) throw new MalformedMessageError('frame message has no data');
   if (message.data.frameActionBody?.castId === undefined) throw new MalformedMessageError('frame message has no cast');
@@ -29,7 +30,7 @@ export function createFrogHub(options: Omit<VerifyFrameActionOptions, 'now'> & {
     const messageBytes: unknown = trustedData?.messageBytes;
     if (typeof messageBytes !== 'string') throw new MalformedMessageError('trustedData.messageBytes is missing');
     const action = await verifyFrameAction(messageBytes, { ...rest, now: now() });
-    assertFrogCanRead(messageBytes);
+    await assertFrogCanRead(messageBytes);
     verified.set(trustedData, action);
     return { valid: true };
   };

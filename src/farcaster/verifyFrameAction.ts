@@ -1,4 +1,4 @@
-import { FarcasterNetwork, fromFarcasterTime, Message, MessageData, MessageType, validations } from '@farcaster/core';
+import type { Message, MessageData, validations } from '@farcaster/core';
 import { bytesToHex, getAddress, hexToBytes } from 'viem';
 import {
   DataMismatchError,
@@ -14,6 +14,9 @@ import {
   WrongOriginError,
 } from './errors.ts';
 import { findAmbiguousField } from './findAmbiguousField.ts';
+
+/** @farcaster/core with its chains and protobufs (tens of MB): loaded by the first frame action, not at boot. */
+type FarcasterCore = typeof import('@farcaster/core');
 
 /** A frame action whose every field was read from the signed bytes and checked. */
 export interface VerifiedFrameAction {
@@ -78,9 +81,9 @@ function text(bytes: Uint8Array, field: string): string {
 }
 
 /** Canonical JSON of a MessageData, or null when it holds values toJSON refuses (e.g. an unknown enum number). */
-function jsonOf(data: MessageData): string | null {
+function jsonOf(core: FarcasterCore, data: MessageData): string | null {
   try {
-    return JSON.stringify(MessageData.toJSON(data));
+    return JSON.stringify(core.MessageData.toJSON(data));
   } catch {
     return null;
   }
@@ -89,18 +92,18 @@ function jsonOf(data: MessageData): string | null {
 /** The MessageData whose bytes were hashed and signed. When the envelope carries both the decoded `data` and the
  * signed `dataBytes`, @farcaster/core validates `data` but hashes `dataBytes`, so a forged `data` next to genuine
  * bytes would pass; we decode `dataBytes` ourselves and require `data` to be absent or to say the same. */
-function signedData(message: Message): MessageData {
+function signedData(core: FarcasterCore, message: Message): MessageData {
   if (message.dataBytes !== undefined && message.dataBytes.length > 0) {
     let fromBytes: MessageData;
     try {
-      fromBytes = MessageData.decode(message.dataBytes);
+      fromBytes = core.MessageData.decode(message.dataBytes);
     } catch (error) {
       throw new MalformedMessageError('frame message data bytes do not decode', error);
     }
     if (message.data !== undefined) {
-      const signed = jsonOf(fromBytes);
+      const signed = jsonOf(core, fromBytes);
       if (signed === null) throw new MalformedMessageError('frame message data is invalid');
-      if (jsonOf(message.data) !== signed) throw new DataMismatchError();
+      if (jsonOf(core, message.data) !== signed) throw new DataMismatchError();
     }
     return fromBytes;
   }
@@ -119,6 +122,7 @@ function validationError(error: Error): Error {
 }
 
 async function checkCrypto(
+  { validations }: FarcasterCore,
   message: Message,
   data: MessageData,
   methods: validations.ValidationMethods | undefined,
@@ -155,20 +159,21 @@ export async function verifyFrameAction(
     throw new TypeError(`allowedOrigin must be an origin like https://example.com, got ${options.allowedOrigin}`);
   }
   const bytes = decodeHex(messageBytesHex);
+  const core = await import('@farcaster/core');
   let message: Message;
   try {
-    message = Message.decode(bytes);
+    message = core.Message.decode(bytes);
   } catch (error) {
     throw new MalformedMessageError('frame message is not a Farcaster message', error);
   }
-  const data = signedData(message);
-  await checkCrypto(message, data, options.validationMethods);
+  const data = signedData(core, message);
+  await checkCrypto(core, message, data, options.validationMethods);
 
   const body = data.frameActionBody;
-  if (data.type !== MessageType.FRAME_ACTION || body === undefined) throw new NotFrameActionError();
+  if (data.type !== core.MessageType.FRAME_ACTION || body === undefined) throw new NotFrameActionError();
   const ambiguous = findAmbiguousField(bytes);
   if (ambiguous !== null) throw new DataMismatchError('frame message encoding is ambiguous');
-  if (data.network !== (options.network ?? FarcasterNetwork.MAINNET)) throw new WrongNetworkError();
+  if (data.network !== (options.network ?? core.FarcasterNetwork.MAINNET)) throw new WrongNetworkError();
   if (!Number.isSafeInteger(data.fid) || data.fid <= 0) throw new MalformedMessageError('frame message fid is invalid');
   if (!Number.isInteger(body.buttonIndex) || body.buttonIndex < 1 || body.buttonIndex > 4) {
     throw new InvalidButtonIndexError();
@@ -176,7 +181,7 @@ export async function verifyFrameAction(
   const url = text(body.url, 'url');
   if (originOf(url) !== allowedOrigin) throw new WrongOriginError();
 
-  const signedAtMs = fromFarcasterTime(data.timestamp);
+  const signedAtMs = core.fromFarcasterTime(data.timestamp);
   if (signedAtMs.isErr()) throw new MalformedMessageError('frame message timestamp is invalid', signedAtMs.error);
   const nowMs = options.now.getTime();
   if (nowMs - signedAtMs.value > options.maxAgeSeconds * 1000) throw new StaleMessageError();

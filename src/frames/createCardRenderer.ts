@@ -14,6 +14,9 @@ export interface FrameFont {
   style: 'normal' | 'italic';
 }
 
+/** The bundled fonts, or how to load them on first use (the Node host reads them from disk only when a card is drawn). */
+export type FrameFontSource = readonly FrameFont[] | (() => Promise<readonly FrameFont[]>);
+
 /** The resvg WebAssembly binary (bytes or a compiled module). */
 export type ResvgWasm = ArrayBuffer | Uint8Array | WebAssembly.Module;
 
@@ -31,10 +34,10 @@ export interface CardRenderer {
  * looks for fallback fonts or emoji images on the network; text is sanitized to the fonts' glyphs first), then resvg
  * (WebAssembly) rasterises the SVG. Initialisation (font coverage, resvg) happens once, on first use. */
 export function createCardRenderer(options: {
-  fonts: readonly FrameFont[];
+  fonts: FrameFontSource;
   loadResvgWasm: () => Promise<ResvgWasm>;
 }): () => Promise<CardRenderer> {
-  if (options.fonts.length === 0) throw new TypeError('frame images need at least one bundled font');
+  if (typeof options.fonts !== 'function') assertSomeFont(options.fonts);
   let ready: Promise<CardRenderer> | undefined;
   return () => {
     ready ??= init(options).catch((error: unknown) => {
@@ -43,6 +46,10 @@ export function createCardRenderer(options: {
     });
     return ready;
   };
+}
+
+function assertSomeFont(fonts: readonly FrameFont[]): void {
+  if (fonts.length === 0) throw new TypeError('frame images need at least one bundled font');
 }
 
 let resvgReady: Promise<void> | undefined;
@@ -63,17 +70,19 @@ async function initResvg(load: () => Promise<ResvgWasm>): Promise<void> {
   return resvgReady;
 }
 
-async function init(options: { fonts: readonly FrameFont[]; loadResvgWasm: () => Promise<ResvgWasm> }) {
-  const coverages = await Promise.all(options.fonts.map((f) => readFontCoverage(f.data)));
+async function init(options: { fonts: FrameFontSource; loadResvgWasm: () => Promise<ResvgWasm> }) {
+  const loaded = typeof options.fonts === 'function' ? await options.fonts() : options.fonts;
+  assertSomeFont(loaded);
+  const coverages = await Promise.all(loaded.map((f) => readFontCoverage(f.data)));
   const covered = new Set<number>();
   for (const set of coverages) for (const codePoint of set) covered.add(codePoint);
   covered.add(0x20);
   await initResvg(options.loadResvgWasm);
 
   // satori caches parsed fonts by the identity of this array: keep one for the process.
-  const fonts = options.fonts.map((f) => ({ name: f.name, data: f.data, weight: f.weight, style: f.style }));
-  const fontFamily = [...new Set(options.fonts.map((f) => f.name))].join(', ');
-  const fingerprint = JSON.stringify(options.fonts.map((f) => [f.name, f.weight, f.style, f.data.byteLength]));
+  const fonts = loaded.map((f) => ({ name: f.name, data: f.data, weight: f.weight, style: f.style }));
+  const fontFamily = [...new Set(loaded.map((f) => f.name))].join(', ');
+  const fingerprint = JSON.stringify(loaded.map((f) => [f.name, f.weight, f.style, f.data.byteLength]));
   const clean: TextCleaner = (value, maxChars) => sanitizeText(value, (c) => covered.has(c), maxChars);
 
   const renderer: CardRenderer = {

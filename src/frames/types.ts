@@ -7,7 +7,7 @@ import type { PerformanceViews } from '../performances/createPerformanceViews.ts
 import type { Logger } from '../support/logger.ts';
 import type { TradingStore } from '../trading/createTradingStore.ts';
 import type { TransactionLookup } from '../trading/createTransactionLookup.ts';
-import type { FrameFont, ResvgWasm } from './createCardRenderer.ts';
+import type { FrameFontSource, ResvgWasm } from './createCardRenderer.ts';
 import type { FrameStore } from './createFrameStore.ts';
 
 const ethAmount = z.string().regex(/^\d+(\.\d{1,18})?$/, 'must be a decimal ETH amount');
@@ -124,8 +124,8 @@ export interface FramesDeps {
   /** The one performance view (src/performances/createPerformanceViews.ts), shared with the JSON API: the frames draw
    * it, with the coin's price when the view has one, and reuse a view read a moment ago for image requests. */
   performanceViews: Pick<PerformanceViews, 'getPerformanceView' | 'recentPerformanceView'>;
-  /** Bundled fonts for the images (Node: `await loadFrameFonts()`). */
-  fonts: readonly FrameFont[];
+  /** Bundled fonts for the images, or their loader, called on the first image (Node: `loadFrameFonts`). */
+  fonts: FrameFontSource;
   /** The resvg WebAssembly binary; default (Node): read from the installed @resvg/resvg-wasm. */
   loadResvgWasm?: () => Promise<ResvgWasm>;
   now?: () => Date;

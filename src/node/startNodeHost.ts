@@ -76,7 +76,8 @@ export async function startNodeHost(
     // The socket's peer, never X-Forwarded-For: behind a reverse proxy every client is the proxy (see the README).
     clientAddress: (c) => getConnInfo(c).remote.address,
     publicUrl,
-    fonts: await loadFrameFonts(),
+    // Read from disk on the first frame image, not at boot.
+    fonts: loadFrameFonts,
     // Measured: Ed25519 through OpenSSL instead of pure JS takes ~1.3 ms of CPU off every verified action.
     validationMethods: createNodeValidationMethods(),
     randomSecret: () => randomBytes(32).toString('hex'),
@@ -88,7 +89,6 @@ export async function startNodeHost(
   // Finish whatever the inbox holds from before a crash or restart before serving.
   const recovered = await gv.drainer.drain();
   if (recovered.applied > 0) logger.info('applied events left in the inbox', recovered);
-  void gv.frames?.warm().catch((error: unknown) => logger.error('frame image warm-up failed', errorFields(error)));
 
   const server = serve({ fetch: gv.app.fetch, port: env.PORT, serverOptions: nodeServerOptions() }, (info) => {
     logger.info('listening', { port: info.port, database: db.kind, url: publicUrl });
