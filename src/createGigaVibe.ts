@@ -264,7 +264,9 @@ function backgroundJobs(
       name: 'coin-creation',
       everySeconds: env.COIN_WORKER_SECONDS,
       async run() {
-        host.metrics?.coinOutcomes(await worker.runOnce());
+        // Run first, then count: `metrics?.count(await run())` would skip the run itself when there are no metrics.
+        const outcomes = await worker.runOnce();
+        host.metrics?.coinOutcomes(outcomes);
       },
     });
   }
@@ -277,7 +279,8 @@ function backgroundJobs(
       name: 'trade-confirmation',
       everySeconds: env.TRADE_CONFIRMER_SECONDS,
       async run() {
-        host.metrics?.tradesSettled(await confirmer.runOnce());
+        const settled = await confirmer.runOnce();
+        host.metrics?.tradesSettled(settled);
       },
     });
   }
