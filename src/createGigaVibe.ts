@@ -62,6 +62,8 @@ export interface GigaVibeHost {
   /** A fresh random hex secret (Frog's state key; our frames never read Frog state, so per process is enough). */
   randomSecret(): string;
   dev?: DevChainAdapters;
+  /** Bound of the frames' in-memory PNG cache (default 32 MiB); Workers keep it small (128 MB per isolate). */
+  imageCacheBytes?: number;
   /** Node only (createMetrics over prom-client, which needs Node APIs): requests, webhooks, jobs, coins and trades
    * are counted there and served at GET /metrics behind METRICS_TOKEN. Workers pass none: /metrics is a 404. */
   metrics?: Metrics;
@@ -153,6 +155,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
         ...(env.MINIAPP_URL === undefined ? {} : { miniAppUrl: env.MINIAPP_URL }),
         maxAgeSeconds: env.FRAME_MAX_AGE_SECONDS,
         stateSecret: host.randomSecret(),
+        ...(host.imageCacheBytes === undefined ? {} : { imageCacheBytes: host.imageCacheBytes }),
       },
       {
         stores,
