@@ -1,8 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { coinMetadataRoute } from './coins/coinMetadataRoute.ts';
 import type { Stores } from './createStores.ts';
-import { RateLimitedError } from './errors.ts';
-import { clientRateKey, type RateLimiter } from './http/createRateLimiter.ts';
+import { clientRateKey, enforceRateLimit, type RateLimiter } from './http/createRateLimiter.ts';
 import { createErrorHandler } from './http/onError.ts';
 import { measureRequests } from './metrics/measureRequests.ts';
 import type { Metrics } from './metrics/metrics.ts';
@@ -144,13 +143,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
     if (limiter !== undefined) {
       app.use('/frames/*', async (c, next) => {
         if (c.req.method === 'POST') {
-          const decision = limiter.take(`frame:${clientRateKey(deps.clientAddress?.(c))}`);
-          if (!decision.allowed) {
-            throw new RateLimitedError(
-              `Too many frame actions; try again in ${decision.retryAfterSeconds} s`,
-              decision.retryAfterSeconds,
-            );
-          }
+          enforceRateLimit(limiter, 'frame actions', [`frame:${clientRateKey(deps.clientAddress?.(c))}`]);
         }
         await next();
       });

@@ -7,9 +7,17 @@ import path from 'node:path';
 import { coinFactoryABI, coinFactoryAddress } from '@zoralabs/protocol-deployments';
 import { createPublicClient, http } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { castHash, performanceCast, reaction, signed, user } from '../scripts/neynarPayloads.ts';
+import { castHash } from '../scripts/neynarPayloads.ts';
 import { coinMetadataUrl } from '../src/coins/coinMetadataUrl.ts';
-import { freePort, type Spawned, spawnScript, stopSpawned, waitHealthy } from './support/spawnHost.ts';
+import {
+  deliverSigned,
+  freePort,
+  type Spawned,
+  spawnScript,
+  stopSpawned,
+  viralPayloads,
+  waitHealthy,
+} from './support/spawnHost.ts';
 
 /** The anvil processes a host started (its chain dies with it, as in a machine or container that is killed). */
 function anvilChildren(pid: number): number[] {
@@ -68,20 +76,8 @@ describe('coin creation after a crash (src/dev.ts killed mid-creation)', () => {
       });
 
       const secret = (await readFile(path.join(dir, 'neynar-webhook-secret'), 'utf8')).trim();
-      const artist = user(7300, { custody_address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' });
-      const fans = Array.from({ length: 12 }, (_, i) => user(61_000 + i, { score: 0.9 }));
-      for (const payload of [
-        performanceCast(hash, artist),
-        ...fans.map((f) => reaction({ kind: 'created', type: 1, castHash: hash, reactor: f, at: Date.now() })),
-      ]) {
-        const s = await signed(secret, payload);
-        const res = await fetch(`http://127.0.0.1:${port}/webhooks/neynar`, {
-          method: 'POST',
-          body: s.body,
-          headers: s.headers,
-        });
-        expect(res.status).toBe(200);
-      }
+      const statuses = await deliverSigned(port, secret, viralPayloads(hash, 7300, 61_000));
+      expect(statuses).toEqual(Array(13).fill(200));
       await killed;
       await first.exited;
       expect(first.output()).not.toContain('"msg":"coin confirmed"');

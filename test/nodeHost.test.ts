@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devnetAccount } from '../scripts/devnet/startDevnet.ts';
 import { castHash, performanceCast, reaction, signed, user } from '../scripts/neynarPayloads.ts';
 import { readMigrations } from '../src/db/migrate.ts';
-import { freePort, type Spawned, spawnScript, stopSpawned, waitHealthy as waitForHealth } from './support/spawnHost.ts';
+import {
+  deliverSigned,
+  freePort,
+  type Spawned,
+  spawnScript,
+  stopSpawned,
+  viralPayloads,
+  waitHealthy as waitForHealth,
+} from './support/spawnHost.ts';
 
 const run = (script: string, env: Record<string, string>): Spawned => spawnScript(script, env);
 const waitHealthy = (port: number, r: Spawned) => waitForHealth(port, r, 120_000);
@@ -82,20 +90,8 @@ describe('Node host (npm start)', () => {
       await waitHealthy(port, r);
       const secret = (await readFile(path.join(dir, 'neynar-webhook-secret'), 'utf8')).trim();
       const hash = castHash(77, 'b');
-      const artist = user(7100, { custody_address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' });
-      const fans = Array.from({ length: 12 }, (_, i) => user(60_000 + i, { score: 0.9 }));
-      for (const payload of [
-        performanceCast(hash, artist),
-        ...fans.map((f) => reaction({ kind: 'created', type: 1, castHash: hash, reactor: f, at: Date.now() })),
-      ]) {
-        const s = await signed(secret, payload);
-        const res = await fetch(`http://127.0.0.1:${port}/webhooks/neynar`, {
-          method: 'POST',
-          body: s.body,
-          headers: s.headers,
-        });
-        expect(res.status).toBe(200);
-      }
+      const statuses = await deliverSigned(port, secret, viralPayloads(hash, 7100, 60_000));
+      expect(statuses).toEqual(Array(13).fill(200));
       type Coin = { address: string; txHash: string } | null;
       let coin: Coin = null;
       for (let i = 0; i < 150 && coin === null; i++) {

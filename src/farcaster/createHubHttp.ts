@@ -11,6 +11,22 @@ export interface HubHttpOptions {
   timeoutMs?: number;
 }
 
+/** What both hub checks (signers, verified addresses) are configured with. */
+export interface HubCheckOptions extends HubHttpOptions {
+  /** How long an answer is reused (each check says how it treats negative answers); 0 disables caching. */
+  cacheSeconds: number;
+  /** Clock for cache expiry, ms since the epoch. */
+  now?: () => number;
+  /** Hub lookups in flight at once; more concurrent cache misses answer 503 (retry). Default 32. */
+  maxConcurrentLookups?: number;
+}
+
+/** Negative answers are reused at most this long, whatever cacheSeconds says: a key or verification just added must
+ * not stay refused for long. */
+export const MAX_NEGATIVE_SECONDS = 60;
+/** Snapchain pages its lists (a fid's signers, its verifications); a fid has at most a few dozen, so 5 pages do. */
+export const MAX_HUB_PAGES = 5;
+
 /** A hub that could not answer usefully (down, slow, 429, 5xx, auth failure, unreadable): the client retries in 5 s. */
 export function hubUnavailable(cause: unknown): UnavailableError {
   return new UnavailableError('Farcaster hub unavailable; try again', cause, 5);

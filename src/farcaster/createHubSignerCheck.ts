@@ -1,30 +1,21 @@
 import { z } from 'zod';
-import { createHubHttp, hubUnavailable } from './createHubHttp.ts';
+import {
+  createHubHttp,
+  type HubCheckOptions,
+  hubUnavailable,
+  MAX_HUB_PAGES,
+  MAX_NEGATIVE_SECONDS,
+} from './createHubHttp.ts';
 import type { SignerCheck } from './verifyFrameAction.ts';
 
-export interface HubSignerCheckOptions {
-  /** Hub or Snapchain HTTP API base URL, e.g. `http://127.0.0.1:3381`. */
-  hubUrl: string;
-  /** Sent as `x-api-key` when set (hosted hubs); never logged. */
-  apiKey?: string | undefined;
-  /** How long a positive answer is reused; negative answers at most 60 s; 0 disables caching. */
-  cacheSeconds: number;
-  fetch?: typeof fetch;
-  /** Clock for cache expiry, ms since the epoch. */
-  now?: () => number;
-  /** Per lookup (all pages, bodies included); default 2000. */
-  timeoutMs?: number;
-  /** Hub lookups in flight at once; more concurrent cache misses answer 503 (retry). Default 32. */
-  maxConcurrentLookups?: number;
-}
+/** Options of the signer check; `cacheSeconds` applies to registered keys, unknown ones are asked again within
+ * MAX_NEGATIVE_SECONDS. */
+export type HubSignerCheckOptions = HubCheckOptions;
 
 /** Positive and negative answers are cached apart, each bounded: anyone can mint keys that claim any fid, and a
  * flood of such (negative) answers must not evict the registered signers real users are verified with. */
 const MAX_CACHE_ENTRIES = 10_000;
 const MAX_NEGATIVE_ENTRIES = 10_000;
-const MAX_NEGATIVE_SECONDS = 60;
-/** Snapchain answers the whole list of a fid's active signers, paged; follow at most this many pages. */
-const MAX_PAGES = 5;
 const KEY_TYPE_ED25519 = 1;
 const SIGNER_ADD = 'SIGNER_EVENT_TYPE_ADD';
 
@@ -98,7 +89,7 @@ export function createHubSignerCheck(options: HubSignerCheckOptions): SignerChec
 
   async function lookupPages(fid: number, signer: string, signal: AbortSignal): Promise<boolean> {
     let pageToken: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
+    for (let page = 0; page < MAX_HUB_PAGES; page++) {
       const query = new URLSearchParams({ fid: String(fid), signer });
       if (pageToken !== undefined) query.set('pageToken', pageToken);
       const { status, body } = await http.getJson('/v1/onChainSignersByFid', query, signal);

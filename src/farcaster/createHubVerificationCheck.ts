@@ -1,30 +1,20 @@
 import { z } from 'zod';
-import { createHubHttp, hubUnavailable } from './createHubHttp.ts';
+import {
+  createHubHttp,
+  type HubCheckOptions,
+  hubUnavailable,
+  MAX_HUB_PAGES,
+  MAX_NEGATIVE_SECONDS,
+} from './createHubHttp.ts';
 
 /** Whether `address` is one of the fid's verified Ethereum addresses. Throws UnavailableError when it cannot tell. */
 export type AddressCheck = (fid: number, address: `0x${string}`) => Promise<boolean>;
 
-export interface HubVerificationCheckOptions {
-  /** Hub or Snapchain HTTP API base URL, e.g. `http://127.0.0.1:3381`. */
-  hubUrl: string;
-  /** Sent as `x-api-key` when set (hosted hubs); never logged. */
-  apiKey?: string | undefined;
-  /** How long a fid's answer is reused for an address it lists; an address it does not list is asked again after at
-   * most 60 s (a verification just added must not stay refused for long); 0 disables caching. */
-  cacheSeconds: number;
-  fetch?: typeof fetch;
-  /** Clock for cache expiry, ms since the epoch. */
-  now?: () => number;
-  /** Per lookup (all pages, bodies included); default 2000. */
-  timeoutMs?: number;
-  /** Hub lookups in flight at once; more concurrent cache misses answer 503 (retry). Default 32. */
-  maxConcurrentLookups?: number;
-}
+/** Options of the verification check: a fid's list is reused `cacheSeconds` for an address it lists; an address it
+ * does not list is asked again within MAX_NEGATIVE_SECONDS (a verification just added must not stay refused long). */
+export type HubVerificationCheckOptions = HubCheckOptions;
 
 const MAX_CACHE_ENTRIES = 10_000;
-const MAX_NEGATIVE_SECONDS = 60;
-/** Snapchain pages the list; a fid verifies at most a few dozen addresses, so 5 pages is plenty. */
-const MAX_PAGES = 5;
 const VERIFICATION_ADD = 'MESSAGE_TYPE_VERIFICATION_ADD_ETH_ADDRESS';
 const VERIFICATION_ADD_NUMBER = 7;
 
@@ -105,7 +95,7 @@ export function createHubVerificationCheck(options: HubVerificationCheckOptions)
   async function lookupPages(fid: number, signal: AbortSignal): Promise<ReadonlySet<string>> {
     const addresses = new Set<string>();
     let pageToken: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
+    for (let page = 0; page < MAX_HUB_PAGES; page++) {
       const query = new URLSearchParams({ fid: String(fid) });
       if (pageToken !== undefined) query.set('pageToken', pageToken);
       const { status, body } = await http.getJson('/v1/verificationsByFid', query, signal);

@@ -1,3 +1,4 @@
+import { RateLimitedError } from '../errors.ts';
 /** What a limiter answers for one request: go ahead, or wait this many whole seconds (for Retry-After). */
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
@@ -77,4 +78,16 @@ export function clientRateKey(address: string | undefined): string {
   const zeros = tail === undefined ? [] : Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0');
   const groups = [...front, ...zeros, ...back].slice(0, 4).map((g) => g.replace(/^0+(?=.)/, ''));
   return `${groups.join(':')}::/64`;
+}
+
+/** Spend one request of each key's budget, or refuse with 429 naming `what` and the seconds to wait (the longest of
+ * them); no limiter, no limit. */
+export function enforceRateLimit(limiter: RateLimiter | undefined, what: string, keys: readonly string[]): void {
+  if (limiter === undefined) return;
+  let wait = 0;
+  for (const key of keys) {
+    const decision = limiter.take(key);
+    if (!decision.allowed) wait = Math.max(wait, decision.retryAfterSeconds);
+  }
+  if (wait > 0) throw new RateLimitedError(`Too many ${what}; try again in ${wait} s`, wait);
 }

@@ -1,9 +1,9 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
-import { clientRateKey } from '../http/createRateLimiter.ts';
+import { clientRateKey, enforceRateLimit } from '../http/createRateLimiter.ts';
 import { readLimitedJson } from '../http/readLimitedBody.ts';
-import { enforceLimit, type PrepareBuyDeps, prepareBuy } from './prepareBuy.ts';
+import { type PrepareBuyDeps, prepareBuy } from './prepareBuy.ts';
 
 /** Largest accepted request body: a buy request is a few hundred bytes. */
 export const BUY_BODY_LIMIT = 16 * 1024;
@@ -56,7 +56,7 @@ export function buyRoute(deps: PrepareBuyDeps, options: { clientAddress?: Client
   const app = new Hono();
   app.post('/', async (c) => {
     // Before the body is read: an anonymous request costs us a Zora quote (our API key), a simulation and a row.
-    enforceLimit(deps.limits?.client, [`client:${clientRateKey(options.clientAddress?.(c))}`]);
+    enforceRateLimit(deps.limits?.client, 'buy requests', [`client:${clientRateKey(options.clientAddress?.(c))}`]);
     const parsed = schema.safeParse(await readLimitedJson(c.req.raw, BUY_BODY_LIMIT));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -1,6 +1,5 @@
 import { type Abi, formatEther, type Hex, keccak256 } from 'viem';
-import { RateLimitedError } from '../errors.ts';
-import type { RateLimiter } from '../http/createRateLimiter.ts';
+import { enforceRateLimit, type RateLimiter } from '../http/createRateLimiter.ts';
 import { databaseCall } from '../http/databaseCall.ts';
 import type { Logger } from '../support/logger.ts';
 import { type BuildBuyDeps, buildBuyTransaction } from './buildBuyTransaction.ts';
@@ -34,17 +33,6 @@ export interface BuyLimits {
   client: RateLimiter;
   /** BUY_RATE_PER_BUYER_PER_MINUTE, per buyer address and per fid, on both routes. */
   buyer: RateLimiter;
-}
-
-/** Spend one request of each key's budget, or refuse with 429 and the seconds to wait (the longest of them). */
-export function enforceLimit(limiter: RateLimiter | undefined, keys: readonly string[]): void {
-  if (limiter === undefined) return;
-  let wait = 0;
-  for (const key of keys) {
-    const decision = limiter.take(key);
-    if (!decision.allowed) wait = Math.max(wait, decision.retryAfterSeconds);
-  }
-  if (wait > 0) throw new RateLimitedError(`Too many buy requests; try again in ${wait} s`, wait);
 }
 
 /** Configuration and adapters shared by the frame tx route and `POST /api/tx/buy`. */
@@ -83,7 +71,11 @@ export interface PreparedBuy {
 export async function prepareBuy(input: PrepareBuyInput, deps: PrepareBuyDeps): Promise<PreparedBuy> {
   const buyer = input.buyer.toLowerCase() as `0x${string}`;
   // Before any I/O: the address is whatever the client typed (API) and a fid can sign many actions (frames).
-  enforceLimit(deps.limits?.buyer, input.fid === null ? [`buyer:${buyer}`] : [`buyer:${buyer}`, `fid:${input.fid}`]);
+  enforceRateLimit(
+    deps.limits?.buyer,
+    'buy requests',
+    input.fid === null ? [`buyer:${buyer}`] : [`buyer:${buyer}`, `fid:${input.fid}`],
+  );
   const target = await databaseCall(deps.store.getBuyTarget(input.castHash));
   if (target === null || target.deleted) throw new UnknownPerformanceError();
   const coin = target.coin;

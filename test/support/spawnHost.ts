@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { performanceCast, reaction, signed, user } from '../../scripts/neynarPayloads.ts';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 
@@ -67,4 +68,37 @@ export async function stopSpawned(spawned: Spawned): Promise<number | null> {
   if (spawned.child.exitCode !== null) return spawned.child.exitCode;
   spawned.child.kill('SIGTERM');
   return spawned.exited;
+}
+
+/** POST signed Neynar payloads to a running host's webhook, one by one; answers each status. */
+export async function deliverSigned(port: number, secret: string, payloads: unknown[]): Promise<number[]> {
+  const statuses: number[] = [];
+  for (const payload of payloads) {
+    const s = await signed(secret, payload);
+    const res = await fetch(`http://127.0.0.1:${port}/webhooks/neynar`, {
+      method: 'POST',
+      body: s.body,
+      headers: s.headers,
+    });
+    statuses.push(res.status);
+  }
+  return statuses;
+}
+
+/** A performance by an artist with a payout address, and likes from `fans` high-score fans (fids from `firstFan`):
+ * enough to go viral at a low VIRAL_SCORE_THRESHOLD. */
+export function viralPayloads(hash: string, artistFid: number, firstFan: number, fans = 12): unknown[] {
+  const artist = user(artistFid, { custody_address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' });
+  return [
+    performanceCast(hash, artist),
+    ...Array.from({ length: fans }, (_, i) =>
+      reaction({
+        kind: 'created',
+        type: 1,
+        castHash: hash,
+        reactor: user(firstFan + i, { score: 0.9 }),
+        at: Date.now(),
+      }),
+    ),
+  ];
 }
