@@ -61,6 +61,8 @@ export interface AppDeps {
   /** Where requests, webhook deliveries and jobs are counted (the Node host's prom-client registry); unset: nothing
    * is recorded and GET /metrics is a 404 (Workers: prom-client needs Node). */
   metrics?: Metrics;
+  /** The mini app's server routes (src/miniapp/createMiniAppServer), mounted at the root. */
+  miniApp?: { hono: Hono };
 }
 
 export interface GigaVibeApp {
@@ -92,6 +94,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
         'GET /frames/performance/:castHash',
         'POST /api/tx/buy',
         'GET /api/trades/:txHash',
+        'GET /api/me',
       ],
     }),
   );
@@ -158,6 +161,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
     app.post('/api/tx/buy', off);
     app.get('/api/trades/:txHash', off);
   }
+  if (deps.miniApp) app.route('/', deps.miniApp.hono);
   if (config.adminToken !== undefined)
     app.route('/api/admin/viral-queue', viralQueueRoute(stores.viral, config.adminToken));
   if (deps.metrics !== undefined && config.metricsToken !== undefined)

@@ -17,6 +17,8 @@ import { createFrames, type Frames } from './frames/createFrames.tsx';
 import { createRateLimiter } from './http/createRateLimiter.ts';
 import type { Job, SkippedJob } from './jobs/job.ts';
 import type { Metrics } from './metrics/metrics.ts';
+import { createMiniAppServer, type MiniAppServer } from './miniapp/createMiniAppServer.ts';
+import { DEFAULT_QUICK_AUTH_ORIGIN } from './miniapp/createQuickAuthenticator.ts';
 import { createPerformanceViews } from './performances/createPerformanceViews.ts';
 import { errorFields, type Logger } from './support/logger.ts';
 import type { ClientAddress } from './trading/buyRoute.ts';
@@ -76,6 +78,9 @@ export interface GigaVibe extends GigaVibeApp {
   skipped: SkippedJob[];
   frames: Frames | null;
   trading: TradingServices;
+  /** The mini app's server side (null without PUBLIC_URL: its routes answer 503); its `authenticate` is the Quick
+   * Auth check other routes take. */
+  miniApp: MiniAppServer | null;
 }
 
 /** Frames answers without PUBLIC_URL (Workers): every frame route says what is missing. */
@@ -83,6 +88,13 @@ function framesUnconfigured(): Hono {
   const app = new Hono();
   // Frames v1 clients show `message` from an error answer.
   app.all(`${FRAMES_BASE_PATH}/*`, (c) => c.json({ message: 'server misconfigured: PUBLIC_URL' }, 503));
+  return app;
+}
+
+/** The mini app's routes without PUBLIC_URL (Workers): its URLs and the Quick Auth audience come from it. */
+function miniAppUnconfigured(): Hono {
+  const app = new Hono();
+  app.all('/api/me', (c) => c.json({ error: 'server misconfigured: PUBLIC_URL' }, 503));
   return app;
 }
 
@@ -177,6 +189,18 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
     );
   }
 
+  let miniApp: MiniAppServer | null = null;
+  if (host.publicUrl !== null) {
+    miniApp = createMiniAppServer(
+      {
+        publicUrl: host.publicUrl,
+        quickAuthOrigin: env.QUICK_AUTH_ORIGIN ?? DEFAULT_QUICK_AUTH_ORIGIN,
+        chainId: trading.deps.chainId,
+      },
+      { store: stores.miniapp, logger },
+    );
+  }
+
   const gv = createApp(
     {
       webhookSecrets: host.webhookSecrets,
@@ -196,12 +220,13 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
       ...(host.clientAddress === undefined ? {} : { clientAddress: host.clientAddress }),
       frameActionLimiter: createRateLimiter({ perMinute: env.FRAME_ACTION_RATE_PER_MINUTE }),
       frames: frames ?? { hono: framesUnconfigured() },
+      miniApp: miniApp ?? { hono: miniAppUnconfigured() },
       ...(host.metrics === undefined ? {} : { metrics: host.metrics }),
     },
   );
 
   const { jobs, skipped } = backgroundJobs(env, host, gv, frames, trading);
-  return { ...gv, jobs, skipped, frames, trading };
+  return { ...gv, jobs, skipped, frames, trading, miniApp };
 }
 
 /** Every background job, in one list, and the ones this host does not run with the reason (said once, here). */

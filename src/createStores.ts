@@ -4,6 +4,7 @@ import { createFrameStore, type FrameStore } from './frames/createFrameStore.ts'
 import { createJobStore } from './jobs/createJobStore.ts';
 import type { JobLeases } from './jobs/job.ts';
 import { createMetricsStore, type MetricsStore } from './metrics/createMetricsStore.ts';
+import { createMiniAppStore, type MiniAppStore } from './miniapp/createMiniAppStore.ts';
 import { createPerformanceStore, type PerformanceStore } from './performances/createPerformanceStore.ts';
 import { createReconcileStore, type ReconcileStore } from './reconcile/createReconcileStore.ts';
 import { createTradingStore, type TradingStore } from './trading/createTradingStore.ts';
@@ -21,6 +22,7 @@ export interface Stores {
   trading: TradingStore;
   jobs: JobLeases;
   metrics: MetricsStore;
+  miniapp: MiniAppStore;
   /** Close the connection under all of them. */
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export function createStores(rpc: Rpc): Stores {
     trading: createTradingStore(rpc),
     jobs: createJobStore(rpc),
     metrics: createMetricsStore(rpc),
+    miniapp: createMiniAppStore(rpc),
     close: () => rpc.close(),
   };
 }

@@ -25,6 +25,9 @@ async function startDevChain(env: Env): Promise<{ env: Env; dev: NodeDevChain } 
   const stateDir = path.resolve(env.DATA_DIR, 'devnet');
   const devnet = await startDevnet({ stateDir });
   const standIn = await startZoraApiStandIn({ devnet });
+  // Sign-in with no network: the mini app's sdk.quickAuth.getToken() and the server's token check use a local stand-in.
+  const { startQuickAuthStandIn } = await import('../scripts/devnet/quickAuthStandIn.ts');
+  const quickAuth = env.QUICK_AUTH_ORIGIN === undefined ? await startQuickAuthStandIn() : null;
   // For `npm run frame:buy`, which sends the frame's transaction to this chain.
   await writeFile(path.join(stateDir, 'rpc-url'), `${devnet.rpcUrl}\n`);
   createLogger(env.LOG_LEVEL).warn(
@@ -34,6 +37,7 @@ async function startDevChain(env: Env): Promise<{ env: Env; dev: NodeDevChain } 
       zoraApi: standIn.url,
       factory: devnet.addresses.coinFactory,
       router: devnet.addresses.swapRouter,
+      ...(quickAuth === null ? {} : { quickAuth: quickAuth.origin }),
     },
   );
   return {
@@ -45,6 +49,7 @@ async function startDevChain(env: Env): Promise<{ env: Env; dev: NodeDevChain } 
       ZORA_API_BASE_URL: standIn.url,
       ZORA_API_KEY: undefined,
       PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+      QUICK_AUTH_ORIGIN: quickAuth?.origin ?? env.QUICK_AUTH_ORIGIN,
     },
     dev: {
       adapters: {
@@ -54,6 +59,7 @@ async function startDevChain(env: Env): Promise<{ env: Env; dev: NodeDevChain } 
         checkAddress: createDevAddressCheck(env.DATA_DIR),
       },
       async stop() {
+        await quickAuth?.close();
         await standIn.close();
         await devnet.stop();
       },

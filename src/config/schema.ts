@@ -127,6 +127,13 @@ export const configSchema = z
     MINIAPP_URL: optionalUrl(/^https?:$/, 'an http(s) URL').pipe(
       z.string().max(150, 'must be at most 150 characters (frames v1 link limit)').optional(),
     ),
+    QUICK_AUTH_ORIGIN: optionalUrl(/^https?:$/, 'an http(s) URL').pipe(
+      z
+        .string()
+        .refine((u) => new URL(u).origin === u.replace(/\/$/, ''), { message: 'must be a bare origin' })
+        .transform((u) => new URL(u).origin)
+        .optional(),
+    ),
     BUY_MIN_ETH: ethAmount.default('0.0001'),
     BUY_MAX_ETH: ethAmount.default('1'),
     BUY_DEFAULT_ETH: ethAmount.default('0.001'),
