@@ -1,3 +1,4 @@
+import { type AnalyticsStore, createAnalyticsStore } from './analytics/createAnalyticsStore.ts';
 import { type CoinStore, createCoinStore } from './coins/createCoinStore.ts';
 import type { Rpc } from './db/rpc.ts';
 import { createFrameStore, type FrameStore } from './frames/createFrameStore.ts';
@@ -21,6 +22,7 @@ export interface Stores {
   trading: TradingStore;
   jobs: JobLeases;
   metrics: MetricsStore;
+  analytics: AnalyticsStore;
   /** Close the connection under all of them. */
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export function createStores(rpc: Rpc): Stores {
     trading: createTradingStore(rpc),
     jobs: createJobStore(rpc),
     metrics: createMetricsStore(rpc),
+    analytics: createAnalyticsStore(rpc),
     close: () => rpc.close(),
   };
 }
