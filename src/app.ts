@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { artistAnalyticsRoute, performanceAnalyticsRoute } from './analytics/analyticsRoutes.ts';
 import { coinMetadataRoute } from './coins/coinMetadataRoute.ts';
 import type { Stores } from './createStores.ts';
 import { clientRateKey, enforceRateLimit, type RateLimiter } from './http/createRateLimiter.ts';
@@ -30,7 +31,7 @@ export interface AppConfig {
 }
 
 /** The stores the app's routes reach (the background jobs take theirs in createGigaVibe). */
-export type AppStores = Pick<Stores, 'ingest' | 'performances' | 'trading' | 'viral'>;
+export type AppStores = Pick<Stores, 'ingest' | 'performances' | 'trading' | 'viral' | 'analytics'>;
 
 export interface AppDeps {
   stores: AppStores;
@@ -139,6 +140,8 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
     }),
   );
   app.route('/api/performances', coinMetadataRoute(stores.performances));
+  app.route('/api/performances', performanceAnalyticsRoute(stores.analytics));
+  app.route('/api/artists', artistAnalyticsRoute(stores.analytics));
   const getPerformanceView = deps.getPerformanceView ?? createPerformanceViews({ stores, logger }).getPerformanceView;
   app.route('/api/performances', performanceRoutes(stores.performances, getPerformanceView));
   if (deps.frames) {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Abi, Address } from 'viem';
+import { pruneRawEvents } from './analytics/pruneRawEvents.ts';
 import { createApp, type GigaVibeApp } from './app.ts';
 import { createCoinChain } from './coins/createCoinChain.ts';
 import { createCoinWorker } from './coins/createCoinWorker.ts';
@@ -332,6 +333,19 @@ function backgroundJobs(
     async run() {
       const pruned = await pruneTradeQuotes(stores.trading);
       if (pruned > 0) logger.info('trade quotes pruned', { rows: pruned });
+    },
+  });
+
+  jobs.push({
+    name: 'raw-event-retention',
+    everySeconds: 600,
+    exclusive: true,
+    async run(signal) {
+      await pruneRawEvents(
+        stores.analytics,
+        { analyticsDays: env.ANALYTICS_RETENTION_DAYS, inboxDays: env.INBOX_RETENTION_DAYS },
+        { signal, logger },
+      );
     },
   });
 

@@ -1,3 +1,4 @@
+import { type AnalyticsStore, createAnalyticsStore } from './analytics/createAnalyticsStore.ts';
 import { type CoinStore, createCoinStore } from './coins/createCoinStore.ts';
 import type { Rpc } from './db/rpc.ts';
 import { createFrameStore, type FrameStore } from './frames/createFrameStore.ts';
@@ -23,6 +24,7 @@ export interface Stores {
   jobs: JobLeases;
   metrics: MetricsStore;
   miniapp: MiniAppStore;
+  analytics: AnalyticsStore;
   /** Close the connection under all of them. */
   close(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export function createStores(rpc: Rpc): Stores {
     jobs: createJobStore(rpc),
     metrics: createMetricsStore(rpc),
     miniapp: createMiniAppStore(rpc),
+    analytics: createAnalyticsStore(rpc),
     close: () => rpc.close(),
   };
 }

@@ -174,6 +174,18 @@ export const configSchema = z
       .default(5),
     ADMIN_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
     METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+    ANALYTICS_RETENTION_DAYS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 3650')
+      .max(3650, 'must be between 1 and 3650')
+      .default(90),
+    INBOX_RETENTION_DAYS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 3650')
+      .max(3650, 'must be between 1 and 3650')
+      .default(14),
     SHUTDOWN_GRACE_SECONDS: z.coerce
       .number({ message: 'must be a number' })
       .int('must be an integer')

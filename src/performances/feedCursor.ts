@@ -20,6 +20,9 @@ export function decodeFeedCursor(cursor: string, sort: FeedSort): FeedKey | null
   if (!/^0x[0-9a-f]{40}$/.test(key.h)) return null;
   if (sort === 'recent' && (!('t' in key) || !isIsoTimestamp(key.t))) return null;
   if (sort === 'top' && (!('s' in key) || key.s > Number.MAX_SAFE_INTEGER)) return null;
+  if (sort === 'trending' && (!('g' in key) || !/^\d{1,20}(\.\d{1,6})?$/.test(key.g) || !isIsoTimestamp(key.a))) {
+    return null;
+  }
   return key;
 }
 
@@ -27,7 +30,7 @@ const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1
 
 /** An ISO 8601 timestamp as the feed writes it (`2026-11-25T10:00:00.123456+00:00`), with a real calendar date.
  * `Date.parse` alone accepts `"1"`, `"Jan 1"` and `"-1"`, which PostgreSQL then refuses. */
-function isIsoTimestamp(text: string): boolean {
+export function isIsoTimestamp(text: string): boolean {
   const parts = ISO_TIMESTAMP.exec(text);
   if (parts === null) return false;
   const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [

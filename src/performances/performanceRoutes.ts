@@ -55,7 +55,7 @@ export function performanceRoutes(
         issue?.code === 'unrecognized_keys'
           ? `unknown parameter ${issue.keys.join(', ')}`
           : issue?.path[0] === 'sort'
-            ? 'sort must be recent or top'
+            ? 'sort must be recent, top or trending'
             : (issue?.message ?? 'invalid query');
       throw new BadRequestError(message);
     }

@@ -19,15 +19,19 @@ export const performanceSchema = z.object({
   createdAt: z.string(),
   viral: viralSchema,
   coin: coinSchema,
+  /** Only in the trending feed: the points it ranks by (public.trending_points). */
+  trending: z.object({ points: z.number() }).optional(),
 });
 export type Performance = z.infer<typeof performanceSchema>;
 
-export const feedSortSchema = z.enum(['recent', 'top']);
+export const feedSortSchema = z.enum(['recent', 'top', 'trending']);
 export type FeedSort = z.infer<typeof feedSortSchema>;
 
-/** Keyset position: recent feeds use (t = cast time, h = hash), top feeds (s = engagement, h = hash). */
+/** Keyset position: recent feeds use (t = cast time, h = hash), top feeds (s = engagement, h = hash), trending feeds
+ * (g = trending points as a decimal string, a = the minute the listing ranks as of, h = hash). */
 export const feedKeySchema = z.union([
   z.object({ t: z.string(), h: z.string() }).strict(),
   z.object({ s: z.number().int().nonnegative(), h: z.string() }).strict(),
+  z.object({ g: z.string(), a: z.string(), h: z.string() }).strict(),
 ]);
 export type FeedKey = z.infer<typeof feedKeySchema>;
