@@ -89,7 +89,7 @@ describe.each(databaseTargets())('analytics on $name', (target: DatabaseTarget) 
     expect(nonEmpty.map((b) => Date.parse(b.start))).toEqual([thisHour]);
     // Likers 100, 102-105 (101 took it back; 102's unlike is older than its like); recasters and the
     // remaining replier are among them; the deleted reply's author is not.
-    expect(result.funnel).toEqual({ viewers: 0, engagers: 5 });
+    expect(result.funnel).toEqual({ viewers: 0, engagers: 5, buyers: 0 });
   });
 
   it('groups hours into UTC days, fills empty buckets with zeros and keeps holders as a running sum', async () => {
