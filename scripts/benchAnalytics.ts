@@ -138,8 +138,8 @@ async function main(): Promise<void> {
       ['performance, 48 hour buckets (default)', `/api/performances/${BIG}/analytics`],
       ['performance, 30 day buckets', `/api/performances/${BIG}/analytics?bucket=day`],
       [
-        'performance, 744 hour buckets (31 days)',
-        `/api/performances/${BIG}/analytics?bucket=hour&from=${new Date(Date.now() - 31 * day).toISOString()}`,
+        'performance, 720 hour buckets (30 days)',
+        `/api/performances/${BIG}/analytics?bucket=hour&from=${new Date(Date.now() - 30 * day).toISOString()}`,
       ],
       ['artist (1,001 performances), 30 days', '/api/artists/1/analytics?bucket=day'],
       ['trending feed, first page of 20', '/api/performances?sort=trending&limit=20'],

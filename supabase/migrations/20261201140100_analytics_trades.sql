@@ -96,57 +96,97 @@ create function public.user_of_address(p_address text)
 returns table (fid bigint, username text)
 language sql stable
 as $$
-  select u.farcaster_fid, u.username from public.users u
-  where u.custody_address = p_address or u.primary_eth_address = p_address
-    or u.verified_eth_addresses @> array[p_address]
-  order by u.farcaster_fid
+  -- Three index lookups (custody, primary, the verified-address GIN index), not one OR that walks the fid index.
+  select x.fid, x.username from (
+    select u.farcaster_fid as fid, u.username from public.users u where u.custody_address = p_address
+    union all
+    select u.farcaster_fid, u.username from public.users u where u.primary_eth_address = p_address
+    union all
+    select u.farcaster_fid, u.username from public.users u where u.verified_eth_addresses @> array[p_address]
+  ) x
+  order by x.fid
   limit 1
 $$;
 comment on function public.user_of_address(text) is
   'Identity bridge, reverse: the Farcaster user an Ethereum address belongs to (custody, primary or verified).';
 
 -- Supporters of one performance: engagers (earliest first) whose addresses bought its coin after they engaged, and
--- the biggest holders with their Farcaster name when the address is known.
+-- the biggest holders with their Farcaster name when the address is known. Every step is an index probe: from the
+-- engagers' side (earliest first, stopping at p_limit) when the coin has more buyers than the performance has
+-- engagers, else from the buyers' side, so the cost follows the smaller of the two.
 create function public.performance_supporters(p_cast_hash text, p_limit integer default 10)
 returns jsonb
-language sql stable
+language plpgsql stable
 as $$
-  with coin as (
-    select c.coin_address from public.performance_coins c
-    join public.performances p on p.id = c.performance_id
-    where p.cast_hash = p_cast_hash
-  ), early as (
-    select e.fid, u.username, e.engaged_at, b.first_buy_at
-    from public.viral_engagers e
-    join public.users u on u.farcaster_fid = e.fid
-    cross join coin
-    cross join lateral (
-      select min(t.block_time) as first_buy_at
-      from public.coin_trades t
-      where t.coin_address = coin.coin_address and t.side = 'buy' and t.block_time >= e.engaged_at
-        and t.trader in (
-          select a from unnest(u.verified_eth_addresses || array[u.custody_address, u.primary_eth_address]) a
-          where a is not null
-        )
-    ) b
-    where e.cast_hash = p_cast_hash and b.first_buy_at is not null
-      and (e.like_at is not null or e.recast_at is not null or e.replies > 0)
-    order by e.engaged_at, e.fid
+declare
+  v_coin text;
+  v_engagers integer;
+  v_buyers integer;
+  v_early jsonb;
+  v_holders jsonb;
+begin
+  select c.coin_address into v_coin
+  from public.performance_coins c join public.performances p on p.id = c.performance_id
+  where p.cast_hash = p_cast_hash;
+  if v_coin is null then
+    return jsonb_build_object('earlyBuyers', '[]'::jsonb, 'biggestHolders', '[]'::jsonb);
+  end if;
+  select coalesce(g.engagers, 0) into v_engagers from public.viral_aggregates g where g.cast_hash = p_cast_hash;
+  select count(*) into v_buyers from (
+    select distinct t.trader from public.coin_trades t where t.coin_address = v_coin and t.side = 'buy'
+    limit coalesce(v_engagers, 0) + 1
+  ) b;
+  if v_buyers > coalesce(v_engagers, 0) then
+    select jsonb_agg(jsonb_build_object('fid', x.fid, 'username', x.username, 'engagedAt', x.engaged_at,
+        'firstBuyAt', x.first_buy_at) order by x.engaged_at, x.fid)
+    into v_early
+    from (
+      select e.fid, u.username, e.engaged_at, f.first_buy_at
+      from public.viral_engagers e
+      join public.users u on u.farcaster_fid = e.fid
+      cross join lateral (
+        select min(t.block_time) as first_buy_at
+        from unnest(u.verified_eth_addresses || array[u.custody_address, u.primary_eth_address]) a (address)
+        join public.coin_trades t on t.coin_address = v_coin and t.side = 'buy' and t.trader = a.address
+        where t.block_time >= e.engaged_at
+      ) f
+      where e.cast_hash = p_cast_hash and f.first_buy_at is not null
+        and (e.like_at is not null or e.recast_at is not null or e.replies > 0)
+      order by e.engaged_at, e.fid
+      limit p_limit
+    ) x;
+  else
+    select jsonb_agg(jsonb_build_object('fid', x.fid, 'username', x.username, 'engagedAt', x.engaged_at,
+        'firstBuyAt', x.first_buy_at) order by x.engaged_at, x.fid)
+    into v_early
+    from (
+      select e.fid, o.username, e.engaged_at, min(t.block_time) as first_buy_at
+      from (
+        select t.trader from public.coin_trades t where t.coin_address = v_coin and t.side = 'buy' group by t.trader
+      ) b
+      cross join lateral public.user_of_address(b.trader) o
+      join public.viral_engagers e on e.cast_hash = p_cast_hash and e.fid = o.fid
+        and (e.like_at is not null or e.recast_at is not null or e.replies > 0)
+      join public.coin_trades t on t.coin_address = v_coin and t.side = 'buy' and t.trader = b.trader
+        and t.block_time >= e.engaged_at
+      group by e.fid, o.username, e.engaged_at
+      order by e.engaged_at, e.fid
+      limit p_limit
+    ) x;
+  end if;
+  select jsonb_agg(jsonb_build_object('address', h.holder, 'balance', h.balance::text, 'fid', o.fid,
+      'username', o.username) order by h.balance desc, h.holder)
+  into v_holders
+  from (
+    select b.holder, b.balance from public.coin_balances b
+    where b.coin_address = v_coin and b.balance > 0
+    order by b.balance desc, b.holder
     limit p_limit
-  ), holders as (
-    select h.holder, h.balance, o.fid, o.username
-    from coin
-    join public.coin_balances h on h.coin_address = coin.coin_address and h.balance > 0
-    left join lateral public.user_of_address(h.holder) o on true
-    order by h.balance desc, h.holder
-    limit p_limit
-  )
-  select jsonb_build_object(
-    'earlyBuyers', coalesce((select jsonb_agg(jsonb_build_object('fid', fid, 'username', username,
-      'engagedAt', engaged_at, 'firstBuyAt', first_buy_at) order by engaged_at, fid) from early), '[]'::jsonb),
-    'biggestHolders', coalesce((select jsonb_agg(jsonb_build_object('address', holder, 'balance', balance::text,
-      'fid', fid, 'username', username) order by balance desc, holder) from holders), '[]'::jsonb)
-  )
+  ) h
+  left join lateral public.user_of_address(h.holder) o on true;
+  return jsonb_build_object('earlyBuyers', coalesce(v_early, '[]'::jsonb),
+    'biggestHolders', coalesce(v_holders, '[]'::jsonb));
+end;
 $$;
 comment on function public.performance_supporters(text, integer) is
   'Analytics: earliest engagers who later bought the coin, and the biggest holders (with their fid when known).';
