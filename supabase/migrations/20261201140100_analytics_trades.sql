@@ -111,17 +111,15 @@ comment on function public.user_of_address(text) is
   'Identity bridge, reverse: the Farcaster user an Ethereum address belongs to (custody, primary or verified).';
 
 -- Supporters of one performance: engagers (earliest first) whose addresses bought its coin after they engaged, and
--- the biggest holders with their Farcaster name when the address is known. Every step is an index probe: from the
--- engagers' side (earliest first, stopping at p_limit) when the coin has more buyers than the performance has
--- engagers, else from the buyers' side, so the cost follows the smaller of the two.
+-- the biggest holders with their Farcaster name when the address is known. Only index probes: the earliest
+-- engagers are walked in order (at most the first 5,000 of them, so the cost is bounded whatever the size of the
+-- performance), each with one lookup per address in the coin's buys; the holders are the top of the balance index.
 create function public.performance_supporters(p_cast_hash text, p_limit integer default 10)
 returns jsonb
 language plpgsql stable
 as $$
 declare
   v_coin text;
-  v_engagers integer;
-  v_buyers integer;
   v_early jsonb;
   v_holders jsonb;
 begin
@@ -131,49 +129,28 @@ begin
   if v_coin is null then
     return jsonb_build_object('earlyBuyers', '[]'::jsonb, 'biggestHolders', '[]'::jsonb);
   end if;
-  select coalesce(g.engagers, 0) into v_engagers from public.viral_aggregates g where g.cast_hash = p_cast_hash;
-  select count(*) into v_buyers from (
-    select distinct t.trader from public.coin_trades t where t.coin_address = v_coin and t.side = 'buy'
-    limit coalesce(v_engagers, 0) + 1
-  ) b;
-  if v_buyers > coalesce(v_engagers, 0) then
-    select jsonb_agg(jsonb_build_object('fid', x.fid, 'username', x.username, 'engagedAt', x.engaged_at,
-        'firstBuyAt', x.first_buy_at) order by x.engaged_at, x.fid)
-    into v_early
+  select jsonb_agg(jsonb_build_object('fid', x.fid, 'username', x.username, 'engagedAt', x.engaged_at,
+      'firstBuyAt', x.first_buy_at) order by x.engaged_at, x.fid)
+  into v_early
+  from (
+    select e.fid, u.username, e.engaged_at, f.first_buy_at
     from (
-      select e.fid, u.username, e.engaged_at, f.first_buy_at
-      from public.viral_engagers e
-      join public.users u on u.farcaster_fid = e.fid
-      cross join lateral (
-        select min(t.block_time) as first_buy_at
-        from unnest(u.verified_eth_addresses || array[u.custody_address, u.primary_eth_address]) a (address)
-        join public.coin_trades t on t.coin_address = v_coin and t.side = 'buy' and t.trader = a.address
-        where t.block_time >= e.engaged_at
-      ) f
-      where e.cast_hash = p_cast_hash and f.first_buy_at is not null
-        and (e.like_at is not null or e.recast_at is not null or e.replies > 0)
-      order by e.engaged_at, e.fid
-      limit p_limit
-    ) x;
-  else
-    select jsonb_agg(jsonb_build_object('fid', x.fid, 'username', x.username, 'engagedAt', x.engaged_at,
-        'firstBuyAt', x.first_buy_at) order by x.engaged_at, x.fid)
-    into v_early
-    from (
-      select e.fid, o.username, e.engaged_at, min(t.block_time) as first_buy_at
-      from (
-        select t.trader from public.coin_trades t where t.coin_address = v_coin and t.side = 'buy' group by t.trader
-      ) b
-      cross join lateral public.user_of_address(b.trader) o
-      join public.viral_engagers e on e.cast_hash = p_cast_hash and e.fid = o.fid
-        and (e.like_at is not null or e.recast_at is not null or e.replies > 0)
-      join public.coin_trades t on t.coin_address = v_coin and t.side = 'buy' and t.trader = b.trader
-        and t.block_time >= e.engaged_at
-      group by e.fid, o.username, e.engaged_at
-      order by e.engaged_at, e.fid
-      limit p_limit
-    ) x;
-  end if;
+      select g.fid, g.engaged_at from public.viral_engagers g
+      where g.cast_hash = p_cast_hash and (g.like_at is not null or g.recast_at is not null or g.replies > 0)
+      order by g.engaged_at, g.fid
+      limit 5000
+    ) e
+    join public.users u on u.farcaster_fid = e.fid
+    cross join lateral (
+      select min(t.block_time) as first_buy_at
+      from unnest(u.verified_eth_addresses || array[u.custody_address, u.primary_eth_address]) a (address)
+      join public.coin_trades t on t.coin_address = v_coin and t.side = 'buy' and t.trader = a.address
+      where t.block_time >= e.engaged_at
+    ) f
+    where f.first_buy_at is not null
+    order by e.engaged_at, e.fid
+    limit p_limit
+  ) x;
   select jsonb_agg(jsonb_build_object('address', h.holder, 'balance', h.balance::text, 'fid', o.fid,
       'username', o.username) order by h.balance desc, h.holder)
   into v_holders
@@ -189,7 +166,7 @@ begin
 end;
 $$;
 comment on function public.performance_supporters(text, integer) is
-  'Analytics: earliest engagers who later bought the coin, and the biggest holders (with their fid when known).';
+  'Analytics: earliest engagers (of the first 5,000) who later bought the coin, and the biggest holders.';
 
 create or replace function public.performance_analytics(
   p_cast_hash text, p_bucket text, p_from timestamptz, p_to timestamptz
