@@ -15,6 +15,8 @@ import type { ChainHealth } from './trading/createChainProbe.ts';
 import type { PrepareBuyDeps } from './trading/prepareBuy.ts';
 import { tradeRoute } from './trading/tradeRoute.ts';
 import { viralQueueRoute } from './viral/viralQueueRoute.ts';
+import type { LoadWebAppAssets } from './webapp/webAppAssets.ts';
+import { type WebAppConfig, webAppRoutes } from './webapp/webAppRoutes.ts';
 import { createInboxDrainer, type InboxDrainer } from './webhooks/createInboxDrainer.ts';
 import { createInboxWriter, type InboxWriter } from './webhooks/createInboxWriter.ts';
 import { neynarWebhookRoute } from './webhooks/neynarWebhookRoute.ts';
@@ -64,6 +66,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The mini app's server routes (src/miniapp/createMiniAppServer), mounted at the root. */
   miniApp?: { hono: Hono };
+  /** The mini app at /app (src/webapp): its configuration and how this host gets the client bundle; unset: no app. */
+  webApp?: { config: WebAppConfig; assets: LoadWebAppAssets };
 }
 
 export interface GigaVibeApp {
@@ -169,5 +173,9 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
     app.route('/api/admin/viral-queue', viralQueueRoute(stores.viral, config.adminToken));
   if (deps.metrics !== undefined && config.metricsToken !== undefined)
     app.route('/metrics', metricsRoute(deps.metrics, config.metricsToken));
+  if (deps.webApp !== undefined) {
+    const api = (path: string) => Promise.resolve(app.request(path));
+    app.route('/app', webAppRoutes(deps.webApp.config, { assets: deps.webApp.assets, api, logger }));
+  }
   return { app, drainer, writer };
 }

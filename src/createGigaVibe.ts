@@ -27,6 +27,7 @@ import { createTradingServices, type TradingConfig, type TradingServices } from 
 import { prepareBuy } from './trading/prepareBuy.ts';
 import { pruneTradeQuotes } from './trading/pruneTradeQuotes.ts';
 import { sweepViral } from './viral/sweepViral.ts';
+import type { LoadWebAppAssets } from './webapp/webAppAssets.ts';
 import type { WebhookCrypto } from './webhooks/webhookCrypto.ts';
 
 type Wrap = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A) => Promise<R>;
@@ -70,6 +71,8 @@ export interface GigaVibeHost {
   /** Node only (createMetrics over prom-client, which needs Node APIs): requests, webhooks, jobs, coins and trades
    * are counted there and served at GET /metrics behind METRICS_TOKEN. Workers pass none: /metrics is a 404. */
   metrics?: Metrics;
+  /** The mini app's client bundle (Node: esbuild or dist/client; Workers: bundled Text modules); unset: no /app. */
+  webAppAssets?: LoadWebAppAssets;
 }
 
 /** The server, built once: the HTTP app, the background jobs every host runs (and those this host cannot, with why),
@@ -223,6 +226,18 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
       frames: frames ?? { hono: framesUnconfigured() },
       miniApp: miniApp ?? { hono: miniAppUnconfigured() },
       ...(host.metrics === undefined ? {} : { metrics: host.metrics }),
+      ...(host.webAppAssets === undefined
+        ? {}
+        : {
+            webApp: {
+              assets: host.webAppAssets,
+              config: {
+                publicUrl: host.publicUrl,
+                chainId: trading.deps.chainId,
+                quickAuthOrigin: env.QUICK_AUTH_ORIGIN ?? DEFAULT_QUICK_AUTH_ORIGIN,
+              },
+            },
+          }),
     },
   );
 

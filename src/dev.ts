@@ -81,6 +81,7 @@ await startOrExit(async () => {
   const embedded = env.DATABASE_URL === undefined && env.SUPABASE_URL === undefined;
   await startNodeHost(chain?.env ?? env, {
     command: 'npm start',
+    webApp: 'build',
     ...(chain === null ? {} : { dev: chain.dev }),
     // A new embedded database gets demo performances, delivered through the webhook's own ingest path.
     ...(embedded ? { onFreshDatabase: (stores: Stores) => seedDemoOnce(stores, env.PERFORMANCE_CHANNEL_URL) } : {}),

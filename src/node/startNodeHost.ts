@@ -14,6 +14,7 @@ import { createJobRunner } from '../jobs/createJobRunner.ts';
 import { createMetrics } from '../metrics/createMetrics.ts';
 import { assertPortFree } from '../startup/assertPortFree.ts';
 import { createLogger, errorFields } from '../support/logger.ts';
+import { loadNodeWebApp } from '../webapp/loadNodeWebApp.ts';
 import { nodeWebhookCrypto } from '../webhooks/nodeWebhookCrypto.ts';
 import { closeServer, createShutdown } from './createShutdown.ts';
 import { openDatabase } from './openDatabase.ts';
@@ -50,6 +51,9 @@ export async function startNodeHost(
     command?: string;
     /** Runs once when this start created the schema (the development host delivers its demo data here). */
     onFreshDatabase?: (stores: Stores) => Promise<void>;
+    /** The mini app bundle: 'build' bundles the source at start (development), 'prebuilt' (default) reads
+     * `npm run build`'s dist/client, building it only when missing. */
+    webApp?: 'build' | 'prebuilt';
   } = {},
 ): Promise<void> {
   const logger = createLogger(env.LOG_LEVEL);
@@ -83,6 +87,7 @@ export async function startNodeHost(
     randomSecret: () => randomBytes(32).toString('hex'),
     ...(options.dev === undefined ? {} : { dev: options.dev.adapters }),
     metrics,
+    webAppAssets: loadNodeWebApp(options.webApp ?? 'prebuilt', logger),
   });
   for (const job of gv.skipped) logger.warn('background job not run here', { job: job.name, reason: job.reason });
 

@@ -9,3 +9,14 @@ declare module '@resvg/resvg-wasm/index_bg.wasm' {
   const module: WebAssembly.Module;
   export default module;
 }
+
+/** The mini app's client bundle (`npm run build` / wrangler's custom build), bundled as Text modules. */
+declare module '*/dist/client/app.js' {
+  const text: string;
+  export default text;
+}
+
+declare module '*/dist/client/app.css' {
+  const text: string;
+  export default text;
+}

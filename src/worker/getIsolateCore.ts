@@ -4,6 +4,7 @@ import { createLogger } from '../support/logger.ts';
 import { createRequestScopes, type RequestScopes } from './createRequestScopes.ts';
 import { loadWorkerFonts } from './loadWorkerFonts.ts';
 import { loadWorkerResvgWasm } from './loadWorkerResvgWasm.ts';
+import { loadWorkerWebApp } from './loadWorkerWebApp.ts';
 
 /** What a Worker isolate builds once and every invocation reuses. */
 export interface IsolateCore {
@@ -48,6 +49,7 @@ export function getIsolateCore(env: Env, webhookSecrets: readonly string[]): Iso
     // baseline in a burst of renders; with the app's code that leaves no room for the Node host's 32 MiB image cache
     // in a 128 MB isolate. The image URLs are immutable: a CDN in front caches them instead.
     imageCacheBytes: WORKER_IMAGE_CACHE_BYTES,
+    webAppAssets: loadWorkerWebApp,
   });
   cached = { key, core: { scopes, gv, holder: `worker-${randomHex(4)}` } };
   return cached.core;
