@@ -17,7 +17,7 @@ function toNumber(units: bigint, decimals = 18): number {
   return Number(whole) + Number(fraction) / Number(scale);
 }
 
-/** A decimal string of wei (or null) → "0.0123 ETH", "1.2e-9 ETH" for dust, "—" when unknown. */
+/** A decimal string of wei (or null) → "0.0123 ETH", "0.0₈12 ETH" for dust, "—" when unknown. */
 export function formatEth(wei: string | bigint | null | undefined, unit = ' ETH'): string {
   if (wei === null || wei === undefined || wei === '') return '—';
   let value: bigint;
@@ -41,7 +41,19 @@ function formatSignificant(number: number): string {
   if (number === 0) return '0';
   if (number >= 1000) return number.toLocaleString('en-US', { maximumFractionDigits: 0 });
   if (number >= 0.0001) return trim(number.toPrecision(4));
-  return number.toExponential(2).replace(/\.?0+e/, 'e');
+  return dust(number);
+}
+
+const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉';
+
+/** A tiny amount with its zeros counted, as price screens write it: 0.00000001234 → "0.0₇1234" (seven zeros after
+ * the point, then four significant digits). */
+function dust(number: number): string {
+  const [mantissa = '0', exponent = '0'] = number.toExponential(3).split('e');
+  const zeros = -Number(exponent) - 1;
+  const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
+  const count = String(zeros).replace(/\d/g, (d) => SUBSCRIPT[Number(d)] ?? d);
+  return `0.0${count}${digits}`;
 }
 
 /** Whole coins from base units (18 decimals): "1,234.5". */

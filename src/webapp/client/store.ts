@@ -21,8 +21,14 @@ export const getPerformance = (castHash: string) => performances.get(castHash.to
 
 /** Keep what was read (a fresher read replaces the entry). */
 export function remember(items: readonly Performance[]): void {
-  for (const item of items) performances.set(item.castHash.toLowerCase(), item);
-  if (items.length > 0) notify();
+  let changed = false;
+  for (const item of items) {
+    const key = item.castHash.toLowerCase();
+    if (performances.get(key) === item) continue;
+    performances.set(key, item);
+    changed = true;
+  }
+  if (changed) notify();
 }
 
 export function applyMetrics(data: Record<string, unknown>): void {

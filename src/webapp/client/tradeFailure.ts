@@ -19,10 +19,12 @@ export function describeTradeFailure(error: unknown, side: 'buy' | 'sell'): Trad
       case 0:
         return { message: error.message, retryAfterSeconds: null };
       case 404:
+        // The app's catch-all answer for a route it does not have is exactly "not found".
         return {
-          message: /not found|unknown/i.test(error.message)
-            ? 'This performance no longer exists.'
-            : `${side === 'buy' ? 'Buying' : 'Selling'} is not available on this server yet.`,
+          message:
+            error.message === 'not found'
+              ? `${side === 'buy' ? 'Buying' : 'Selling'} is not available on this server yet.`
+              : 'This performance no longer exists.',
           retryAfterSeconds: null,
         };
       case 409:

@@ -14,8 +14,10 @@ export function PriceChart({ coin }: { coin: string }) {
   const load = useLoad(`${coin}:${interval}`, () => fetchCandles(coin, interval));
   let body = <div class="chart-empty sk" />;
   if (load.state === 'error') {
-    const missing = load.error instanceof ApiError && (load.error.status === 404 || load.error.status === 501);
-    body = <p class="chart-empty">{missing ? 'Price history is not available yet.' : 'The chart could not load.'}</p>;
+    // A server without candles yet: one line, no interval tabs that lead nowhere.
+    if (load.error instanceof ApiError && load.error.status === 404 && load.error.message === 'not found')
+      return <p class="fine">Price history appears here once the server records it.</p>;
+    body = <p class="chart-empty">The chart could not load.</p>;
   } else if (load.state === 'ok') {
     const closes = load.value.items.map((c) => weiToNumber(c.close));
     if (closes.length < 2) body = <p class="chart-empty">Not enough trades yet for a chart.</p>;

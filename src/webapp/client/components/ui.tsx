@@ -45,7 +45,13 @@ export function ViralBar({ viral }: { viral: Viral }) {
   const coined = viral.status === 'coined';
   const ratio = coined ? 1 : Math.min(1, viral.threshold > 0 ? viral.score / viral.threshold : 0);
   const percent = Math.round(ratio * 100);
-  const label = coined ? 'Coined' : viral.status === 'tracking' ? `${percent}% to a coin` : statusText(viral.status);
+  const label = coined
+    ? 'Coined'
+    : viral.status !== 'tracking'
+      ? statusText(viral.status)
+      : ratio >= 1
+        ? 'Viral: coin soon'
+        : `${percent}% to a coin`;
   return (
     <div class="viral">
       <div
@@ -87,9 +93,11 @@ export function Change({ change }: { change: number | string | null | undefined 
 }
 
 export function CoinPrice({ coin }: { coin: Coin }) {
+  const price = ethPerCoin(coin);
   return (
     <span class="price">
-      <b>${coin.symbol}</b> <span class="num">{ethPerCoin(coin)}</span> <Change change={coin.market?.change24h} />
+      <b>${coin.symbol}</b> <span class="num">{price === '—' ? 'coin live' : price}</span>{' '}
+      <Change change={coin.market?.change24h} />
     </span>
   );
 }

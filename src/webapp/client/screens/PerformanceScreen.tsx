@@ -58,12 +58,12 @@ function CoinSection({ performance }: { performance: Performance }) {
       </h2>
       <dl class="stats">
         <div>
-          <dt>Price</dt>
-          <dd class="num">{ethPerCoin(coin)}</dd>
+          <dt>Price (ETH)</dt>
+          <dd class="num">{ethPerCoin(coin).replace(' ETH', '')}</dd>
         </div>
         <div>
-          <dt>Market cap</dt>
-          <dd class="num">{formatEth(market?.marketCapWei)}</dd>
+          <dt>Market cap (ETH)</dt>
+          <dd class="num">{formatEth(market?.marketCapWei, '')}</dd>
         </div>
         <div>
           <dt>Holders</dt>
@@ -101,7 +101,9 @@ function ShareButton({ title, url }: { title: string; url: string }) {
 export function PerformanceScreen({ castHash }: { castHash: string }) {
   const initial = takeInitial<Performance>(performanceKey(castHash));
   const load = useLoad(castHash, () => fetchPerformance(castHash), initial);
-  if (load.state === 'ok') remember([load.value]);
+  useEffect(() => {
+    if (load.state === 'ok') remember([load.value]);
+  }, [load]);
   const live = usePerformance(castHash);
   const performance = live ?? (load.state === 'ok' ? load.value : undefined);
   const coinAddress = performance?.coin?.address;

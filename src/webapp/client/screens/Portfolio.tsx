@@ -22,7 +22,10 @@ async function signedInFid(): Promise<{ fid: number; name: string } | null> {
 async function loadPortfolio(): Promise<State> {
   try {
     if (maybeInClient) {
-      const me = await signedInFid();
+      const me = await signedInFid().catch((error: unknown) => {
+        if (error instanceof ApiError) throw error;
+        throw new ApiError(401, 'sign-in failed', null);
+      });
       if (me !== null) return { kind: 'ok', portfolio: await fetchPortfolio(me.fid), who: me.name };
     }
     const wallet = await findWallet();
@@ -39,10 +42,14 @@ async function loadPortfolio(): Promise<State> {
       who: `${address.slice(0, 6)}…${address.slice(-4)}`,
     };
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404 && /not found/i.test(error.message) === false)
+    if (error instanceof ApiError && error.status === 404 && error.message === 'not found')
       return { kind: 'message', tone: 'info', text: 'Portfolios are not available on this server yet.' };
     if (error instanceof ApiError && error.status === 401)
-      return { kind: 'message', tone: 'error', text: 'Sign-in failed. Reopen the app and try again.' };
+      return {
+        kind: 'message',
+        tone: 'error',
+        text: 'Signing in with Farcaster failed. Reopen the app and try again.',
+      };
     const text = error instanceof ApiError ? error.message : 'Your portfolio could not be loaded.';
     return { kind: 'message', tone: 'error', text };
   }
