@@ -1,5 +1,5 @@
-import script from '../../dist/client/app.js';
 import style from '../../dist/client/app.css';
+import script from '../../dist/client/app.js';
 import type { WebAppAssets } from '../webapp/webAppAssets.ts';
 
 /** The content version of the bundle: 12 hex digits of its SHA-256 (as src/webapp/buildWebApp.ts versionOf). */
