@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ethPerCoin, formatChange, formatCoins, formatCount, formatEth, parseEthInput } from './format.ts';
+import { ethPerCoin, formatChange, formatCoins, formatCount, formatEth, parseEthInput, safeUrl } from './format.ts';
 
 describe('formatEth', () => {
   it('shows wei as ETH with four significant digits, dust with its zeros counted, and unknown as a dash', () => {
@@ -57,5 +57,14 @@ describe('ethPerCoin', () => {
     expect(ethPerCoin({ priceEth: '0.5', market: { priceWei: '1000000000000000' } })).toBe('0.001 ETH');
     expect(ethPerCoin({ priceEth: '0.000000012', market: null })).toBe('0.0₇12 ETH');
     expect(ethPerCoin({ priceEth: null })).toBe('—');
+  });
+});
+
+describe('safeUrl', () => {
+  it('keeps http(s) URLs and drops scripts, data and garbage', () => {
+    expect(safeUrl('https://cdn.example.com/a.mp3')).toBe('https://cdn.example.com/a.mp3');
+    for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,x', 'not a url', '', null]) {
+      expect(safeUrl(bad), String(bad)).toBeNull();
+    }
   });
 });

@@ -98,3 +98,14 @@ export function timeAgo(iso: string, now = Date.now()): string {
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
   return `${Math.floor(seconds / 86_400)} d ago`;
 }
+
+/** An http(s) URL from cast data, or null: never a `javascript:` or `data:` URL in a link, image or player. */
+export function safeUrl(url: string | null | undefined): string | null {
+  if (url === null || url === undefined) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}

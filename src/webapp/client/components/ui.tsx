@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { ethPerCoin, formatChange, formatCount } from '../format.ts';
+import { ethPerCoin, formatChange, formatCount, safeUrl } from '../format.ts';
 import type { Artist, Coin, Metrics, Viral } from '../types.ts';
 
 const ICONS = {
@@ -110,13 +110,14 @@ export function artistName(artist: Artist | string | null | undefined): string {
 
 export function Avatar({ url, name, size = 32 }: { url: string | null | undefined; name: string; size?: number }) {
   const initial = name.replace(/^@/, '').slice(0, 1).toUpperCase() || '?';
+  const src = safeUrl(url);
   // The initial stays underneath: an avatar URL that fails to load is removed and leaves it showing.
   return (
     <span class="avatar" style={{ width: `${size}px`, height: `${size}px` }} aria-hidden="true">
       {initial}
-      {url ? (
+      {src ? (
         <img
-          src={url}
+          src={src}
           alt=""
           width={size}
           height={size}

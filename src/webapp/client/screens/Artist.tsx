@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { fetchFeed } from '../api.ts';
+import { fetchFeed, getJson } from '../api.ts';
+import { type ActivityBucket, ActivityChart } from '../components/ActivityChart.tsx';
 import { PerformanceCard } from '../components/PerformanceCard.tsx';
 import { Avatar, artistName, Notice, SkeletonCards } from '../components/ui.tsx';
 import { watch } from '../live.ts';
@@ -22,7 +23,42 @@ async function artistPerformances(fid: number): Promise<Performance[]> {
   return found;
 }
 
-/** An artist's performances, newest first. */
+interface ArtistAnalytics {
+  buckets: ActivityBucket[];
+  totals: { performances?: number; likes?: number; recasts?: number; replies?: number };
+}
+
+/** The last 30 days of engagement (`GET /api/artists/:fid/analytics`, day buckets); nothing when the server has none. */
+function ArtistActivity({ fid }: { fid: number }) {
+  const [analytics, setAnalytics] = useState<ArtistAnalytics | null>(null);
+  useEffect(() => {
+    getJson<ArtistAnalytics>(`/api/artists/${fid}/analytics?bucket=day`).then(setAnalytics, () => setAnalytics(null));
+  }, [fid]);
+  if (analytics === null || analytics.buckets.length === 0) return null;
+  const t = analytics.totals;
+  return (
+    <section class="panel" aria-labelledby="activity-heading">
+      <h2 id="activity-heading">Engagement</h2>
+      <dl class="stats">
+        <div>
+          <dt>Likes</dt>
+          <dd class="num">{t.likes ?? 0}</dd>
+        </div>
+        <div>
+          <dt>Recasts</dt>
+          <dd class="num">{t.recasts ?? 0}</dd>
+        </div>
+        <div>
+          <dt>Replies</dt>
+          <dd class="num">{t.replies ?? 0}</dd>
+        </div>
+      </dl>
+      <ActivityChart buckets={analytics.buckets} label="Engagement per day" />
+    </section>
+  );
+}
+
+/** An artist's performances, newest first, and their engagement over the last 30 days. */
 export function Artist({ fid }: { fid: number }) {
   const [items, setItems] = useState<Performance[] | null>(null);
   const [failed, setFailed] = useState(false);
@@ -45,6 +81,7 @@ export function Artist({ fid }: { fid: number }) {
           {artist?.username && <p class="fine">@{artist.username}</p>}
         </div>
       </header>
+      <ArtistActivity fid={fid} />
       {failed && <Notice tone="error">This artist’s performances could not be loaded.</Notice>}
       {items === null && !failed && <SkeletonCards count={3} />}
       {items?.length === 0 && <Notice>No performances from this artist yet.</Notice>}

@@ -4,7 +4,7 @@ import { PriceChart } from '../components/PriceChart.tsx';
 import { TradePanel } from '../components/TradePanel.tsx';
 import { Avatar, artistName, Change, Counts, Notice, ViralBar } from '../components/ui.tsx';
 import { maybeInClient, shareCast, viewToken } from '../farcaster.ts';
-import { ethPerCoin, formatCount, formatEth } from '../format.ts';
+import { ethPerCoin, formatCount, formatEth, safeUrl } from '../format.ts';
 import { useLoad, usePerformance } from '../hooks.ts';
 import { watch } from '../live.ts';
 import { remember } from '../store.ts';
@@ -131,6 +131,7 @@ export function PerformanceScreen({ castHash }: { castHash: string }) {
     );
   }
   const name = artistName(performance.artist);
+  const audio = safeUrl(performance.audio?.url);
   return (
     <article class="performance">
       <header class="hero">
@@ -140,16 +141,10 @@ export function PerformanceScreen({ castHash }: { castHash: string }) {
           <span>{name}</span>
         </a>
       </header>
-      {performance.audio ? (
+      {audio ? (
         // biome-ignore lint/a11y/useMediaCaption: a music performance comes with no transcript; its title labels it
-        <audio
-          class="player"
-          controls
-          preload="none"
-          src={performance.audio.url}
-          aria-label={`Play ${performance.title}`}
-        >
-          <a href={performance.audio.url}>Listen</a>
+        <audio class="player" controls preload="none" src={audio} aria-label={`Play ${performance.title}`}>
+          <a href={audio}>Listen</a>
         </audio>
       ) : (
         <Notice>This cast has no audio attached.</Notice>
