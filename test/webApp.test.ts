@@ -66,6 +66,8 @@ describe.each(databaseTargets())('mini app pages on $name', (target: DatabaseTar
     const html = await response.text();
     expect(html).toContain(`<script type="module" src="/app/assets/app.${bundle.version}.js">`);
     const boot = bootOf(html);
+    // The page carries public settings only: nothing else of the configuration reaches a browser.
+    expect(Object.keys(boot).sort()).toEqual(['chainId', 'initial', 'publicUrl', 'quickAuthOrigin']);
     expect(boot.publicUrl).toBe('https://gigavibe.example');
     expect(boot.initial?.key).toBe('feed:recent');
     const page = boot.initial?.data as { items: { castHash: string }[]; nextCursor: string | null };
