@@ -31,6 +31,33 @@ describe('the mini app bundle', () => {
   });
 });
 
+describe('a host whose bundle cannot be loaded', () => {
+  it('answers the app 503 with the reason, and serves it once the bundle loads', async () => {
+    const target = databaseTargets()[0]!;
+    const db = await target.create();
+    try {
+      let attempts = 0;
+      const app = testApp(db, {
+        webApp: {
+          assets: async () => {
+            attempts += 1;
+            if (attempts === 1) throw new Error('ENOENT: src/webapp/client/main.tsx');
+            return bundle;
+          },
+          config: { publicUrl: null, chainId: 8453, quickAuthOrigin: null },
+        },
+      });
+      const refused = await app.app.request('/app');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('60');
+      expect(await refused.json()).toEqual({ error: 'the mini app is not built on this server (npm run build)' });
+      expect((await app.app.request('/app')).status).toBe(200);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe.each(databaseTargets())('mini app pages on $name', (target: DatabaseTarget) => {
   let db: TestDatabase;
   let app: TestApp;

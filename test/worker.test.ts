@@ -311,6 +311,20 @@ describe('Worker host on Supabase (src/worker.ts in workerd via wrangler, PostgR
       expect(meta.has('fc:frame:button:3')).toBe(false);
     });
 
+    it('serves the mini app from the Worker bundle: the page with the performance inlined, then its script', async () => {
+      const response = await fetch(new URL(`/app/p/${PERF}`, base));
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      const script = /<script type="module" src="(\/app\/assets\/app\.[0-9a-f]{12}\.js)">/.exec(html)?.[1];
+      expect(script).toBeDefined();
+      expect(html).toContain(`"key":"performance:${PERF}"`);
+      expect(html).toContain(`"publicUrl":"${PUBLIC_URL}"`);
+      const bundle = await fetch(new URL(script ?? '', base));
+      expect(bundle.status).toBe(200);
+      expect(bundle.headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect(await bundle.text()).toContain('Solana is not supported by this app');
+    });
+
     it("never echoes a binding: Frog's dev header, forwarded hosts and the HTML preview get plain frames", async () => {
       const secrets = [SECRET, SERVICE_KEY, hub.url, devnet.rpcUrl, standIn.url];
       const headerSets: Record<string, string>[] = [

@@ -3,9 +3,10 @@ import { errorFields } from '../support/logger.ts';
 import { buildWebApp, readBuiltWebApp } from './buildWebApp.ts';
 import type { LoadWebAppAssets, WebAppAssets } from './webAppAssets.ts';
 
-/** The Node host's bundle, loaded once: `prebuilt` reads `npm run build`'s dist/client and builds in memory only
- * when it is missing (a fresh clone runs with no extra step); `build` always bundles the current source (the
- * development host). The build starts at once, so the first page does not wait for esbuild. */
+/** The Node host's bundle, loaded once: `prebuilt` reads `npm run build`'s dist/client on the first /app request and
+ * builds in memory only when it is missing (a fresh clone runs with no extra step); nothing is loaded at boot, so the
+ * production process stays small and starts no esbuild process unless it must. `build` bundles the current source
+ * at once (the development host), so the first page does not wait for esbuild. */
 export function loadNodeWebApp(mode: 'build' | 'prebuilt', logger: Logger): LoadWebAppAssets {
   const load = async (): Promise<WebAppAssets> => {
     const started = Date.now();
@@ -28,6 +29,6 @@ export function loadNodeWebApp(mode: 'build' | 'prebuilt', logger: Logger): Load
     });
     return loading;
   };
-  void get().catch(() => undefined);
+  if (mode === 'build') void get().catch(() => undefined);
   return get;
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { UnavailableError } from '../errors.ts';
 import type { Logger } from '../support/logger.ts';
 import { errorFields } from '../support/logger.ts';
 import { renderShell, type ShellBoot } from './renderShell.ts';
@@ -52,7 +53,7 @@ export function webAppRoutes(config: WebAppConfig, deps: WebAppDeps): Hono {
   const assets = () => {
     loaded ??= deps.assets().catch((error: unknown) => {
       loaded = undefined;
-      throw error;
+      throw new UnavailableError('the mini app is not built on this server (npm run build)', error, 60);
     });
     return loaded;
   };

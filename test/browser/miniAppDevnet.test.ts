@@ -196,6 +196,45 @@ describe.skipIf(!chromiumAvailable())(
       await hosted.page.close();
     }, 120_000);
 
+    it('outside a client: an injected wallet (EIP-6963) buys; without one, an Open in Farcaster link', async () => {
+      const page = await browser!.newPage({ viewport: { width: 390, height: 844 } });
+      await page.exposeFunction('hostRpc', (request: { method: string; params?: unknown }) => wallet.answer(request));
+      // A browser wallet extension as the page sees it: it announces itself through EIP-6963 events.
+      await page.addInitScript(`(() => {
+      const provider = { request: async ({ method, params }) => {
+        const answer = await window.hostRpc({ method, params });
+        if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+        return answer.result;
+      } };
+      const detail = Object.freeze({ info: { uuid: '00000000-0000-4000-8000-000000000001', name: 'Test Wallet',
+        icon: 'data:,', rdns: 'test.wallet' }, provider });
+      const announce = () => window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail }));
+      window.addEventListener('eip6963:requestProvider', announce);
+      announce();
+    })();`);
+      await page.goto(`${base()}/app/p/${hash}`);
+      const sentBefore = wallet.sent.length;
+      const before = await balanceOf(wallet.account.address);
+      await page.getByRole('button', { name: `Buy $${coin.symbol}` }).click();
+      await expect
+        .poll(() => page.locator('.trade-status').textContent(), { timeout: 90_000 })
+        .toMatch(/Confirmed: received/);
+      expect(wallet.sent.length).toBe(sentBefore + 1);
+      expect(await balanceOf(wallet.account.address)).toBeGreaterThan(before);
+      // No "Add GigaVibe" outside a client.
+      expect(await page.getByRole('button', { name: 'Add GigaVibe' }).count()).toBe(0);
+      await page.close();
+
+      const bare = await browser!.newPage({ viewport: { width: 390, height: 844 } });
+      await bare.goto(`${base()}/app/p/${hash}`);
+      const link = bare.getByRole('link', { name: 'Open in Farcaster' });
+      await link.waitFor();
+      const href = new URL((await link.getAttribute('href')) ?? '');
+      expect(href.origin).toBe('https://farcaster.xyz');
+      expect(href.searchParams.get('embeds[]')).toBe(`${base()}/p/${hash}`);
+      await bare.close();
+    }, 120_000);
+
     it('Share opens the client composer with the share page as the embed; View token names the coin', async () => {
       const hosted = await launch(`/app/p/${hash}`);
       const app = hosted.page.frameLocator('iframe');
