@@ -62,6 +62,13 @@ describe('applyCoinEvent', () => {
     });
     expect(next.coin?.market).toEqual({ priceWei: '5', holders: 3, change24h: 0.1 });
     expect(applyCoinEvent(performance, { coinAddress: '0xc1', priceWei: '5' })).toBe(performance);
+    // The stream's shape: the coin's JSON with its market, as GET /api/performances/:castHash has it.
+    const streamed = applyCoinEvent(performance, {
+      coinAddress: '0xC0',
+      castHash: performance.castHash,
+      coin: { address: '0xc0', market: { priceWei: '7', change24h: '-1.5000', holders: 4 } },
+    });
+    expect(streamed.coin?.market).toEqual({ priceWei: '7', change24h: '-1.5000', holders: 4 });
     expect(applyCoinEvent({ ...performance, coin: null }, { coinAddress: '0xc0', priceWei: '5' }).coin).toBeNull();
   });
 });

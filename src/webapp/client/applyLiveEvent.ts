@@ -33,7 +33,10 @@ export function applyMetricsEvent(performance: Performance, data: Record<string,
 export function applyCoinEvent(performance: Performance, data: Record<string, unknown>): Performance {
   const coin = performance.coin;
   if (coin === null || String(data.coinAddress ?? '').toLowerCase() !== coin.address.toLowerCase()) return performance;
-  const source = isRecord(data.market) ? data.market : data;
+  // The stream sends the coin's JSON as the performance route has it (`coin.market`); older shapes put the market at
+  // the top level or under `market`.
+  const nested = isRecord(data.coin) ? data.coin : null;
+  const source = nested && isRecord(nested.market) ? nested.market : isRecord(data.market) ? data.market : data;
   const market: CoinMarket = { ...coin.market };
   for (const key of ['priceWei', 'price', 'marketCapWei', 'volume24hWei', 'lastTradeAt'] as const) {
     const value = source[key];
@@ -42,5 +45,6 @@ export function applyCoinEvent(performance: Performance, data: Record<string, un
   if (typeof source.change24h === 'number' || typeof source.change24h === 'string') market.change24h = source.change24h;
   if (typeof source.holders === 'number') market.holders = source.holders;
   const next: Coin = { ...coin, market };
+  if (nested && (typeof nested.priceEth === 'string' || nested.priceEth === null)) next.priceEth = nested.priceEth;
   return { ...performance, coin: next };
 }

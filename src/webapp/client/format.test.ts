@@ -32,8 +32,9 @@ describe('formatCoins', () => {
 });
 
 describe('formatChange', () => {
-  it('reads a fraction or a percent string and signs it', () => {
-    expect(formatChange(0.125)).toEqual({ text: '+12.5%', sign: 1 });
+  it('reads a percent (string or number) and signs it', () => {
+    expect(formatChange(12.5)).toEqual({ text: '+12.5%', sign: 1 });
+    expect(formatChange('12.5000')).toEqual({ text: '+12.5%', sign: 1 });
     expect(formatChange('-3.2')).toEqual({ text: '−3.2%', sign: -1 });
     expect(formatChange(0)).toEqual({ text: '0.0%', sign: 0 });
     expect(formatChange(null)).toBeNull();

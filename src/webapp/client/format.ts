@@ -63,10 +63,10 @@ export function formatCoins(units: bigint | string): string {
   return formatSignificant(number);
 }
 
-/** A 24 h change as a signed percent; the indexer may send a fraction (0.12) or a percent string ("12.5"). */
+/** A 24 h change in percent (the indexer's `change24h`: "12.5000", or a number) as a signed percent. */
 export function formatChange(change: number | string | null | undefined): { text: string; sign: -1 | 0 | 1 } | null {
   if (change === null || change === undefined || change === '') return null;
-  const value = typeof change === 'number' ? change * 100 : Number(change);
+  const value = Number(change);
   if (!Number.isFinite(value)) return null;
   const sign = value > 0.005 ? 1 : value < -0.005 ? -1 : 0;
   return { text: `${sign > 0 ? '+' : sign < 0 ? '−' : ''}${Math.abs(value).toFixed(1)}%`, sign };

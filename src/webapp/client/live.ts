@@ -1,4 +1,5 @@
-import { applyCoin, applyMetrics } from './store.ts';
+import { fetchPerformance } from './api.ts';
+import { applyCoin, applyMetrics, remember } from './store.ts';
 
 type Kind = 'performances' | 'coins' | 'trades';
 type TradeListener = (data: Record<string, unknown>) => void;
@@ -54,6 +55,15 @@ function open(): void {
       for (const listener of tradeListeners.get(hash) ?? []) listener(data);
     }),
   );
+  // The server could not replay what this connection missed (its Last-Event-ID is too old): read the subjects again.
+  es.addEventListener('reset', () => {
+    for (const castHash of wanted.performances.keys()) {
+      fetchPerformance(castHash).then(
+        (p) => remember([p]),
+        () => undefined,
+      );
+    }
+  });
   // EventSource retries a dropped connection by itself; an HTTP error (a 503 at the connection cap, a server without
   // the stream) closes it for good, so reopen with a growing delay.
   es.onerror = () => {
