@@ -43,7 +43,7 @@ export function App() {
   return (
     <>
       <header class="top">
-        {route.name === 'feed' ? (
+        {route.name === 'feed' || route.name === 'portfolio' ? (
           <span class="brand">GigaVibe</span>
         ) : (
           <button type="button" class="back" aria-label="Back" onClick={goBack}>
