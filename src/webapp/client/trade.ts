@@ -67,6 +67,7 @@ function settle(
   wallet: ConnectedWallet,
   txHash: string,
   reported: boolean,
+  side: 'buy' | 'sell',
   coins: (receipt: Receipt) => bigint,
 ): Promise<Settled> {
   return new Promise((resolve, reject) => {
@@ -79,7 +80,8 @@ function settle(
     };
     const fromRecord = (data: Record<string, unknown>) => {
       if (data.status === 'confirmed') {
-        const out = data.amountOut ?? data.coinAmount;
+        // A buy's amountOut is the coins received; a sell's is ETH, so its coins come from the receipt instead.
+        const out = side === 'buy' ? data.amountOut : undefined;
         done({ ok: true, coins: typeof out === 'string' && /^\d+$/.test(out) ? BigInt(out) : null });
       } else if (data.status === 'failed') done({ ok: false, coins: null });
     };
@@ -140,7 +142,7 @@ async function run(
     const txHash = await sendAll(wallet, account, prepared.transactions, onStep);
     onStep({ kind: 'pending', txHash });
     const reported = await reportTrade(txHash, castHash, side);
-    const result = await settle(wallet, txHash, reported, (receipt) =>
+    const result = await settle(wallet, txHash, reported, side, (receipt) =>
       coinsMoved(receipt, prepared.coin, account, side),
     );
     const final: TradeStep = result.ok
