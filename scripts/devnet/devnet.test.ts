@@ -27,12 +27,14 @@ import {
   type Log,
   type PublicClient,
   parseEther,
+  parseEventLogs,
   toEventSelector,
   toFunctionSelector,
   zeroAddress,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SWAPPED_TOPIC, swappedEventAbi } from '../../src/market/coinHookAbi.ts';
 import { artifactOf, compileDevContracts } from './compile.ts';
 import { devSwapRouterAbi } from './devAbis.ts';
 import { type Devnet, MULTICALL3_ADDRESS, startDevnet } from './startDevnet.ts';
@@ -50,14 +52,18 @@ let publicClient: PublicClient;
 
 type PoolKey = { currency0: Address; currency1: Address; fee: number; tickSpacing: number; hooks: Address };
 
-/** slot0 of a v4 pool through PoolManager.extsload: pools live in mapping slot 6 (v4-core StateLibrary). */
-async function readSlot0(key: PoolKey): Promise<{ sqrtPriceX96: bigint; tick: number }> {
-  const poolId = keccak256(
+function poolIdOf(key: PoolKey): `0x${string}` {
+  return keccak256(
     encodeAbiParameters(
       [{ type: 'address' }, { type: 'address' }, { type: 'uint24' }, { type: 'int24' }, { type: 'address' }],
       [key.currency0, key.currency1, key.fee, key.tickSpacing, key.hooks],
     ),
   );
+}
+
+/** slot0 of a v4 pool through PoolManager.extsload: pools live in mapping slot 6 (v4-core StateLibrary). */
+async function readSlot0(key: PoolKey): Promise<{ sqrtPriceX96: bigint; tick: number }> {
+  const poolId = poolIdOf(key);
   const slot = keccak256(encodePacked(['bytes32', 'uint256'], [poolId, 6n]));
   const word = hexToBigInt(
     await publicClient.readContract({
@@ -199,13 +205,13 @@ describe('startDevnet', () => {
       currency1: coin,
       fee: 10_000,
       tickSpacing: 200,
-      hooks: zeroAddress,
+      hooks: devnet.addresses.coinHook,
     });
     expect(deployment.poolKeyHash).toBe(
       keccak256(
         encodeAbiParameters(
           [{ type: 'address' }, { type: 'address' }, { type: 'uint24' }, { type: 'int24' }, { type: 'address' }],
-          [zeroAddress, coin, 10_000, 200, zeroAddress],
+          [zeroAddress, coin, 10_000, 200, devnet.addresses.coinHook],
         ),
       ),
     );
@@ -358,6 +364,20 @@ describe('startZoraApiStandIn', () => {
     const priceAfter = await readSlot0(key);
     // Buying the coin (currency1) with ETH (currency0) lowers currency1-per-currency0: the coin got dearer.
     expect(priceAfter.sqrtPriceX96).toBeLessThan(priceBefore.sqrtPriceX96);
+    // The pool's hook reports the swap with Zora's Swapped event, as on Base.
+    const swapped = parseEventLogs({ abi: swappedEventAbi, logs: receipt.logs, eventName: 'Swapped' });
+    expect(swapped).toHaveLength(1);
+    expect(swapped[0]?.address).toBe(devnet.addresses.coinHook.toLowerCase());
+    expect(swapped[0]?.topics[0]).toBe(SWAPPED_TOPIC);
+    expect(swapped[0]?.args).toMatchObject({
+      sender: devnet.addresses.swapRouter,
+      isTrustedSwapSenderAddress: false,
+      poolKeyHash: poolIdOf(key),
+      isCoinBuy: true,
+      amount0: -parseEther('0.5'),
+      amount1: quoted,
+      sqrtPriceX96: priceAfter.sqrtPriceX96,
+    });
 
     const quoteRequest = standIn.requests.findLast((r) => r.pathname === '/quote');
     expect(quoteRequest?.headers['api-key']).toBeUndefined();

@@ -25,6 +25,10 @@ export const DEVNET_CHAIN_ID = 8453;
 /** Multicall3's canonical address, which viem's `base` chain definition points at. */
 export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11';
 
+/** Where the devnet's coin hook (DevCoinHook) lives: v4 reads a hook's permissions from its address's low 14 bits, and
+ * these are exactly AFTER_SWAP_FLAG (1 << 6), the one callback the hook implements. */
+export const DEV_COIN_HOOK_ADDRESS: Address = '0x00000000000000000000000000000000000DC040';
+
 /** anvil's well-known development mnemonic: every devnet key is public and must never hold real funds. */
 export const DEVNET_MNEMONIC = 'test test test test test test test test test test test junk';
 
@@ -41,6 +45,8 @@ export type DevnetAddresses = {
   coinFactory: Address;
   /** DevSwapRouter, the target of the stand-in's /quote calls. */
   swapRouter: Address;
+  /** DevCoinHook, the hook of every new coin's pool: emits Zora's Swapped event. */
+  coinHook: Address;
 };
 
 /** A running devnet. */
@@ -154,6 +160,19 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
         index: pad(toHex(BigInt(slot.slot))),
         value: pad(poolManager),
       });
+      // The coin hook, like the factory: runtime code at a flag-bearing address, its PoolManager in slot 0.
+      await testClient.setCode({
+        address: DEV_COIN_HOOK_ADDRESS,
+        bytecode: artifactOf(artifacts, 'DevCoinHook').deployedBytecode,
+      });
+      await testClient.setStorageAt({ address: DEV_COIN_HOOK_ADDRESS, index: pad('0x0'), value: pad(poolManager) });
+      const hooksSlot = factory.storageLayout.storage.find((s) => s.label === 'hooks');
+      if (hooksSlot?.offset !== 0) throw new Error('DevCoinFactory.hooks storage slot not found');
+      await testClient.setStorageAt({
+        address: coinFactory,
+        index: pad(toHex(BigInt(hooksSlot.slot))),
+        value: pad(DEV_COIN_HOOK_ADDRESS),
+      });
 
       const router = artifactOf(artifacts, 'DevSwapRouter');
       swapRouter = await deploy(router.bytecode, router.abi, [poolManager]);
@@ -171,7 +190,13 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       rpcUrl: anvil.rpcUrl,
       chainId: DEVNET_CHAIN_ID,
       chain,
-      addresses: { multicall3: MULTICALL3_ADDRESS, poolManager, coinFactory, swapRouter },
+      addresses: {
+        multicall3: MULTICALL3_ADDRESS,
+        poolManager,
+        coinFactory,
+        swapRouter,
+        coinHook: DEV_COIN_HOOK_ADDRESS,
+      },
       accounts,
       pid: anvil.pid,
       stop: anvil.stop,
@@ -282,7 +307,12 @@ async function readSavedAddresses(
   } catch {
     return null;
   }
-  for (const address of [saved.poolManager, saved.swapRouter, coinFactoryAddress[DEVNET_CHAIN_ID]]) {
+  for (const address of [
+    saved.poolManager,
+    saved.swapRouter,
+    coinFactoryAddress[DEVNET_CHAIN_ID],
+    DEV_COIN_HOOK_ADDRESS,
+  ]) {
     const code = await client.getCode({ address });
     if (code === undefined || code === '0x') return null;
   }

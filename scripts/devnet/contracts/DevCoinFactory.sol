@@ -15,15 +15,18 @@ import {
 /// ZoraFactoryImpl (`deploy` with postDeployHook and coinSalt, selector and arguments identical to coinFactoryABI in
 /// the protocol-deployments npm package) and emits the identical CoinCreatedV4 event, so coins-sdk's createCoin and
 /// getCoinCreateFromLogs work unchanged. It creates a DevCoin with CREATE2, initializes an ETH/coin Uniswap v4 pool
-/// without hooks, and adds the pool's share of the supply as single-sided coin liquidity.
+/// whose hook is the devnet's coin hook (DevCoinHook: it emits Zora's Swapped event on every swap), and adds the
+/// pool's share of the supply as single-sided coin liquidity.
 /// @dev The devnet copies this runtime code to Zora's factory address with anvil_setCode (coins-sdk requires the
 /// call to go there). That copies no storage and no constructor effects, so there are no immutables and the only
-/// state, the PoolManager address in slot 0, is written with anvil_setStorageAt.
+/// state, the PoolManager address in slot 0 and the hook in slot 1, is written with anvil_setStorageAt.
 contract DevCoinFactory is IDevUnlockCallback {
     using DevBalanceDelta for int256;
 
     /// @notice Where the v4 pools live. Slot 0: the devnet writes it directly (see the contract comment).
     IDevPoolManager public poolManager;
+    /// @notice The hook new pools get (slot 1, written by the devnet like slot 0); address(0): pools without a hook.
+    address public hooks;
 
     uint256 public constant POOL_SUPPLY = 990_000_000e18;
     uint24 public constant POOL_FEE = 10_000;
@@ -141,7 +144,7 @@ contract DevCoinFactory is IDevUnlockCallback {
     }
 
     function _launch(DevCoin coin, CoinArgs memory a) private {
-        PoolKey memory key = PoolKey(address(0), address(coin), POOL_FEE, TICK_SPACING, address(0));
+        PoolKey memory key = PoolKey(address(0), address(coin), POOL_FEE, TICK_SPACING, hooks);
         coin.initialize(a.name, a.symbol, a.uri, a.payoutRecipient, a.platformReferrer, address(poolManager), a.owners, key);
 
         uint256 sqrtUpper = _sqrtPriceX96AtTick(a.tickUpper);
