@@ -4,6 +4,7 @@ import { coinMetadataRoute } from './coins/coinMetadataRoute.ts';
 import type { Stores } from './createStores.ts';
 import { clientRateKey, enforceRateLimit, type RateLimiter } from './http/createRateLimiter.ts';
 import { createErrorHandler } from './http/onError.ts';
+import { marketRoutes } from './market/marketRoutes.ts';
 import { measureRequests } from './metrics/measureRequests.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { metricsRoute } from './metrics/metricsRoute.ts';
@@ -33,7 +34,7 @@ export interface AppConfig {
 }
 
 /** The stores the app's routes reach (the background jobs take theirs in createGigaVibe). */
-export type AppStores = Pick<Stores, 'ingest' | 'performances' | 'trading' | 'viral' | 'analytics'>;
+export type AppStores = Pick<Stores, 'ingest' | 'performances' | 'trading' | 'viral' | 'analytics' | 'market'>;
 
 export interface AppDeps {
   stores: AppStores;
@@ -148,6 +149,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   app.route('/api/artists', artistAnalyticsRoute(stores.analytics));
   const getPerformanceView = deps.getPerformanceView ?? createPerformanceViews({ stores, logger }).getPerformanceView;
   app.route('/api/performances', performanceRoutes(stores.performances, getPerformanceView));
+  app.route('/api/coins', marketRoutes(stores.market));
   if (deps.frames) {
     const limiter = deps.frameActionLimiter;
     if (limiter !== undefined) {

@@ -17,6 +17,7 @@ import type { FrameFontSource, ResvgWasm } from './frames/createCardRenderer.ts'
 import { createFrames, type Frames } from './frames/createFrames.tsx';
 import { createRateLimiter } from './http/createRateLimiter.ts';
 import type { Job, SkippedJob } from './jobs/job.ts';
+import { chainIndexerJob } from './market/chainIndexerJob.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { createMiniAppServer, type MiniAppServer } from './miniapp/createMiniAppServer.ts';
 import { DEFAULT_QUICK_AUTH_ORIGIN } from './miniapp/createQuickAuthenticator.ts';
@@ -328,6 +329,24 @@ function backgroundJobs(
       },
     });
   }
+
+  const indexer = chainIndexerJob(
+    {
+      chainId: env.CHAIN_ID,
+      rpcUrl: env.BASE_RPC_URL,
+      confirmations: env.CHAIN_CONFIRMATIONS,
+      blockRange: env.INDEXER_BLOCK_RANGE,
+    },
+    {
+      store: stores.market,
+      leases: stores.jobs,
+      logger,
+      holder: `indexer-${host.randomSecret().slice(0, 12)}`,
+      kind: host.kind,
+    },
+  );
+  if ('job' in indexer) jobs.push(indexer.job);
+  else skipped.push(indexer.skipped);
 
   if (frames !== null) {
     jobs.push({

@@ -4,6 +4,7 @@ import type { Rpc } from './db/rpc.ts';
 import { createFrameStore, type FrameStore } from './frames/createFrameStore.ts';
 import { createJobStore } from './jobs/createJobStore.ts';
 import type { JobLeases } from './jobs/job.ts';
+import { createMarketStore, type MarketStore } from './market/createMarketStore.ts';
 import { createMetricsStore, type MetricsStore } from './metrics/createMetricsStore.ts';
 import { createMiniAppStore, type MiniAppStore } from './miniapp/createMiniAppStore.ts';
 import { createPerformanceStore, type PerformanceStore } from './performances/createPerformanceStore.ts';
@@ -25,6 +26,7 @@ export interface Stores {
   metrics: MetricsStore;
   miniapp: MiniAppStore;
   analytics: AnalyticsStore;
+  market: MarketStore;
   /** Close the connection under all of them. */
   close(): Promise<void>;
 }
@@ -43,6 +45,7 @@ export function createStores(rpc: Rpc): Stores {
     metrics: createMetricsStore(rpc),
     miniapp: createMiniAppStore(rpc),
     analytics: createAnalyticsStore(rpc),
+    market: createMarketStore(rpc),
     close: () => rpc.close(),
   };
 }

@@ -45,6 +45,7 @@ async function startDevChain(env: Env): Promise<{ env: Env; dev: NodeDevChain } 
       ...env,
       BASE_RPC_URL: devnet.rpcUrl,
       CHAIN_ID: devnet.chainId as Env['CHAIN_ID'],
+      CHAIN_CONFIRMATIONS: 0,
       PLATFORM_PRIVATE_KEY: devnet.accounts.platform.privateKey,
       ZORA_API_BASE_URL: standIn.url,
       ZORA_API_KEY: undefined,

@@ -172,6 +172,18 @@ export const configSchema = z
       .min(1, 'must be between 1 and 3600')
       .max(3600, 'must be between 1 and 3600')
       .default(5),
+    CHAIN_CONFIRMATIONS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(0, 'must be between 0 and 1000')
+      .max(1000, 'must be between 0 and 1000')
+      .default(10),
+    INDEXER_BLOCK_RANGE: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 100000')
+      .max(100000, 'must be between 1 and 100000')
+      .default(2000),
     ADMIN_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
     METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
     ANALYTICS_RETENTION_DAYS: z.coerce

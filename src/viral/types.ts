@@ -24,6 +24,18 @@ export const viralSchema = z.object({
 });
 export type Viral = z.infer<typeof viralSchema>;
 
+/** The live market of a coin, as the chain indexer keeps it on performance_coins. */
+export const coinMarketSchema = z.object({
+  priceWei: z.string().nullable(),
+  price: z.string().nullable(),
+  marketCapWei: z.string().nullable(),
+  volume24hWei: z.string().nullable(),
+  change24h: z.number().nullable(),
+  holders: z.number().nullable(),
+  lastTradeAt: z.string().nullable(),
+  blockNumber: z.number(),
+});
+
 /** The `coin` field of a performance: null until its Zora coin is confirmed. */
 export const coinSchema = z
   .object({
@@ -33,6 +45,8 @@ export const coinSchema = z
     txHash: z.string(),
     poolId: z.string().nullable(),
     createdAt: z.string(),
+    /** The indexed market (src/market): amounts as decimal strings; null until the indexer reached the coin. */
+    market: coinMarketSchema.nullable().optional(),
   })
   .nullable();
 
