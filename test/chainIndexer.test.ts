@@ -6,6 +6,7 @@ import { swappedEventAbi, transferEventAbi } from '../src/market/coinHookAbi.ts'
 import { type ChainIndexer, createChainIndexer, type StepResult } from '../src/market/createChainIndexer.ts';
 import { createIndexerChain, type IndexerChain } from '../src/market/createIndexerChain.ts';
 import { silentLogger } from '../src/support/logger.ts';
+import { startRpcProxy } from './standins/rpcProxy.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { type DevCoin, devnetMarket, registerCoin } from './support/devnetMarket.ts';
 import { testApp } from './support/testApp.ts';
@@ -47,9 +48,13 @@ function indexerFor(db: TestDatabase, options: { holder?: string; chain?: Indexe
 
 async function runUntilIdle(indexer: ChainIndexer): Promise<StepResult[]> {
   const all: StepResult[] = [];
-  for (let i = 0; i < 50; i += 1) {
+  for (let i = 0; i < 100; i += 1) {
     const { leader, steps } = await indexer.runOnce();
-    if (!leader) throw new Error('not the leader');
+    if (!leader) {
+      // Another test's instance still holds the short lease: wait for it to run out.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
     all.push(...steps);
     if (steps.at(-1)?.kind === 'idle') return all;
   }
@@ -341,5 +346,132 @@ describe.each(databaseTargets())('the chain indexer on the devnet with $name', (
     expect(after.trades.at(-1)?.trader).toBe(user(6).address.toLowerCase());
     expect(after.balances.get(user(5).address.toLowerCase()) ?? 0n).toBe(0n);
     await expectMatchesChain(db, coin);
+  });
+
+  it('lets a second instance take over from a leader that died mid-range, and refuses the dead leader its step', async () => {
+    await market.routerBuy(user(0), coin.coin, parseEther('0.01'));
+    await market.poolSwap(user(2), coin.key, { buyWei: parseEther('0.02') });
+    await market.transfer(user(2), coin.coin, user(3).address, 12345n);
+
+    // Leader A reads the state, then stalls inside eth_getLogs and stops renewing its lease (as a killed process).
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reached: () => void = () => {};
+    const atGate = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const real = createIndexerChain(devnet.rpcUrl);
+    const stalled: IndexerChain = {
+      ...real,
+      async logs(filter) {
+        reached();
+        await gate;
+        return real.logs(filter);
+      },
+    };
+    const deadStore = { ...db.stores.market, renewJobLease: () => new Promise<boolean>(() => {}) };
+    const a = createChainIndexer({
+      chainId: 8453,
+      chain: stalled,
+      store: deadStore,
+      leases: db.stores.jobs,
+      logger: silentLogger,
+      holder: 'indexer-dead',
+      confirmations: 0,
+      blockRange: 25,
+      leaseSeconds: 2,
+    });
+    // A takes the lease once the previous tests' leader has let it go.
+    for (let i = 0; i < 100 && !(await db.stores.jobs.claimJobLease('chain-indexer', 'indexer-dead', 2)); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const aRun = a.runOnce();
+    await atGate;
+
+    const b = indexerFor(db, { holder: 'indexer-b' });
+    expect((await b.runOnce()).leader).toBe(false);
+    let took = false;
+    for (let i = 0; i < 100 && !took; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      took = (await b.runOnce()).leader;
+    }
+    expect(took).toBe(true);
+    await runUntilIdle(b);
+
+    const afterB = await indexed(db, coin.coin);
+
+    release();
+    const aSummary = await aRun;
+    expect(aSummary.steps.at(-1)).toEqual({ kind: 'refused', reason: 'lease_lost' });
+    expect(await indexed(db, coin.coin)).toEqual(afterB);
+    await expectMatchesChain(db, coin);
+  });
+
+  it('reads through a provider that refuses wide ranges and big answers and rate-limits (stand-in proxy)', async () => {
+    const fresh = await target.create();
+    const proxy = await startRpcProxy(devnet.rpcUrl);
+    try {
+      await registerCoin(fresh, castHash(Math.floor(Math.random() * 2 ** 40), 'f'), 7101, coin);
+      proxy.maxLogRange = 4;
+      proxy.maxLogResults = 3;
+      proxy.failNext(2, 429, 1);
+      const indexer = indexerFor(fresh, { chain: createIndexerChain(proxy.url), range: 40 });
+      const steps = await runUntilIdle(indexer);
+      expect(steps.some((s) => s.kind === 'applied')).toBe(true);
+      proxy.failNext(1, 503);
+      await market.routerBuy(user(1), coin.coin, parseEther('0.01'));
+      await runUntilIdle(indexer);
+
+      expect(proxy.requests.filter((r) => r.status === 429)).toHaveLength(2);
+      expect(proxy.requests.filter((r) => r.status === 503)).toHaveLength(1);
+      expect(proxy.requests.some((r) => r.refused === 'range')).toBe(true);
+      expect(proxy.requests.some((r) => r.refused === 'results')).toBe(true);
+      await expectMatchesChain(fresh, coin);
+    } finally {
+      await proxy.close();
+      await fresh.close();
+    }
+  });
+
+  it('catches up a coin confirmed after the cursor passed its creation block, then follows it', async () => {
+    const late = await market.createCoin('LATE');
+    await market.routerBuy(user(5), late.coin, parseEther('0.04'));
+    await runUntilIdle(indexerFor(db));
+    await registerCoin(db, castHash(Math.floor(Math.random() * 2 ** 40), 'f'), 7102, late);
+    const steps = await runUntilIdle(indexerFor(db));
+    expect(steps.some((s) => s.kind === 'applied' && s.scope === 'catch-up')).toBe(true);
+    await market.poolSwap(user(5), late.key, { sellCoins: 1000n });
+    await runUntilIdle(indexerFor(db));
+    const truth = await expectMatchesChain(db, late);
+    expect(truth.swaps.map((s) => s.side)).toEqual(['buy', 'sell']);
+  });
+
+  it('links reported trades to their indexed swaps, whichever comes first', async () => {
+    const report = (txHash: string, buyer: string) =>
+      db.sql.query('select public.record_pending_trade($1::jsonb)', [
+        JSON.stringify({ source: 'api', chainId: 8453, txHash, buyer, coinAddress: coin.coin.toLowerCase() }),
+      ]);
+    const linked = async (txHash: string) =>
+      (
+        await db.sql.query<{ linked: boolean }>(
+          'select trade_id is not null as linked from public.coin_trades where tx_hash = $1',
+          [txHash],
+        )
+      )[0]?.linked;
+    const early = await market.routerBuy(user(6), coin.coin, parseEther('0.01'));
+    await report(early.transactionHash, user(6).address.toLowerCase());
+    await runUntilIdle(indexerFor(db));
+    expect(await linked(early.transactionHash)).toBe(true);
+
+    const late = await market.routerBuy(user(6), coin.coin, parseEther('0.01'));
+    await runUntilIdle(indexerFor(db));
+    expect(await linked(late.transactionHash)).toBe(false);
+    // A report naming someone else as the buyer links nothing.
+    await report(late.transactionHash, user(7).address.toLowerCase());
+    expect(await linked(late.transactionHash)).toBe(false);
+    await report(late.transactionHash, user(6).address.toLowerCase());
+    expect(await linked(late.transactionHash)).toBe(true);
   });
 });
