@@ -132,6 +132,31 @@ describe.each(databaseTargets())('row-level security for the anon role on $name'
     expect(await denied(`select public.record_pending_trade('{}'::jsonb)`)).toMatch(/permission denied/);
   });
 
+  it("reads the market of visible performances' coins (on chain anyway), but not its internals or our trade links", async () => {
+    for (const table of ['coin_transfers', 'market_cursors', 'market_coin_cursors', 'market_blocks']) {
+      expect(await denied(`select * from ${table}`), table).toMatch(/permission denied/);
+    }
+    expect(await denied('select trade_id from coin_trades')).toMatch(/permission denied/);
+    const readable = await asAnon((q) =>
+      q(`select (select count(*) from coin_trades)::int as trades, (select count(*) from coin_balances)::int as balances,
+           (select count(*) from coin_candles)::int as candles`),
+    );
+    expect(readable).toEqual([{ trades: 0, balances: 0, candles: 0 }]);
+    const market = await asAnon((q) =>
+      q(`select price_wei, price, market_cap_wei, volume_24h_wei, change_24h, holders, last_trade_at, market_block
+         from performance_coins`),
+    );
+    expect(market).toEqual([]);
+    for (const call of [
+      `select public.apply_market_step('{}'::jsonb)`,
+      `select public.rollback_market(8453, 'x', 'chain-indexer', 1)`,
+      `select public.renew_job_lease('chain-indexer', 'x', 60)`,
+      'select public.market_state(8453)',
+    ]) {
+      expect(await denied(call), call).toMatch(/permission denied/);
+    }
+  });
+
   it('can call the public read functions', async () => {
     const rows = await asAnon((q) => q(`select public.get_performance('${visible}') ->> 'castHash' as h`));
     expect(rows).toEqual([{ h: visible }]);
