@@ -435,21 +435,6 @@ comment on function public.link_reported_trade() is
 create trigger trades_link_coin_trade after insert on public.trades
   for each row execute function public.link_reported_trade();
 
--- The indexed swap a reported trade names, for the trade confirmer: {blockNumber, coinAmount, ethAmount} or null.
-create function public.indexed_swap_of(p_chain_id integer, p_tx_hash text, p_coin text, p_trader text) returns jsonb
-language sql stable
-set search_path = public, pg_temp
-as $$
-  select jsonb_build_object('blockNumber', t.block_number, 'coinAmount', t.coin_amount::text,
-    'ethAmount', t.eth_amount::text, 'logIndex', t.log_index)
-  from public.coin_trades t
-  where t.chain_id = p_chain_id and t.tx_hash = lower(p_tx_hash) and t.coin_address = lower(p_coin)
-    and t.trader = lower(p_trader) and t.side = 'buy'
-  order by t.log_index limit 1
-$$;
-comment on function public.indexed_swap_of(integer, text, text, text) is
-  'The indexed buy of a transaction, coin and trader ({blockNumber, coinAmount, ethAmount, logIndex}), or null.';
-
 -- Candles of a visible coin for charts: null when no visible performance has the coin.
 create function public.coin_candles_page(p_coin text, p_interval text, p_from timestamptz, p_to timestamptz,
   p_limit integer)
@@ -559,13 +544,13 @@ revoke execute on function public.renew_job_lease(text, text, integer), public.m
   public.market_recent_blocks(integer, bigint, integer), public.refresh_coin_market(text, bigint, timestamptz),
   public.rebuild_coin_candles(jsonb), public.apply_market_step(jsonb),
   public.rollback_market(integer, text, text, bigint), public.link_reported_trade(),
-  public.indexed_swap_of(integer, text, text, text), public.coin_candles_page(text, text, timestamptz, timestamptz,
+  public.coin_candles_page(text, text, timestamptz, timestamptz,
     integer), public.coin_trades_page(text, integer, jsonb)
   from public, anon, authenticated;
 grant execute on function public.renew_job_lease(text, text, integer), public.market_state(integer),
   public.market_recent_blocks(integer, bigint, integer), public.refresh_coin_market(text, bigint, timestamptz),
   public.rebuild_coin_candles(jsonb), public.apply_market_step(jsonb),
   public.rollback_market(integer, text, text, bigint), public.link_reported_trade(),
-  public.indexed_swap_of(integer, text, text, text), public.coin_candles_page(text, text, timestamptz, timestamptz,
+  public.coin_candles_page(text, text, timestamptz, timestamptz,
     integer), public.coin_trades_page(text, integer, jsonb)
   to service_role;
