@@ -268,9 +268,23 @@ describe.each(databaseTargets())('the chain indexer on the devnet with $name', (
       `/api/coins/${coin.coin}/trades?limit=0`,
       `/api/coins/${coin.coin}/trades?cursor=%7B%22b%22%3A-1%7D`,
       `/api/coins/${coin.coin}/trades?cursor=${'x'.repeat(300)}`,
+      // Values JavaScript accepts and PostgreSQL would not (security regressions: these were 500s).
+      `/api/coins/${coin.coin}/trades?cursor=${Buffer.from('{"b":1,"l":3000000000}').toString('base64url')}`,
+      `/api/coins/${coin.coin}/trades?cursor=${Buffer.from('{"b":1e300,"l":0}').toString('base64url')}`,
+      `/api/coins/${coin.coin}/candles?interval=1m&from=0000-01-01`,
+      `/api/coins/${coin.coin}/candles?interval=1m&from=2026-02-30T00:00Z`,
+      `/api/coins/${coin.coin}/candles?interval=1m&from=2026-12-01&to=2026-11-01`,
+      `/api/coins/${coin.coin}/candles?interval=1m&limit=1001`,
+      `/api/coins/${coin.coin}/trades?limit=101`,
+      `/api/coins/${coin.coin}/trades?sort=asc`,
     ]) {
       expect((await api.get(path)).status, path).toBe(400);
     }
+    const bounded = await api.get(
+      `/api/coins/${coin.coin.toUpperCase().replace('0X', '0x')}/candles?interval=1d&from=1970-01-01&to=2999-01-01T00:00:00Z&limit=1`,
+    );
+    expect(bounded.status).toBe(200);
+    expect((bounded.body as { candles: unknown[] }).candles).toHaveLength(1);
     expect((await api.get('/api/coins/0x000000000000000000000000000000000000dead/trades')).status).toBe(404);
     expect((await api.get('/api/coins/0x000000000000000000000000000000000000dead/candles?interval=1h')).status).toBe(
       404,

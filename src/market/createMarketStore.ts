@@ -68,8 +68,16 @@ const candlesSchema = z.object({
 });
 export type CoinCandles = z.infer<typeof candlesSchema>;
 
+/** A trades keyset position: block number and log index (bounded so SQL's bigint and integer casts cannot fail). */
 export const tradesCursorSchema = z
-  .object({ b: z.number().int().nonnegative(), l: z.number().int().nonnegative() })
+  .object({
+    b: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    l: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(2 ** 31 - 1),
+  })
   .strict();
 export type TradesCursor = z.infer<typeof tradesCursorSchema>;
 

@@ -10,7 +10,14 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{
 const time = (name: string) =>
   z
     .string()
-    .refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), `${name} must be an ISO 8601 time`)
+    .refine((s) => {
+      const at = Date.parse(s);
+      // Bounded to years PostgreSQL and every client agree on (year 0 parses in JavaScript, not in PostgreSQL).
+      if (!ISO_TIME.test(s) || !(at >= 0)) return false;
+      // A real calendar day: JavaScript rolls 2026-02-30 over into March.
+      const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+      return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+    }, `${name} must be an ISO 8601 time from 1970 on`)
     .transform((s) => new Date(s))
     .optional();
 
@@ -57,7 +64,7 @@ export function decodeTradesCursor(cursor: string): TradesCursor | null {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(cursor)) return null;
   try {
     const parsed = tradesCursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return parsed.success && parsed.data.b <= Number.MAX_SAFE_INTEGER ? parsed.data : null;
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
