@@ -321,7 +321,7 @@ describe.each(databaseTargets())('the chain indexer on the devnet with $name', (
 
     // Replace the last 2 blocks: user 6 buys instead, at the same height.
     const testClient = createTestClient({ chain: devnet.chain, transport: http(devnet.rpcUrl), mode: 'anvil' });
-    const head = await market.publicClient.getBlockNumber();
+    const head = await market.publicClient.getBlockNumber({ cacheTime: 0 });
     const oldHash = (await market.publicClient.getBlock({ blockNumber: head - 1n })).hash;
     const data = (await import('viem').then(({ encodeFunctionData }) =>
       import('../scripts/devnet/devAbis.ts').then(({ devSwapRouterAbi }) =>
@@ -350,7 +350,7 @@ describe.each(databaseTargets())('the chain indexer on the devnet with $name', (
         ],
       ] as never,
     });
-    expect(await market.publicClient.getBlockNumber()).toBe(head);
+    expect(await market.publicClient.getBlockNumber({ cacheTime: 0 })).toBe(head);
     expect((await market.publicClient.getBlock({ blockNumber: head - 1n })).hash).not.toBe(oldHash);
 
     const steps = await runUntilIdle(indexerFor(db));

@@ -168,7 +168,7 @@ export function createChainIndexer(options: ChainIndexerOptions): ChainIndexer {
       ...new Set([...decoded.swaps, ...decoded.transfers].map((l) => l.blockNumber).filter((n) => n !== to)),
     ];
     const headers = new Map<number, BlockHeader>([[to, await header(to)]]);
-    for (const [i, h] of (await mapLimited(numbers, 8, header)).entries()) headers.set(numbers[i] as number, h);
+    for (const [i, h] of (await mapLimited(numbers, 50, header)).entries()) headers.set(numbers[i] as number, h);
     if (headers.get(to)?.hash !== end.hash) throw new ReorgDuringReadError(`block ${to} changed during the read`);
     for (const log of [...decoded.swaps, ...decoded.transfers]) {
       if (headers.get(log.blockNumber)?.hash !== log.blockHash) {
@@ -177,7 +177,7 @@ export function createChainIndexer(options: ChainIndexerOptions): ChainIndexer {
     }
     const unvouched = [...new Set(decoded.swaps.filter((s) => s.trader === null).map((s) => s.txHash))];
     const senders = new Map<string, string>();
-    for (const [i, sender] of (await mapLimited(unvouched, 8, (tx) => chain.transactionSender(tx))).entries()) {
+    for (const [i, sender] of (await mapLimited(unvouched, 50, (tx) => chain.transactionSender(tx))).entries()) {
       senders.set(unvouched[i] as string, sender);
     }
     const swaps: SwapRow[] = decoded.swaps.map((s) => ({ ...s, trader: s.trader ?? senders.get(s.txHash) ?? ZERO }));

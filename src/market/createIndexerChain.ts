@@ -56,7 +56,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * are retried here on 429/5xx honouring Retry-After (a few times, then the step fails and runs again next period);
  * answers are validated so a hostile or broken node cannot feed the indexer malformed data. */
 export function createIndexerChain(rpcUrl: string, options: { maxRetries?: number } = {}): IndexerChain {
-  const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 15_000 }) });
+  const client = createPublicClient({
+    transport: http(rpcUrl, { retryCount: 0, timeout: 15_000, batch: { batchSize: 50, wait: 0 } }),
+  });
   const maxRetries = options.maxRetries ?? 4;
   const call = async (method: string, params: unknown[]): Promise<unknown> => {
     for (let attempt = 0; ; attempt += 1) {

@@ -6,11 +6,13 @@
  *   range, the public Base node's ("block range too large"), in a 200 answer as providers send them.
  * - Scripted failures: the next N requests answer HTTP 429 with a `Retry-After` (delay-seconds) or HTTP 503, with a
  *   JSON-RPC error body.
+ * - Batch requests (a JSON array) are answered element by element, as providers do; a scripted failure refuses the
+ *   whole HTTP request.
  * - Everything is recorded (method, status) so a test can see what the client asked and how often.
  *
  * What it cannot prove: the exact limits and wording of any given provider today (they differ and change; the client
- * classifies by code and several wordings), WebSocket transports, batch requests (the indexer sends none), and
- * answers that are slow rather than refused. */
+ * classifies by code and several wordings), WebSocket transports, and
+ * answers that are slow rather than refused, or providers' caps on batch sizes. */
 import { createServer } from 'node:http';
 import { listenOnLoopback } from '../../src/support/listenOnLoopback.ts';
 
@@ -40,65 +42,63 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
     },
     requests: [],
   };
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    let request: JsonRpcRequest;
-    try {
-      request = JSON.parse(body) as JsonRpcRequest;
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
+  /** One JSON-RPC request's answer: refused here, or forwarded to anvil. */
+  const answerOne = async (request: JsonRpcRequest): Promise<unknown> => {
     const method = request.method ?? '?';
-    const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(payload));
+    const refuse = (refused: 'range' | 'results', message: string) => {
+      proxy.requests.push({ method, status: 200, refused });
+      return { jsonrpc: '2.0', id: request.id ?? null, error: { code: -32005, message } };
     };
-    const failure = failures.shift();
-    if (failure !== undefined) {
-      proxy.requests.push({ method, status: failure.status });
-      const message = failure.status === 429 ? 'Too Many Requests: rate limit exceeded' : 'upstream unavailable';
-      answer(
-        failure.status,
-        { jsonrpc: '2.0', id: request.id ?? null, error: { code: failure.status === 429 ? 429 : -32603, message } },
-        failure.retryAfterSeconds === undefined ? {} : { 'retry-after': String(failure.retryAfterSeconds) },
-      );
-      return;
-    }
     if (method === 'eth_getLogs' && proxy.maxLogRange !== null) {
       const filter = (request.params?.[0] ?? {}) as { fromBlock?: string; toBlock?: string };
       const span = Number(BigInt(filter.toBlock ?? '0x0') - BigInt(filter.fromBlock ?? '0x0')) + 1;
-      if (span > proxy.maxLogRange) {
-        proxy.requests.push({ method, status: 200, refused: 'range' });
-        answer(200, {
-          jsonrpc: '2.0',
-          id: request.id ?? null,
-          error: { code: -32005, message: 'block range too large' },
-        });
-        return;
-      }
+      if (span > proxy.maxLogRange) return refuse('range', 'block range too large');
     }
     const upstreamRes = await fetch(upstream, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body,
+      body: JSON.stringify(request),
     });
-    const text = await upstreamRes.text();
-    if (method === 'eth_getLogs' && proxy.maxLogResults !== null) {
-      const parsed = JSON.parse(text) as { result?: unknown[] };
-      if (Array.isArray(parsed.result) && parsed.result.length > proxy.maxLogResults) {
-        proxy.requests.push({ method, status: 200, refused: 'results' });
-        answer(200, {
-          jsonrpc: '2.0',
-          id: request.id ?? null,
-          error: { code: -32005, message: 'query returned more than 10000 results' },
-        });
-        return;
-      }
+    const parsed = (await upstreamRes.json()) as { result?: unknown };
+    if (
+      method === 'eth_getLogs' &&
+      proxy.maxLogResults !== null &&
+      Array.isArray(parsed.result) &&
+      parsed.result.length > proxy.maxLogResults
+    ) {
+      return refuse('results', 'query returned more than 10000 results');
     }
     proxy.requests.push({ method, status: upstreamRes.status });
-    res.writeHead(upstreamRes.status, { 'content-type': 'application/json' }).end(text);
+    return parsed;
+  };
+
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let body: JsonRpcRequest | JsonRpcRequest[];
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JsonRpcRequest | JsonRpcRequest[];
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(payload));
+    };
+    // A scripted failure refuses the whole HTTP request (a batch included), as a provider's rate limit does.
+    const failure = failures.shift();
+    if (failure !== undefined) {
+      const first = Array.isArray(body) ? body[0] : body;
+      proxy.requests.push({ method: first?.method ?? '?', status: failure.status });
+      const message = failure.status === 429 ? 'Too Many Requests: rate limit exceeded' : 'upstream unavailable';
+      answer(
+        failure.status,
+        { jsonrpc: '2.0', id: first?.id ?? null, error: { code: failure.status === 429 ? 429 : -32603, message } },
+        failure.retryAfterSeconds === undefined ? {} : { 'retry-after': String(failure.retryAfterSeconds) },
+      );
+      return;
+    }
+    answer(200, Array.isArray(body) ? await Promise.all(body.map(answerOne)) : await answerOne(body));
   });
   const listening = await listenOnLoopback(server);
   return Object.assign(proxy, { url: listening.url, close: listening.close });
