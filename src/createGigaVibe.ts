@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Abi, Address } from 'viem';
 import { pruneRawEvents } from './analytics/pruneRawEvents.ts';
 import { createApp, type GigaVibeApp } from './app.ts';
@@ -20,6 +20,7 @@ import type { Job, SkippedJob } from './jobs/job.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { createMiniAppServer, type MiniAppServer } from './miniapp/createMiniAppServer.ts';
 import { DEFAULT_QUICK_AUTH_ORIGIN } from './miniapp/createQuickAuthenticator.ts';
+import { readAccountAssociation } from './miniapp/parseAccountAssociation.ts';
 import { createPerformanceViews } from './performances/createPerformanceViews.ts';
 import { errorFields, type Logger } from './support/logger.ts';
 import type { ClientAddress } from './trading/buyRoute.ts';
@@ -98,7 +99,9 @@ function framesUnconfigured(): Hono {
 /** The mini app's routes without PUBLIC_URL (Workers): its URLs and the Quick Auth audience come from it. */
 function miniAppUnconfigured(): Hono {
   const app = new Hono();
-  app.all('/api/me', (c) => c.json({ error: 'server misconfigured: PUBLIC_URL' }, 503));
+  const off = (c: Context) => c.json({ error: 'server misconfigured: PUBLIC_URL' }, 503);
+  for (const path of ['/api/me', '/.well-known/farcaster.json', '/p/:castHash', '/webhooks/miniapp'])
+    app.all(path, off);
   return app;
 }
 
@@ -200,8 +203,17 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
         publicUrl: host.publicUrl,
         quickAuthOrigin: env.QUICK_AUTH_ORIGIN ?? DEFAULT_QUICK_AUTH_ORIGIN,
         chainId: trading.deps.chainId,
+        name: env.MINIAPP_NAME,
+        splashBackgroundColor: env.MINIAPP_SPLASH_BACKGROUND_COLOR,
+        accountAssociation: readAccountAssociation(env),
       },
-      { store: stores.miniapp, logger },
+      {
+        store: stores.miniapp,
+        logger,
+        getPerformanceView: performanceViews.getPerformanceView,
+        fonts: host.fonts,
+        ...(host.loadResvgWasm === undefined ? {} : { loadResvgWasm: host.loadResvgWasm }),
+      },
     );
   }
 
