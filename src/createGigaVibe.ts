@@ -213,6 +213,9 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
         getPerformanceView: performanceViews.getPerformanceView,
         fonts: host.fonts,
         ...(host.loadResvgWasm === undefined ? {} : { loadResvgWasm: host.loadResvgWasm }),
+        checkSigner,
+        ...(host.clientAddress === undefined ? {} : { clientAddress: host.clientAddress }),
+        allowLoopbackNotificationUrls: host.dev !== undefined,
       },
     );
   }

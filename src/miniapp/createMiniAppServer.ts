@@ -1,13 +1,21 @@
 import { Hono } from 'hono';
+import type { SignerCheck } from '../farcaster/verifyFrameAction.ts';
 import { createCardRenderer, type FrameFontSource, type ResvgWasm } from '../frames/createCardRenderer.ts';
 import { createImageCache } from '../frames/createImageCache.ts';
+import { createRateLimiter } from '../http/createRateLimiter.ts';
 import type { GetPerformanceView } from '../performances/createPerformanceViews.ts';
 import type { Logger } from '../support/logger.ts';
+import type { ClientAddress } from '../trading/buyRoute.ts';
 import type { MiniAppStore } from './createMiniAppStore.ts';
 import { type Authenticate, createQuickAuthenticator, quickAuthDomain } from './createQuickAuthenticator.ts';
 import { discoveryRoutes } from './discoveryRoutes.ts';
 import { meRoute } from './meRoute.ts';
+import { miniAppWebhookRoute } from './miniAppWebhookRoute.ts';
 import type { AccountAssociation, DecodedAccountAssociation } from './parseAccountAssociation.ts';
+
+/** Webhook events per minute per client address: a client sends one per user action (add, remove, enable,
+ * disable), but every event with a minted key costs a signature check and may cost a hub lookup. */
+const WEBHOOK_EVENTS_PER_MINUTE = 120;
 
 /** The mini app server's slice of the configuration. */
 export interface MiniAppServerConfig {
@@ -36,6 +44,12 @@ export interface MiniAppServerDeps {
   /** The frames' bundled fonts and resvg loader; the images are drawn by the same renderer. */
   fonts?: FrameFontSource;
   loadResvgWasm?: () => Promise<ResvgWasm>;
+  /** The frames' signer check, for the webhook's app keys; unset: POST /webhooks/miniapp is not mounted. */
+  checkSigner?: SignerCheck;
+  /** The connecting client (per-client webhook budget). */
+  clientAddress?: ClientAddress;
+  /** Accept http notification URLs on loopback (devnet and tests: local stand-ins). */
+  allowLoopbackNotificationUrls?: boolean;
 }
 
 /** What the front end needs to sign in: where getToken({ quickAuthServerOrigin }) goes, and the audience. */
@@ -80,6 +94,18 @@ export function createMiniAppServer(config: MiniAppServerConfig, deps: MiniAppSe
   const hono = new Hono();
   hono.route('/api/me', meRoute(deps.store, authenticate));
   hono.get('/api/miniapp/config', (c) => c.json(clientConfig));
+  if (deps.checkSigner !== undefined) {
+    hono.route(
+      '/webhooks/miniapp',
+      miniAppWebhookRoute({
+        store: deps.store,
+        checkSigner: deps.checkSigner,
+        limiter: createRateLimiter({ perMinute: WEBHOOK_EVENTS_PER_MINUTE }),
+        ...(deps.clientAddress === undefined ? {} : { clientAddress: deps.clientAddress }),
+        allowLoopbackNotificationUrls: deps.allowLoopbackNotificationUrls === true,
+      }),
+    );
+  }
   if (deps.getPerformanceView !== undefined && deps.fonts !== undefined) {
     const renderer = createCardRenderer({
       fonts: deps.fonts,
