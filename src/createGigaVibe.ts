@@ -256,7 +256,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
     },
   );
 
-  const { jobs, skipped } = backgroundJobs(env, host, gv, frames, trading);
+  const { jobs, skipped } = backgroundJobs(env, host, gv, frames, trading, miniApp);
   return { ...gv, jobs, skipped, frames, trading, miniApp };
 }
 
@@ -267,6 +267,7 @@ function backgroundJobs(
   gv: GigaVibeApp,
   frames: Frames | null,
   trading: TradingServices,
+  miniApp: MiniAppServer | null,
 ): { jobs: Job[]; skipped: SkippedJob[] } {
   const { stores, logger } = host;
   const jobs: Job[] = [];
@@ -352,6 +353,18 @@ function backgroundJobs(
       async run() {
         const pruned = await frames.pruneFrameActions();
         if (pruned > 0) logger.info('replay registry pruned', { rows: pruned });
+      },
+    });
+  }
+
+  if (miniApp === null) {
+    skipped.push({ name: 'notification-sender', reason: 'no PUBLIC_URL: notification target URLs would be unknown' });
+  } else {
+    jobs.push({
+      name: 'notification-sender',
+      everySeconds: 5,
+      async run(signal) {
+        await miniApp.notificationSender.runOnce(signal);
       },
     });
   }

@@ -7,6 +7,7 @@ import type { GetPerformanceView } from '../performances/createPerformanceViews.
 import type { Logger } from '../support/logger.ts';
 import type { ClientAddress } from '../trading/buyRoute.ts';
 import type { MiniAppStore } from './createMiniAppStore.ts';
+import { createNotificationSender, type NotificationSender } from './createNotificationSender.ts';
 import { type Authenticate, createQuickAuthenticator, quickAuthDomain } from './createQuickAuthenticator.ts';
 import { discoveryRoutes } from './discoveryRoutes.ts';
 import { meRoute } from './meRoute.ts';
@@ -65,6 +66,8 @@ export interface MiniAppServer {
   /** The Quick Auth authenticator other routes take injected (e.g. trade reports). */
   authenticate: Authenticate;
   clientConfig: MiniAppClientConfig;
+  /** The notification-sender job's work (createNotificationSender). */
+  notificationSender: NotificationSender;
 }
 
 /** Build the mini app's server side from its configuration slice and adapters. Warns once (at build) when the
@@ -130,5 +133,12 @@ export function createMiniAppServer(config: MiniAppServerConfig, deps: MiniAppSe
       ),
     );
   }
-  return { hono, authenticate, clientConfig };
+  const notificationSender = createNotificationSender({
+    store: deps.store,
+    publicUrl: config.publicUrl,
+    logger: deps.logger,
+    workerId: `notify-${crypto.randomUUID()}`,
+    allowLoopbackHttp: deps.allowLoopbackNotificationUrls === true,
+  });
+  return { hono, authenticate, clientConfig, notificationSender };
 }

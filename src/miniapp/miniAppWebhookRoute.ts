@@ -1,4 +1,4 @@
-import { type ParseWebhookEventResult, parseWebhookEvent, type VerifyAppKey } from '@farcaster/miniapp-node';
+import type { ParseWebhookEventResult, VerifyAppKey } from '@farcaster/miniapp-node';
 import { Hono } from 'hono';
 import { UnavailableError } from '../errors.ts';
 import type { SignerCheck } from '../farcaster/verifyFrameAction.ts';
@@ -47,6 +47,8 @@ export function miniAppWebhookRoute(deps: MiniAppWebhookDeps): Hono {
     const body = await readLimitedJson(c.req.raw, MINIAPP_WEBHOOK_MAX_BYTES);
     const arrivedAt = now();
     const envelope = readWebhookEnvelope(body, arrivedAt);
+    // Loaded on the first event, not at start.
+    const { parseWebhookEvent } = await import('@farcaster/miniapp-node');
     let parsed: ParseWebhookEventResult;
     try {
       parsed = await parseWebhookEvent(envelope.body, verifyAppKey);
