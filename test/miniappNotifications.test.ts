@@ -228,6 +228,38 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
     expect((await deliveries('crash-t')).map((d) => d.status)).toEqual(['sent', 'expired']);
   });
 
+  it('follows no redirect from a client and reads no oversized answer (hostile client)', async () => {
+    const { createServer } = await import('node:http');
+    let followed = 0;
+    const target = createServer((_req, res) => {
+      followed++;
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const targetUrl = `http://127.0.0.1:${(target.address() as { port: number }).port}/internal`;
+    const hostile = createServer((req, res) => {
+      req.resume();
+      if (req.url === '/redirect') res.writeHead(307, { location: targetUrl }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(`{"result":${' '.repeat(70_000)}{}}`);
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(hostile.address() as { port: number }).port}`;
+    try {
+      const hash = await performance(9650, [9651]);
+      await subscribe(9650, 'redirected-t', `${base}/redirect`);
+      await subscribe(9651, 'huge-t', `${base}/huge`);
+      await coin(hash);
+      expect(await sender().runOnce()).toMatchObject({ failed: 1, retry: 1, sent: 0 });
+      expect(followed).toBe(0);
+      expect(await deliveries('redirected-t')).toEqual([{ status: 'failed', attempts: 1 }]);
+    } finally {
+      hostile.closeAllConnections();
+      target.closeAllConnections();
+      await new Promise((resolve) => hostile.close(resolve));
+      await new Promise((resolve) => target.close(resolve));
+    }
+  });
+
   it('cancels deliveries whose token was disabled before they were sent', async () => {
     const hash = await performance(9600, []);
     const appKey = randomKey();

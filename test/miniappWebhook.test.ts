@@ -221,6 +221,42 @@ describe.each(databaseTargets())('POST /webhooks/miniapp on $name', (target) => 
   });
 });
 
+describe('POST /webhooks/miniapp under volume', () => {
+  it('answers 429 with Retry-After once a client spends its per-minute budget, before reading the body', async () => {
+    const db = await databaseTargets()[0]?.create();
+    if (db === undefined) throw new Error('no database');
+    try {
+      let hubCalls = 0;
+      const miniApp = createMiniAppServer(
+        { publicUrl: PUBLIC_URL, quickAuthOrigin: 'https://auth.example.com', chainId: 8453 },
+        {
+          store: db.stores.miniapp,
+          logger: silentLogger,
+          checkSigner: async () => {
+            hubCalls++;
+            return false;
+          },
+          clientAddress: () => '203.0.113.7',
+        },
+      );
+      const app = testApp(db, { miniApp });
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const body = JSON.stringify(signEvent(1000 + i, newAppKey(), enabled('t')));
+        const res = await app.app.request('/webhooks/miniapp', { method: 'POST', body });
+        statuses.push(res.status);
+        if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      // The bucket refills at 2 a second while the loop runs, so a few more than 120 may pass.
+      expect(statuses.slice(0, 120).every((s) => s === 401)).toBe(true);
+      expect(statuses).toContain(429);
+      expect(hubCalls).toBe(statuses.filter((s) => s === 401).length);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe('readWebhookEnvelope', () => {
   it('takes a timestamp in seconds or milliseconds, never later than now', () => {
     const key = newAppKey();
