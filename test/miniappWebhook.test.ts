@@ -4,8 +4,6 @@ import { ed25519 } from '@noble/curves/ed25519';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHubSignerCheck } from '../src/farcaster/createHubSignerCheck.ts';
 import { createMiniAppServer } from '../src/miniapp/createMiniAppServer.ts';
-import { isAllowedNotificationUrl } from '../src/miniapp/isAllowedNotificationUrl.ts';
-import { readWebhookEnvelope } from '../src/miniapp/readWebhookEnvelope.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { type HubStandIn, startHubStandIn } from './standins/hubApi.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
@@ -254,40 +252,5 @@ describe('POST /webhooks/miniapp under volume', () => {
     } finally {
       await db.close();
     }
-  });
-});
-
-describe('readWebhookEnvelope', () => {
-  it('takes a timestamp in seconds or milliseconds, never later than now', () => {
-    const key = newAppKey();
-    const now = new Date('2026-11-30T12:00:00Z');
-    const at = (timestamp: number) =>
-      readWebhookEnvelope(signEvent(1, key, { event: 'miniapp_removed', timestamp }), now).eventTime?.toISOString();
-    expect(at(1_764_500_000)).toBe(new Date(1_764_500_000_000).toISOString());
-    expect(at(1_764_500_000_123)).toBe(new Date(1_764_500_000_123).toISOString());
-    expect(at(9_999_999_999)).toBe(now.toISOString());
-    expect(readWebhookEnvelope(signEvent(1, key, { event: 'miniapp_removed' }), now).eventTime).toBeNull();
-  });
-});
-
-describe('isAllowedNotificationUrl', () => {
-  it('allows public https hosts only, loopback http only when asked', () => {
-    expect(isAllowedNotificationUrl('https://api.farcaster.xyz/v1/frame-notifications')).toBe(true);
-    for (const url of [
-      'http://api.farcaster.xyz/x',
-      'https://127.0.0.1/x',
-      'https://[::1]/x',
-      'https://localhost/x',
-      'https://0x7f000001/x',
-      'https://user:pw@api.farcaster.xyz/x',
-      'https://printer.local/x',
-      'https://intranet/x',
-      'ftp://api.farcaster.xyz/x',
-      'not a url',
-    ]) {
-      expect(isAllowedNotificationUrl(url), url).toBe(false);
-    }
-    expect(isAllowedNotificationUrl('http://127.0.0.1:4000/notify', { allowLoopbackHttp: true })).toBe(true);
-    expect(isAllowedNotificationUrl('http://10.0.0.1/notify', { allowLoopbackHttp: true })).toBe(false);
   });
 });
