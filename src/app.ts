@@ -101,6 +101,9 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
         'POST /api/tx/buy',
         'GET /api/trades/:txHash',
         'GET /api/me',
+        'GET /.well-known/farcaster.json',
+        'GET /p/:castHash',
+        'POST /webhooks/miniapp',
       ],
     }),
   );

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Abi, Address } from 'viem';
 import { pruneRawEvents } from './analytics/pruneRawEvents.ts';
 import { createApp, type GigaVibeApp } from './app.ts';
@@ -21,6 +21,7 @@ import { chainIndexerJob } from './market/chainIndexerJob.ts';
 import type { Metrics } from './metrics/metrics.ts';
 import { createMiniAppServer, type MiniAppServer } from './miniapp/createMiniAppServer.ts';
 import { DEFAULT_QUICK_AUTH_ORIGIN } from './miniapp/createQuickAuthenticator.ts';
+import { readAccountAssociation } from './miniapp/parseAccountAssociation.ts';
 import { createPerformanceViews } from './performances/createPerformanceViews.ts';
 import { errorFields, type Logger } from './support/logger.ts';
 import type { ClientAddress } from './trading/buyRoute.ts';
@@ -99,7 +100,9 @@ function framesUnconfigured(): Hono {
 /** The mini app's routes without PUBLIC_URL (Workers): its URLs and the Quick Auth audience come from it. */
 function miniAppUnconfigured(): Hono {
   const app = new Hono();
-  app.all('/api/me', (c) => c.json({ error: 'server misconfigured: PUBLIC_URL' }, 503));
+  const off = (c: Context) => c.json({ error: 'server misconfigured: PUBLIC_URL' }, 503);
+  for (const path of ['/api/me', '/.well-known/farcaster.json', '/p/:castHash', '/webhooks/miniapp'])
+    app.all(path, off);
   return app;
 }
 
@@ -201,8 +204,20 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
         publicUrl: host.publicUrl,
         quickAuthOrigin: env.QUICK_AUTH_ORIGIN ?? DEFAULT_QUICK_AUTH_ORIGIN,
         chainId: trading.deps.chainId,
+        name: env.MINIAPP_NAME,
+        splashBackgroundColor: env.MINIAPP_SPLASH_BACKGROUND_COLOR,
+        accountAssociation: readAccountAssociation(env),
       },
-      { store: stores.miniapp, logger },
+      {
+        store: stores.miniapp,
+        logger,
+        getPerformanceView: performanceViews.getPerformanceView,
+        fonts: host.fonts,
+        ...(host.loadResvgWasm === undefined ? {} : { loadResvgWasm: host.loadResvgWasm }),
+        checkSigner,
+        ...(host.clientAddress === undefined ? {} : { clientAddress: host.clientAddress }),
+        allowLoopbackNotificationUrls: host.dev !== undefined,
+      },
     );
   }
 
@@ -242,7 +257,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
     },
   );
 
-  const { jobs, skipped } = backgroundJobs(env, host, gv, frames, trading);
+  const { jobs, skipped } = backgroundJobs(env, host, gv, frames, trading, miniApp);
   return { ...gv, jobs, skipped, frames, trading, miniApp };
 }
 
@@ -253,6 +268,7 @@ function backgroundJobs(
   gv: GigaVibeApp,
   frames: Frames | null,
   trading: TradingServices,
+  miniApp: MiniAppServer | null,
 ): { jobs: Job[]; skipped: SkippedJob[] } {
   const { stores, logger } = host;
   const jobs: Job[] = [];
@@ -356,6 +372,18 @@ function backgroundJobs(
       async run() {
         const pruned = await frames.pruneFrameActions();
         if (pruned > 0) logger.info('replay registry pruned', { rows: pruned });
+      },
+    });
+  }
+
+  if (miniApp === null) {
+    skipped.push({ name: 'notification-sender', reason: 'no PUBLIC_URL: notification target URLs would be unknown' });
+  } else {
+    jobs.push({
+      name: 'notification-sender',
+      everySeconds: 5,
+      async run(signal) {
+        await miniApp.notificationSender.runOnce(signal);
       },
     });
   }

@@ -269,6 +269,32 @@ describe('the Quick Auth stand-in speaks what sdk.quickAuth.getToken() calls', (
     expect(await (await app.request('/who', bearer(body.token ?? ''))).json()).toEqual({ fid: 321 });
   });
 
+  it("answers @farcaster/quick-auth's light client, the code sdk.quickAuth.getToken() runs (nonce, then verify-siwf)", async () => {
+    const { createLightClient } = await import('@farcaster/quick-auth/light');
+    const light = createLightClient({ origin: qa.origin });
+    const { nonce } = await light.generateNonce();
+    const message = createSiweMessage({
+      address: account.address,
+      chainId: 10,
+      domain: DOMAIN,
+      nonce,
+      uri: `https://${DOMAIN}/`,
+      version: '1',
+      resources: ['farcaster://fid/654'],
+    });
+    const { token } = await light.verifySiwf({
+      domain: DOMAIN,
+      message,
+      signature: await account.signMessage({ message }),
+    });
+    const app = guarded(createQuickAuthenticator({ origin: qa.origin, domain: DOMAIN }));
+    expect(await (await app.request('/who', bearer(token))).json()).toEqual({ fid: 654 });
+    // A refusal is the package's InvalidSiwfError (valid: false), as from the real server.
+    await expect(
+      light.verifySiwf({ domain: DOMAIN, message, signature: await account.signMessage({ message }) }),
+    ).rejects.toThrow(/unknown nonce/);
+  });
+
   it('refuses a reused nonce, a made-up nonce and a message for another domain', async () => {
     const first = await signIn({ fid: 5, domain: DOMAIN });
     expect(first.body.valid).toBe(true);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_ORIGIN_LENGTH } from '../frames/maxOriginLength.ts';
+import { parseAccountAssociation } from '../miniapp/parseAccountAssociation.ts';
 
 const optionalString = z
   .string()
@@ -134,6 +135,21 @@ export const configSchema = z
         .transform((u) => new URL(u).origin)
         .optional(),
     ),
+    MINIAPP_NAME: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(32, 'must be at most 32 characters')
+      .default('GigaVibe'),
+    MINIAPP_SPLASH_BACKGROUND_COLOR: z
+      .string()
+      .trim()
+      .regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #120f24')
+      .default('#120f24'),
+    MINIAPP_ACCOUNT_ASSOCIATION: optionalString,
+    MINIAPP_ASSOCIATION_HEADER: optionalString,
+    MINIAPP_ASSOCIATION_PAYLOAD: optionalString,
+    MINIAPP_ASSOCIATION_SIGNATURE: optionalString,
     BUY_MIN_ETH: ethAmount.default('0.0001'),
     BUY_MAX_ETH: ethAmount.default('1'),
     BUY_DEFAULT_ETH: ethAmount.default('0.001'),
@@ -229,6 +245,36 @@ export const configSchema = z
         path: ['BUY_DEFAULT_ETH'],
         message: 'must be between BUY_MIN_ETH and BUY_MAX_ETH',
       });
+    }
+    const parts = [c.MINIAPP_ASSOCIATION_HEADER, c.MINIAPP_ASSOCIATION_PAYLOAD, c.MINIAPP_ASSOCIATION_SIGNATURE];
+    const given = parts.filter((x) => x !== undefined).length;
+    if (given > 0 && given < 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MINIAPP_ASSOCIATION_HEADER'],
+        message: 'set all three of MINIAPP_ASSOCIATION_HEADER, _PAYLOAD and _SIGNATURE, or none',
+      });
+    }
+    if (given > 0 && c.MINIAPP_ACCOUNT_ASSOCIATION !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MINIAPP_ACCOUNT_ASSOCIATION'],
+        message: 'set MINIAPP_ACCOUNT_ASSOCIATION or its three parts, not both',
+      });
+    }
+    const association =
+      c.MINIAPP_ACCOUNT_ASSOCIATION ??
+      (given === 3 ? { header: parts[0], payload: parts[1], signature: parts[2] } : undefined);
+    if (association !== undefined) {
+      try {
+        parseAccountAssociation(association);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [given === 3 ? 'MINIAPP_ASSOCIATION_HEADER' : 'MINIAPP_ACCOUNT_ASSOCIATION'],
+          message: (error as Error).message,
+        });
+      }
     }
     if (c.SUPABASE_URL !== undefined && c.DATABASE_URL !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set DATABASE_URL or SUPABASE_URL, not both' });

@@ -1,7 +1,7 @@
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import satori from 'satori';
 import type { Card, TextCleaner } from './buildCards.ts';
-import { drawCard, IMAGE_HEIGHT, IMAGE_WIDTH, LAYOUT_VERSION } from './drawCard.ts';
+import { drawCard, IMAGE_HEIGHT, IMAGE_WIDTH, type ImageNode, LAYOUT_VERSION } from './drawCard.ts';
 import { readFontCoverage } from './readFontCoverage.ts';
 import { sanitizeText } from './sanitizeText.ts';
 
@@ -28,6 +28,14 @@ export interface CardRenderer {
   version(card: Card): Promise<string>;
   /** PNG bytes of a card (1200x630). */
   render(card: Card): Promise<Uint8Array>;
+  /** The bundled font names in fallback order, for other drawings (the mini app's 3:2 embed card, its icons). */
+  fontFamily: string;
+  /** Content version of any drawing's inputs (layout and fonts included), like `version`. */
+  versionOf(input: unknown): Promise<string>;
+  /** PNG bytes of any element tree at the given size, with the same fonts and rasteriser. */
+  renderNode(node: ImageNode, size: { width: number; height: number }): Promise<Uint8Array>;
+  /** The RGBA pixels of any element tree (for encoders that need them, e.g. a PNG without an alpha channel). */
+  renderPixels(node: ImageNode, size: { width: number; height: number }): Promise<Uint8Array>;
 }
 
 /** Build the renderer: satori lays out the card with the given fonts only (no `loadAdditionalAsset`, so it never
@@ -85,29 +93,51 @@ async function init(options: { fonts: FrameFontSource; loadResvgWasm: () => Prom
   const fingerprint = JSON.stringify(loaded.map((f) => [f.name, f.weight, f.style, f.data.byteLength]));
   const clean: TextCleaner = (value, maxChars) => sanitizeText(value, (c) => covered.has(c), maxChars);
 
+  const versionOf = async (input: unknown) => {
+    const digest = await crypto.subtle.digest(
+      'SHA-256',
+      new TextEncoder().encode(JSON.stringify([LAYOUT_VERSION, fingerprint, input])),
+    );
+    return Array.from(new Uint8Array(digest, 0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+  };
+  const renderNode = async (node: ImageNode, size: { width: number; height: number }) => {
+    const svg = await satori(node, { width: size.width, height: size.height, fonts });
+    const resvg = new Resvg(svg, { fitTo: { mode: 'original' } });
+    try {
+      const image = resvg.render();
+      try {
+        return image.asPng();
+      } finally {
+        image.free();
+      }
+    } finally {
+      resvg.free();
+    }
+  };
+
+  const renderPixels = async (node: ImageNode, size: { width: number; height: number }) => {
+    const svg = await satori(node, { width: size.width, height: size.height, fonts });
+    const resvg = new Resvg(svg, { fitTo: { mode: 'original' } });
+    try {
+      const image = resvg.render();
+      try {
+        return new Uint8Array(image.pixels);
+      } finally {
+        image.free();
+      }
+    } finally {
+      resvg.free();
+    }
+  };
+
   const renderer: CardRenderer = {
     clean,
-    async version(card) {
-      const digest = await crypto.subtle.digest(
-        'SHA-256',
-        new TextEncoder().encode(JSON.stringify([LAYOUT_VERSION, fingerprint, card])),
-      );
-      return Array.from(new Uint8Array(digest, 0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
-    },
-    async render(card) {
-      const svg = await satori(drawCard(card, fontFamily), { width: IMAGE_WIDTH, height: IMAGE_HEIGHT, fonts });
-      const resvg = new Resvg(svg, { fitTo: { mode: 'original' } });
-      try {
-        const image = resvg.render();
-        try {
-          return image.asPng();
-        } finally {
-          image.free();
-        }
-      } finally {
-        resvg.free();
-      }
-    },
+    fontFamily,
+    versionOf,
+    renderNode,
+    renderPixels,
+    version: (card) => versionOf(card),
+    render: (card) => renderNode(drawCard(card, fontFamily), { width: IMAGE_WIDTH, height: IMAGE_HEIGHT }),
   };
   return renderer;
 }

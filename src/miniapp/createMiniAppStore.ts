@@ -35,6 +35,25 @@ export interface MiniAppEventRecord {
   eventAt: Date;
 }
 
+/** A leased delivery of one notification to one client token (public.claim_miniapp_deliveries). */
+export const claimedDeliverySchema = z.object({
+  id: z.number().int(),
+  url: z.string(),
+  token: z.string(),
+  attempts: z.number().int(),
+  notificationId: z.string(),
+  title: z.string(),
+  body: z.string(),
+  targetPath: z.string(),
+});
+export type ClaimedDelivery = z.infer<typeof claimedDeliverySchema>;
+
+/** What the client said about one token of a sent batch. */
+export type DeliveryOutcome =
+  | { id: number; outcome: 'sent' | 'invalid' }
+  | { id: number; outcome: 'rate_limited'; retryAfterSeconds?: number }
+  | { id: number; outcome: 'retry' | 'failed'; error: string };
+
 const appliedSchema = z.object({ applied: z.boolean() }).loose();
 
 /** The mini app's store: the signed-in user's view and the webhook's subscription state. */
@@ -42,6 +61,18 @@ export interface MiniAppStore {
   getMe(fid: number): Promise<MiniAppMe>;
   /** Apply a verified webhook event; false when it was older than the state it met (nothing changed). */
   applyEvent(event: MiniAppEventRecord): Promise<boolean>;
+  /** Lease due deliveries (cancelling those whose token was disabled, expiring those first attempted longer than
+   * `dedupeSeconds` ago). */
+  claimDeliveries(
+    worker: string,
+    limit: number,
+    leaseSeconds: number,
+    dedupeSeconds: number,
+  ): Promise<ClaimedDelivery[]>;
+  /** The heartbeat; false when one of the deliveries is no longer the worker's. */
+  renewDeliveryLease(worker: string, ids: readonly number[], leaseSeconds: number): Promise<boolean>;
+  /** Record per-token outcomes; answers how many deliveries changed (those the worker still held). */
+  recordDeliveries(worker: string, outcomes: readonly DeliveryOutcome[]): Promise<number>;
 }
 
 /** The mini app store over any Rpc adapter; answers are validated so a misbehaving adapter fails loudly. */
@@ -62,6 +93,26 @@ export function createMiniAppStore(rpc: Rpc): MiniAppStore {
         }),
       );
       return result.applied;
+    },
+    async claimDeliveries(worker, limit, leaseSeconds, dedupeSeconds) {
+      return z.array(claimedDeliverySchema).parse(
+        await rpc.call('claim_miniapp_deliveries', {
+          p_worker: worker,
+          p_limit: limit,
+          p_lease_seconds: leaseSeconds,
+          p_dedupe_seconds: dedupeSeconds,
+        }),
+      );
+    },
+    async renewDeliveryLease(worker, ids, leaseSeconds) {
+      return z
+        .boolean()
+        .parse(
+          await rpc.call('renew_miniapp_delivery_lease', { p_worker: worker, p_ids: ids, p_seconds: leaseSeconds }),
+        );
+    },
+    async recordDeliveries(worker, outcomes) {
+      return z.number().parse(await rpc.call('record_miniapp_deliveries', { p_worker: worker, p_results: outcomes }));
     },
   };
 }

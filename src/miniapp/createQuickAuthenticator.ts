@@ -1,4 +1,3 @@
-import { createClient } from '@farcaster/quick-auth';
 import { z } from 'zod';
 import { UnavailableError } from '../errors.ts';
 import { UnauthorizedError } from './errors.ts';
@@ -88,7 +87,14 @@ export function classifyVerifyError(error: unknown): UnauthorizedError | Unavail
  * signature against the origin's JWKS (fetched once and cached by jose), issuer = origin and audience = domain; then
  * an expiry and a positive integer fid are required. https://miniapps.farcaster.xyz/docs/sdk/quick-auth */
 export function createQuickAuthenticator(options: QuickAuthOptions): Authenticate {
-  const verifyJwt = options.verifyJwt ?? createClient({ origin: options.origin }).verifyJwt;
+  // Loaded on the first signed-in request, not at start (it brings jose); the client keeps jose's cached key set.
+  let client: Promise<(o: { token: string; domain: string }) => Promise<unknown>> | undefined;
+  const verifyJwt =
+    options.verifyJwt ??
+    ((o: { token: string; domain: string }) => {
+      client ??= import('@farcaster/quick-auth').then((qa) => qa.createClient({ origin: options.origin }).verifyJwt);
+      return client.then((verify) => verify(o));
+    });
   return async (request) => {
     const token = readBearerToken(request);
     let payload: unknown;
