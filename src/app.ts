@@ -14,6 +14,9 @@ import type { Logger } from './support/logger.ts';
 import { buyRoute, type ClientAddress } from './trading/buyRoute.ts';
 import type { ChainHealth } from './trading/createChainProbe.ts';
 import type { PrepareBuyDeps } from './trading/prepareBuy.ts';
+import type { PrepareSellDeps } from './trading/prepareSell.ts';
+import { type ReportTradeDeps, reportTradeRoute } from './trading/reportTradeRoute.ts';
+import { sellRoute } from './trading/sellRoute.ts';
 import { tradeRoute } from './trading/tradeRoute.ts';
 import { viralQueueRoute } from './viral/viralQueueRoute.ts';
 import type { LoadWebAppAssets } from './webapp/webAppAssets.ts';
@@ -56,6 +59,10 @@ export interface AppDeps {
   chainHealth?: () => Promise<ChainHealth>;
   /** Buying (POST /api/tx/buy and the frame tx route) and trade lookups; unset: those routes answer 503. */
   trading?: PrepareBuyDeps;
+  /** Selling (POST /api/tx/sell); unset (no chain RPC): not mounted. */
+  sell?: PrepareSellDeps | undefined;
+  /** Trades reported by the mini app (POST /api/trades, Quick Auth); unset: not mounted. */
+  reportTrade?: ReportTradeDeps | undefined;
   /** The connecting client's address for per-client limits, from the host (Node: socket; Workers: cf-connecting-ip). */
   clientAddress?: ClientAddress;
   /** Signed frame POSTs per client (FRAME_ACTION_RATE_PER_MINUTE), checked before the body is read: each one costs
@@ -167,6 +174,8 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   }
   if (deps.trading) {
     app.route('/api/tx/buy', buyRoute(deps.trading, { clientAddress: deps.clientAddress }));
+    if (deps.sell) app.route('/api/tx/sell', sellRoute(deps.sell, { clientAddress: deps.clientAddress }));
+    if (deps.reportTrade) app.route('/api/trades', reportTradeRoute(deps.reportTrade));
     app.route('/api/trades', tradeRoute(stores.trading, deps.trading.chainId));
   } else {
     const off = (c: Context) => c.json({ error: 'buying is not configured on this server' }, 503);

@@ -14,7 +14,10 @@
  * - Zora's validation and error texts beyond the documented shapes (400 `{error}`; 422/500
  *   `{success:"false", error, errorType}`), rate limits, and whether the real /quote requires an API key
  *   (coins-sdk 0.6.0 never sends one there, so the stand-in accepts a missing key on /quote).
- * - Only ETH-backed content coins on chain 8453 and ETH -> coin buys are supported. */
+ * - Sells (coin -> ETH): the real API answers a first quote with Permit2 `permits` to sign and a Universal Router
+ *   call; the devnet's router pulls the coins with a plain ERC-20 allowance instead, so the stand-in answers no
+ *   permits, and quotes with DevSwapRouter.quoteSell (a reverted swap), which needs no allowance.
+ * - Only ETH-backed content coins on chain 8453 are supported. */
 
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { createTradeCall } from '@zoralabs/coins-sdk';
@@ -70,8 +73,9 @@ export type RecordedRequest = {
 };
 
 /** Hostile mode for /quote, as a compromised quote service would answer: the amounts and target stay plausible,
- * but the calldata buys for another recipient, another coin, or with a lower minimum than the request implies. */
-export type QuoteTamper = { recipient?: Address; coin?: Address; minAmountOut?: bigint };
+ * but the calldata trades for another recipient, another coin, another amount (sells), with a lower minimum than the
+ * request implies, or is replaced by arbitrary bytes (`data`). */
+export type QuoteTamper = { recipient?: Address; coin?: Address; minAmountOut?: bigint; amountIn?: bigint; data?: Hex };
 
 /** Hostile mode for /create/content: the factory call is built with these arguments instead of the request's
  * (the predicted address is still computed from the real request, as a liar would). */
@@ -212,11 +216,14 @@ export async function startZoraApiStandIn(options: ZoraApiStandInOptions): Promi
     if (!parsed.success) return failure(500, z.prettifyError(parsed.error), 'UNKNOWN');
     const body = parsed.data;
     if ((body.chainId ?? 8453) !== chainId) return failure(500, `chainId must be ${chainId}`, 'UNKNOWN');
-    if (body.tokenIn.type !== 'eth' || body.tokenOut.type !== 'erc20' || !body.tokenOut.address) {
-      return failure(500, 'the devnet quotes only ETH -> coin buys', 'UNKNOWN');
-    }
     const amountIn = BigInt(body.amountIn);
     if (amountIn === 0n) return failure(500, 'amountIn must be greater than 0', 'UNKNOWN');
+    if (body.tokenIn.type === 'erc20' && body.tokenIn.address && body.tokenOut.type === 'eth') {
+      return sellQuote(getAddress(body.tokenIn.address), amountIn, body);
+    }
+    if (body.tokenIn.type !== 'eth' || body.tokenOut.type !== 'erc20' || !body.tokenOut.address) {
+      return failure(500, 'the devnet quotes only ETH -> coin buys and coin -> ETH sells', 'UNKNOWN');
+    }
     const coin = getAddress(body.tokenOut.address);
     const sender = getAddress(body.sender);
     const recipient = getAddress(body.recipient ?? body.sender);
@@ -247,14 +254,59 @@ export async function startZoraApiStandIn(options: ZoraApiStandInOptions): Promi
       success: true,
       call: {
         target: devnet.addresses.swapRouter,
-        data: encodeFunctionData({
-          abi: devSwapRouterAbi,
-          functionName: 'buyWithEth',
-          args: [t.coin ?? coin, t.minAmountOut ?? minAmountOut, t.recipient ?? recipient],
-        }),
+        data:
+          t.data ??
+          encodeFunctionData({
+            abi: devSwapRouterAbi,
+            functionName: 'buyWithEth',
+            args: [t.coin ?? coin, t.minAmountOut ?? minAmountOut, t.recipient ?? recipient],
+          }),
         value: amountIn.toString(),
       },
       quote: { amountOut: amountOut.toString(), slippage, tokenIn: { type: 'eth' } },
+    };
+    return { status: 200, body: response };
+  };
+
+  /** Coin -> ETH: quote with DevSwapRouter.quoteSell (a swap run and reverted, so the seller's balance and allowance
+   * do not matter here) and answer a sellForEth call for the seller to send after approving the router. */
+  const sellQuote = async (coin: Address, amountIn: bigint, body: z.infer<typeof quoteBody>) => {
+    const recipient = getAddress(body.recipient ?? body.sender);
+    const slippage = body.slippage ?? 0.05;
+    let ethOut: bigint;
+    try {
+      ethOut = (
+        await client.simulateContract({
+          address: devnet.addresses.swapRouter,
+          abi: devSwapRouterAbi,
+          functionName: 'quoteSell',
+          args: [coin, amountIn],
+        })
+      ).result;
+    } catch (error) {
+      const reverted = error instanceof BaseError && error.walk((e) => e instanceof ContractFunctionRevertedError);
+      const message = error instanceof BaseError ? error.shortMessage : String(error);
+      return reverted
+        ? { status: 422, body: { success: 'false', error: `no route: ${message}`, errorType: 'LIQUIDITY' } }
+        : { status: 500, body: { success: 'false', error: message, errorType: 'UNKNOWN' } };
+    }
+    const slippageBps = BigInt(Math.round(slippage * 10_000));
+    const minEthOut = (ethOut * (10_000n - slippageBps)) / 10_000n;
+    const t = quoteTamper ?? {};
+    const response: QuoteResponse = {
+      success: true,
+      call: {
+        target: devnet.addresses.swapRouter,
+        data:
+          t.data ??
+          encodeFunctionData({
+            abi: devSwapRouterAbi,
+            functionName: 'sellForEth',
+            args: [t.coin ?? coin, t.amountIn ?? amountIn, t.minAmountOut ?? minEthOut, t.recipient ?? recipient],
+          }),
+        value: '0',
+      },
+      quote: { amountOut: ethOut.toString(), slippage, tokenIn: { type: 'erc20', address: coin } },
     };
     return { status: 200, body: response };
   };

@@ -140,7 +140,7 @@ describe('buildBuyTransaction', () => {
     });
   });
 
-  it('maps liquidity (and a zero output) to 422, unavailable to 503 with a retry, rejected to 502', async () => {
+  it("maps liquidity (and a zero output) to 422, unavailable to 503 with a retry, Zora's refusal to 422", async () => {
     const liquidity = await buildBuyTransaction(request, deps({ kind: 'liquidity', detail: 'thin' }).deps);
     expect(liquidity).toEqual({
       ok: false,
@@ -164,8 +164,11 @@ describe('buildBuyTransaction', () => {
       await buildBuyTransaction(request, deps({ kind: 'unavailable', detail: '429', retryAfterSeconds: 30 }).deps),
     ).toMatchObject({ retryAfterSeconds: 30 });
     expect(
-      await buildBuyTransaction(request, deps({ kind: 'rejected', status: 401, detail: 'bad key' }).deps),
-    ).toMatchObject({ ok: false, reason: 'rejected', status: 502, message: 'Zora could not quote this buy' });
+      await buildBuyTransaction(
+        request,
+        deps({ kind: 'rejected', status: 400, detail: 'x', reason: 'bad sender' }).deps,
+      ),
+    ).toMatchObject({ ok: false, reason: 'rejected', status: 422, message: 'Zora cannot quote this buy: bad sender' });
   });
 
   it('simulates from the buyer and refuses a revert without leaking RPC details', async () => {

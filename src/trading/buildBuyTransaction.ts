@@ -89,7 +89,8 @@ export async function buildBuyTransaction(request: BuyRequest, deps: BuildBuyDep
         retryAfterSeconds: quote.retryAfterSeconds ?? 5,
       };
     case 'rejected':
-      return failure('rejected', 502, 'Zora could not quote this buy', quote.detail);
+      // Zora refused the request as the buyer made it (a 400 or a non-liquidity 422): the buyer's problem, not ours.
+      return failure('rejected', 422, zoraRefusal('buy', quote.reason), quote.detail);
     case 'ok':
       break;
   }
@@ -161,6 +162,11 @@ export async function buildBuyTransaction(request: BuyRequest, deps: BuildBuyDep
     minAmountOut,
     abi: selectRouterAbi(quote.data, deps.routerAbis),
   };
+}
+
+/** The client's message for a quote Zora refused, with Zora's own reason when it gave one. */
+export function zoraRefusal(side: 'buy' | 'sell', reason: string | undefined): string {
+  return `Zora cannot quote this ${side}${reason ? `: ${reason}` : ''}`;
 }
 
 function failure(

@@ -13,6 +13,8 @@ export interface TradeConfirmerOptions {
   publicClient: Pick<PublicClient, 'getTransactionReceipt' | 'getTransaction'> & { chain?: { id: number } | undefined };
   logger: Logger;
   allowedRouters(chainId: number): ReadonlySet<string>;
+  /** The Uniswap v4 PoolManager of the chain: a sell's ETH is read from its Swap event. */
+  poolManager?: string;
   worker?: string;
   /** A reported transaction the node has seen but that is still not mined after this long is failed as 'not mined'.
    * Default 1800. */
@@ -85,6 +87,7 @@ export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfi
       giveUpAfterSeconds: options.giveUpAfterSeconds ?? 1800,
       notFoundGiveUpSeconds: options.notFoundGiveUpSeconds ?? 150,
       retrySeconds: Math.min(60, 5 * trade.attempts),
+      ...(options.poolManager === undefined ? {} : { poolManager: options.poolManager }),
     });
   };
 

@@ -6,12 +6,16 @@ import type { Logger } from '../support/logger.ts';
 import { createBuySimulator } from './createBuySimulator.ts';
 import { type ChainHealth, chainHealthOf, createChainProbe } from './createChainProbe.ts';
 import { type CoinPrice, createCoinPriceReader, type PricedCoin } from './createCoinPriceReader.ts';
+import { createSellSimulator } from './createSellSimulator.ts';
 import { createTradeConfirmer, type TradeConfirmer } from './createTradeConfirmer.ts';
 import type { TradingStore } from './createTradingStore.ts';
+import { createTransactionFetcher, type TransactionFetcher } from './createTransactionFetcher.ts';
 import { createTransactionLookup, type TransactionLookup } from './createTransactionLookup.ts';
+import { createWalletReader } from './createWalletReader.ts';
 import { createZoraQuoter } from './createZoraQuoter.ts';
 import type { EthAmountBounds } from './parseEthAmount.ts';
 import type { PrepareBuyDeps } from './prepareBuy.ts';
+import type { PrepareSellDeps } from './prepareSell.ts';
 import { routerAllowlist } from './routerAllowlist.ts';
 import { KNOWN_ROUTER_ABIS } from './selectRouterAbi.ts';
 
@@ -42,12 +46,16 @@ const HEALTH_CACHE_SECONDS = 5;
 /** Buying, built once per process (Node) or isolate (Workers). */
 export interface TradingServices {
   deps: PrepareBuyDeps;
+  /** Selling (`POST /api/tx/sell`); unset without a chain RPC, since balances are read on chain. */
+  sell: PrepareSellDeps | undefined;
   /** Spot price of a coin for the performance view (API and frames); unset without BASE_RPC_URL. */
   coinPrice: ((coin: PricedCoin) => Promise<CoinPrice | null>) | undefined;
   /** The chain RPC's reachability for GET /healthz (bounded in time, cached a few seconds); unset without an RPC. */
   chainHealth: (() => Promise<ChainHealth>) | undefined;
   /** Whether the chain knows a reported transaction (checked before a report is recorded); unset without an RPC. */
   transactionSeen: TransactionLookup | undefined;
+  /** The chain's copy of a reported transaction (its sender and calldata), for POST /api/trades; unset without an RPC. */
+  fetchTransaction: TransactionFetcher | undefined;
   /** A trade confirmer over a store (Node: the process's; Workers: one cron run's); null without a chain RPC. */
   confirmer(
     store: Pick<TradingStore, 'claimPendingTrades' | 'renewTradeLease' | 'settleTrade'>,
@@ -75,6 +83,8 @@ export function createTradingServices(
   const client: PublicClient | null =
     rpcUrl === undefined ? null : createPublicClient({ chain, transport: http(rpcUrl, { retryCount: 1 }) });
   const allowedRouters = routerAllowlist(extraRouters.map((router) => ({ chainId, address: router.address })));
+  const quote = createZoraQuoter({ apiBaseUrl: config.zoraApiBaseUrl, apiKey: config.zoraApiKey });
+  const wallet = client === null ? undefined : createWalletReader(client);
   const deps: PrepareBuyDeps = {
     store,
     chainId,
@@ -88,11 +98,28 @@ export function createTradingServices(
     },
     now: () => new Date(),
     logger,
-    quote: createZoraQuoter({ apiBaseUrl: config.zoraApiBaseUrl, apiKey: config.zoraApiKey }),
+    quote,
     allowedRouters,
+    ...(wallet ? { wallet } : {}),
     ...(client ? { simulate: createBuySimulator(client) } : {}),
     ...(extraRouters.length > 0 ? { routerAbis: [...KNOWN_ROUTER_ABIS, ...extraRouters.map((r) => r.abi)] } : {}),
   };
+  const sell: PrepareSellDeps | undefined =
+    client === null || wallet === undefined
+      ? undefined
+      : {
+          store,
+          wallet,
+          chainId,
+          slippage: config.slippage,
+          launchGuardSeconds: config.launchGuardSeconds,
+          now: deps.now,
+          logger,
+          limits: deps.limits,
+          sellQuote: quote.sell,
+          allowedRouters,
+          simulateSell: createSellSimulator(client),
+        };
   const poolManager = config.poolManager ?? uniswapV4PoolManagerAddress[chainId];
   const coinPrice =
     client === null
@@ -105,6 +132,7 @@ export function createTradingServices(
           }),
         );
   const transactionSeen = client === null ? undefined : wrap(createTransactionLookup({ publicClient: client }));
+  const fetchTransaction = client === null ? undefined : wrap(createTransactionFetcher({ publicClient: client }));
   const chainProbe =
     client === null || rpcUrl === undefined
       ? null
@@ -113,9 +141,11 @@ export function createTradingServices(
         );
   return {
     deps,
+    sell,
     coinPrice,
     chainHealth: chainProbe === null ? undefined : async () => chainHealthOf(await chainProbe(), chainId),
     transactionSeen,
+    fetchTransaction,
     confirmer: (confirmStore, confirmLogger) =>
       client === null
         ? null
@@ -124,6 +154,7 @@ export function createTradingServices(
             publicClient: client,
             logger: confirmLogger,
             allowedRouters,
+            poolManager,
           }),
   };
 }

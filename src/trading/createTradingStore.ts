@@ -36,6 +36,8 @@ export interface TradingStore {
   settleTrade(id: number, worker: string, settlement: TradeSettlement): Promise<string>;
   /** One reported trade by chain and transaction hash. */
   getTrade(chainId: number, txHash: string): Promise<Trade | null>;
+  /** The coin of the newest quote handed to `buyer` with exactly this calldata hash, or null. */
+  findQuotedCoin(chainId: number, buyer: string, calldataHash: string): Promise<string | null>;
 }
 
 /** The trading store over any Rpc adapter; results are validated so a misbehaving adapter fails loudly. */
@@ -49,6 +51,7 @@ export function createTradingStore(rpc: Rpc): TradingStore {
       return z.coerce.number().parse(
         await rpc.call('record_trade_quote', {
           p_quote: {
+            side: 'buy',
             ...quote,
             amountInWei: quote.amountInWei.toString(),
             expectedOut: quote.expectedOut.toString(),
@@ -93,6 +96,15 @@ export function createTradingStore(rpc: Rpc): TradingStore {
                 : {}),
             };
       return z.string().parse(await rpc.call('settle_trade', { p_id: id, p_worker: worker, p_result: result }));
+    },
+    async findQuotedCoin(chainId, buyer, calldataHash) {
+      return z
+        .string()
+        .regex(/^0x[0-9a-f]{40}$/)
+        .nullable()
+        .parse(
+          await rpc.call('find_quoted_coin', { p_chain_id: chainId, p_buyer: buyer, p_calldata_hash: calldataHash }),
+        );
     },
     async getTrade(chainId, txHash) {
       const result = await rpc.call('get_trade', { p_chain_id: chainId, p_tx_hash: txHash });

@@ -107,7 +107,7 @@ describe('createZoraQuoter', () => {
     expect(await quote(request)).toMatchObject({ kind: 'ok', permitsCount: 1 });
   });
 
-  it('maps 422 LIQUIDITY to liquidity and other 4xx to rejected', async () => {
+  it("maps 422 LIQUIDITY to liquidity, other 400/422 (the trader's problem) to rejected, our key refused to unavailable", async () => {
     const quote = createZoraQuoter({ apiBaseUrl: server.url, apiKey: 'k', timeoutMs: 2000 });
     answer = json(422, { success: 'false', error: 'Insufficient liquidity', errorType: 'LIQUIDITY' });
     expect(await quote(request)).toEqual({
@@ -116,10 +116,31 @@ describe('createZoraQuoter', () => {
     });
     answer = json(422, { success: 'false', error: 'odd', errorType: 'UNKNOWN' });
     expect(await quote(request)).toMatchObject({ kind: 'rejected', status: 422 });
-    answer = json(400, { error: 'amountIn must be a string' });
-    expect(await quote(request)).toMatchObject({ kind: 'rejected', status: 400 });
+    answer = json(400, { error: 'Insufficient balance\u0000<b>' });
+    expect(await quote(request)).toMatchObject({ kind: 'rejected', status: 400, reason: 'Insufficient balance <b>' });
     answer = json(401, { error: 'invalid api key' });
-    expect(await quote(request)).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(await quote(request)).toMatchObject({ kind: 'unavailable' });
+    answer = json(403, { error: 'forbidden' });
+    expect(await quote(request)).toMatchObject({ kind: 'unavailable' });
+  });
+
+  it('asks for coin -> ETH with the seller as sender and recipient', async () => {
+    const quote = createZoraQuoter({ apiBaseUrl: server.url, apiKey: 'k', timeoutMs: 2000 });
+    answer = json(200, {
+      success: true,
+      call: { target: request.coin, data: '0x1234', value: '0' },
+      quote: { amountOut: '77', slippage: 0.05 },
+    });
+    expect(
+      await quote.sell({ chainId: 8453, coin: request.coin, seller: request.buyer, amountIn: 5n, slippage: 0.05 }),
+    ).toMatchObject({ kind: 'ok', amountOut: 77n, value: 0n });
+    expect(received.at(-1)?.body).toMatchObject({
+      tokenIn: { type: 'erc20', address: request.coin },
+      tokenOut: { type: 'eth' },
+      amountIn: '5',
+      sender: request.buyer,
+      recipient: request.buyer,
+    });
   });
 
   it('maps 5xx and 429 to unavailable, keeping a numeric Retry-After', async () => {

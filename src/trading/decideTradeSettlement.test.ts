@@ -16,6 +16,8 @@ const trade: ClaimedTrade = {
   txHash: `0x${'1'.repeat(64)}`,
   buyer,
   coinAddress: coin,
+  side: 'buy',
+  poolId: null,
   amountInWei: '1000',
   attempts: 1,
   createdAt,
@@ -118,6 +120,71 @@ describe('decideTradeSettlement', () => {
       reason,
       blockNumber: 42n,
       quoteId: 77,
+    });
+  });
+
+  describe('sells', () => {
+    const poolManager = `0x${'9'.repeat(40)}` as const;
+    const poolId = `0x${'a'.repeat(64)}` as const;
+    const SWAP = toEventSelector('Swap(bytes32,address,int128,int128,uint160,uint128,int24,uint24)');
+    const swapLog = (args: { id?: Hex; sender?: Hex; amount0: bigint; emitter?: string }) => ({
+      address: args.emitter ?? poolManager,
+      topics: [SWAP, args.id ?? poolId, pad(args.sender ?? router)] as Hex[],
+      data: encodeAbiParameters(
+        [
+          { type: 'int128' },
+          { type: 'int128' },
+          { type: 'uint160' },
+          { type: 'uint128' },
+          { type: 'int24' },
+          { type: 'uint24' },
+        ],
+        [args.amount0, -400n, 2n ** 96n, 10n ** 18n, -120, 10_000],
+      ),
+    });
+    const sell: ClaimedTrade = { ...trade, side: 'sell', poolId, amountInWei: '400', quote: null };
+    const sellPolicy = { ...policy, poolManager };
+    const sold = (logs: NonNullable<TradeOnChain['receipt']>['logs']) => mined({ logs }, { value: 0n });
+
+    it('confirms with the coins out of the seller and the ETH the pool paid the router', () => {
+      const logs = [transfer(coin, buyer, router, 400n), swapLog({ amount0: 7_000n })];
+      expect(decideTradeSettlement(sell, sold(logs), sellPolicy)).toEqual({
+        status: 'confirmed',
+        blockNumber: 42n,
+        amountOut: 7_000n,
+        amountInWei: 400n,
+        quoteId: null,
+      });
+    });
+
+    it("ignores other pools, other senders, another contract's look-alike event, and a buy's negative ETH", () => {
+      const logs = [
+        transfer(coin, buyer, router, 400n),
+        swapLog({ amount0: 7_000n }),
+        swapLog({ amount0: 1_000n, id: `0x${'b'.repeat(64)}` }),
+        swapLog({ amount0: 1_000n, sender: buyer }),
+        swapLog({ amount0: 1_000n, emitter: coin }),
+      ];
+      expect(decideTradeSettlement(sell, sold(logs), sellPolicy)).toMatchObject({ amountOut: 7_000n });
+      const buyOnly = [transfer(coin, buyer, router, 400n), swapLog({ amount0: -7_000n })];
+      expect(decideTradeSettlement(sell, sold(buyOnly), sellPolicy)).toMatchObject({ reason: 'no ETH received' });
+    });
+
+    it('fails without coins out of the seller, without ETH, or without a known pool', () => {
+      expect(decideTradeSettlement(sell, sold([swapLog({ amount0: 7_000n })]), sellPolicy)).toMatchObject({
+        status: 'failed',
+        reason: 'no coins sold',
+      });
+      expect(decideTradeSettlement(sell, sold([transfer(coin, buyer, router, 400n)]), sellPolicy)).toMatchObject({
+        status: 'failed',
+        reason: 'no ETH received',
+      });
+      const logs = [transfer(coin, buyer, router, 400n), swapLog({ amount0: 7_000n })];
+      expect(decideTradeSettlement({ ...sell, poolId: null }, sold(logs), sellPolicy)).toMatchObject({
+        reason: 'pool unknown',
+      });
+      // A buy reported as a sell: coins came in, none went out.
+      expect(decideTradeSettlement(sell, mined(), sellPolicy)).toMatchObject({ reason: 'no coins sold' });
     });
   });
 });

@@ -1,8 +1,11 @@
-import { type Hex, hexToBigInt, keccak256, pad, toEventSelector } from 'viem';
+import { type Hex, hexToBigInt, keccak256, pad, slice, toEventSelector } from 'viem';
 import type { ClaimedTrade, TradeSettlement } from './types.ts';
 
 /** ERC-20 `Transfer(address indexed from, address indexed to, uint256 value)`. */
 const TRANSFER_TOPIC = toEventSelector('Transfer(address,address,uint256)');
+/** Uniswap v4 PoolManager `Swap(bytes32 indexed id, address indexed sender, int128 amount0, int128 amount1, uint160
+ * sqrtPriceX96, uint128 liquidity, int24 tick, uint24 fee)`; amounts are the swapper's (positive: paid out to it). */
+const SWAP_TOPIC = toEventSelector('Swap(bytes32,address,int128,int128,uint160,uint128,int24,uint24)');
 
 /** What the chain said about a reported trade (null: not found yet). */
 export interface TradeOnChain {
@@ -27,6 +30,8 @@ export interface TradeSettlementPolicy {
   notFoundGiveUpSeconds: number;
   /** Delay before looking again at a transaction that is not mined yet. */
   retrySeconds: number;
+  /** The Uniswap v4 PoolManager whose Swap event tells a sell's ETH out; unset: sells fail as 'pool unknown'. */
+  poolManager?: string;
 }
 
 /** Decide a reported buy from its receipt and transaction, trusting nothing the client said but the hash: a hash the
@@ -60,6 +65,7 @@ export function decideTradeSettlement(
     return fail('not a buy through an allowed router');
   }
   if (receipt.status !== 'success') return fail('reverted');
+  if (trade.side === 'sell') return settleSell(trade, receipt, transaction.to.toLowerCase(), policy, fail, quoteId);
 
   const coin = trade.coinAddress.toLowerCase();
   const toBuyer = pad(buyer as Hex).toLowerCase();
@@ -83,4 +89,52 @@ export function decideTradeSettlement(
     ...(transaction.value > 0n ? { amountInWei: transaction.value } : {}),
     ...quoteId,
   };
+}
+
+/** A mined, successful sell through an allowed router: the coins are the coin's Transfers out of the seller in the
+ * receipt, the ETH is what the PoolManager paid the router in that coin's pool (its Swap events with the router as
+ * sender, amount0 = native ETH, positive when paid out); the router is allowlisted and its calldata was checked to
+ * send that ETH to the seller. Both must be positive. */
+function settleSell(
+  trade: ClaimedTrade,
+  receipt: NonNullable<TradeOnChain['receipt']>,
+  router: string,
+  policy: TradeSettlementPolicy,
+  fail: (reason: string) => TradeSettlement,
+  quoteId: { quoteId: number | null },
+): TradeSettlement {
+  const coin = trade.coinAddress.toLowerCase();
+  const fromSeller = pad(trade.buyer.toLowerCase() as Hex).toLowerCase();
+  let coinsIn = 0n;
+  for (const log of receipt.logs) {
+    if (
+      log.address.toLowerCase() === coin &&
+      log.topics.length === 3 &&
+      log.topics[0]?.toLowerCase() === TRANSFER_TOPIC &&
+      log.topics[1]?.toLowerCase() === fromSeller &&
+      log.data.length === 66
+    ) {
+      coinsIn += hexToBigInt(log.data);
+    }
+  }
+  if (coinsIn === 0n) return fail('no coins sold');
+  const poolManager = policy.poolManager?.toLowerCase();
+  const poolId = trade.poolId?.toLowerCase();
+  if (poolManager === undefined || poolId === undefined) return fail('pool unknown');
+  const byRouter = pad(router as Hex).toLowerCase();
+  let ethOut = 0n;
+  for (const log of receipt.logs) {
+    if (
+      log.address.toLowerCase() === poolManager &&
+      log.topics.length === 3 &&
+      log.topics[0]?.toLowerCase() === SWAP_TOPIC &&
+      log.topics[1]?.toLowerCase() === poolId &&
+      log.topics[2]?.toLowerCase() === byRouter &&
+      log.data.length === 2 + 64 * 6
+    ) {
+      ethOut += hexToBigInt(slice(log.data, 0, 32), { signed: true });
+    }
+  }
+  if (ethOut <= 0n) return fail('no ETH received');
+  return { status: 'confirmed', blockNumber: receipt.blockNumber, amountOut: ethOut, amountInWei: coinsIn, ...quoteId };
 }

@@ -14,21 +14,21 @@ import type { BuyCalldataCheck, ExpectedBuy } from './decodeBuyCalldata.ts';
 
 // Universal Router command bytes (Uniswap universal-router, contracts/libraries/Commands.sol). The router masks a
 // command with 0x3f and treats 0x80 as "allow revert"; we compare whole bytes, so any flag bit is refused too.
-const SWEEP = 0x04;
-const V4_SWAP = 0x10;
+export const SWEEP = 0x04;
+export const V4_SWAP = 0x10;
 
 // Uniswap v4 periphery actions inside a V4_SWAP (v4-periphery, src/libraries/Actions.sol).
-const SWAP_EXACT_IN_SINGLE = 0x06;
-const SWAP_EXACT_IN = 0x07;
-const SETTLE = 0x0b;
-const SETTLE_ALL = 0x0c;
-const TAKE = 0x0e;
-const TAKE_ALL = 0x0f;
+export const SWAP_EXACT_IN_SINGLE = 0x06;
+export const SWAP_EXACT_IN = 0x07;
+export const SETTLE = 0x0b;
+export const SETTLE_ALL = 0x0c;
+export const TAKE = 0x0e;
+export const TAKE_ALL = 0x0f;
 
 // v4-periphery ActionConstants: address(1) stands for the router's caller, and an amount of 0 for "the whole open
-// delta". The caller here is the buyer, because the buyer's wallet sends the transaction.
-const MSG_SENDER = '0x0000000000000000000000000000000000000001';
-const OPEN_DELTA = 0n;
+// delta". The caller here is the trader, because the trader's wallet sends the transaction.
+export const MSG_SENDER = '0x0000000000000000000000000000000000000001';
+export const OPEN_DELTA = 0n;
 
 const poolKey = {
   type: 'tuple',
@@ -43,7 +43,7 @@ const poolKey = {
 
 // IV4Router.ExactInputSingleParams and ExactInputParams as released in v4-periphery 1.0 (the version the Universal
 // Router on Base was built with). A later layout would not re-encode to the same bytes and is refused.
-const exactInputSingle = [
+export const exactInputSingle = [
   {
     type: 'tuple',
     components: [
@@ -55,7 +55,7 @@ const exactInputSingle = [
     ],
   },
 ] as const;
-const exactInput = [
+export const exactInput = [
   {
     type: 'tuple',
     components: [
@@ -76,18 +76,19 @@ const exactInput = [
     ],
   },
 ] as const;
-const actionsAndParams = [{ type: 'bytes' }, { type: 'bytes[]' }] as const;
-const currencyAndAmount = [{ type: 'address' }, { type: 'uint256' }] as const;
-const settleParams = [{ type: 'address' }, { type: 'uint256' }, { type: 'bool' }] as const;
-const takeParams = [{ type: 'address' }, { type: 'address' }, { type: 'uint256' }] as const;
-const sweepParams = [{ type: 'address' }, { type: 'address' }, { type: 'uint160' }] as const;
+export const actionsAndParams = [{ type: 'bytes' }, { type: 'bytes[]' }] as const;
+export const currencyAndAmount = [{ type: 'address' }, { type: 'uint256' }] as const;
+export const settleParams = [{ type: 'address' }, { type: 'uint256' }, { type: 'bool' }] as const;
+export const takeParams = [{ type: 'address' }, { type: 'address' }, { type: 'uint256' }] as const;
+export const sweepParams = [{ type: 'address' }, { type: 'address' }, { type: 'uint160' }] as const;
 
-class Refused extends Error {}
+/** Thrown inside the Universal Router decoders to refuse a call; caught and turned into a refusal. */
+export class Refused extends Error {}
 
 /** Decode `params` as `types` and insist it is the one canonical encoding of what it decodes to: no trailing bytes,
  * no overlapping or out-of-order offsets, no dirty padding. The router reads calldata with its own offsets, so bytes
  * we did not account for could mean something to it that they do not mean to us. */
-function strictDecode<const T extends readonly AbiParameter[]>(types: T, params: Hex, what: string) {
+export function strictDecode<const T extends readonly AbiParameter[]>(types: T, params: Hex, what: string) {
   let values: ReturnType<typeof decodeAbiParameters<T>>;
   try {
     values = decodeAbiParameters(types, params);
@@ -99,7 +100,8 @@ function strictDecode<const T extends readonly AbiParameter[]>(types: T, params:
   return values;
 }
 
-function isBuyer(address: string, buyer: `0x${string}`): boolean {
+/** Whether `address` is the trader: their address or the router's "msg.sender" placeholder. */
+export function isBuyer(address: string, buyer: `0x${string}`): boolean {
   return isAddressEqual(address as `0x${string}`, buyer) || isAddressEqual(address as `0x${string}`, MSG_SENDER);
 }
 
@@ -192,7 +194,7 @@ function checkV4Swap(input: Hex, expected: ExpectedBuy): V4SwapFacts {
   return { minOut };
 }
 
-function max(a: bigint, b: bigint): bigint {
+export function max(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
 

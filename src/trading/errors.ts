@@ -80,3 +80,34 @@ export class TradeReportedByOtherFidError extends BaseError {
     super('This transaction was already reported by another account', { status: 409 });
   }
 }
+
+/** The wallet cannot pay for the trade (ETH for the amount and gas, or the coins a sell asks for); the message names
+ * the balance and what is needed. 409: the request is fine, the wallet's state does not allow it yet. */
+export class WalletFundsError extends BaseError {
+  override name = 'Trading.WalletFundsError';
+  constructor(message: string) {
+    super(message, { status: 409 });
+  }
+}
+
+/** The sell transaction could not be built (no liquidity, Zora unavailable, refused or unexpected, simulation failed). */
+export class SellBuildError extends BaseError {
+  override name = 'Trading.SellBuildError';
+  readonly reason: BuyFailureReason;
+  constructor(
+    reason: BuyFailureReason,
+    message: string,
+    options: { status: number; retryAfterSeconds?: number; cause?: unknown },
+  ) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+/** A request that must carry a Farcaster Quick Auth token did not carry a valid one. */
+export class UnauthenticatedError extends BaseError {
+  override name = 'Trading.UnauthenticatedError';
+  constructor(message = 'Sign in with Farcaster to report a trade') {
+    super(message, { status: 401 });
+  }
+}

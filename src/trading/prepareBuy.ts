@@ -3,13 +3,16 @@ import { enforceRateLimit, type RateLimiter } from '../http/createRateLimiter.ts
 import { databaseCall } from '../http/databaseCall.ts';
 import type { Logger } from '../support/logger.ts';
 import { type BuildBuyDeps, buildBuyTransaction } from './buildBuyTransaction.ts';
+import { checkEthForTrade, TRADE_GAS } from './checkWalletFunds.ts';
 import type { TradingStore } from './createTradingStore.ts';
+import type { WalletReader } from './createWalletReader.ts';
 import {
   BuyBuildError,
   CoinTooNewError,
   InvalidAmountError,
   NoCoinError,
   UnknownPerformanceError,
+  WalletFundsError,
   WrongChainError,
 } from './errors.ts';
 import { type EthAmountBounds, parseEthAmount } from './parseEthAmount.ts';
@@ -48,6 +51,9 @@ export interface PrepareBuyDeps extends BuildBuyDeps {
   logger?: Logger;
   /** Request budgets; unset: unlimited (tests of other behaviour build deps without them). */
   limits?: BuyLimits | undefined;
+  /** The buyer's ETH on chain (with a chain RPC): a wallet that cannot pay the amount plus gas is refused with a 409
+   * naming its balance before any quote. Unset: not checked (the simulation still refuses it). */
+  wallet?: Pick<WalletReader, 'funds'> | undefined;
 }
 
 /** A built, recorded buy: the wallet transaction, the amounts promised, and the quote id it was recorded under. */
@@ -67,7 +73,7 @@ export interface PreparedBuy {
  * (no coin, another chain, inside the launch-fee window), parse the amount, build through buildBuyTransaction, and
  * record the quote (amounts and keccak256 of the calldata) so the reported trade can be matched to it. The buyer's
  * and fid's request budgets (deps.limits) are spent first: over budget is a 429 before any I/O. Expected
- * refusals throw typed errors (src/trading/errors.ts) that src/http/onError.ts maps to statuses. */
+ * refusals (a wallet short of the amount plus gas among them, when deps.wallet reads it) throw typed errors (src/trading/errors.ts) that src/http/onError.ts maps to statuses. */
 export async function prepareBuy(input: PrepareBuyInput, deps: PrepareBuyDeps): Promise<PreparedBuy> {
   const buyer = input.buyer.toLowerCase() as `0x${string}`;
   // Before any I/O: the address is whatever the client typed (API) and a fid can sign many actions (frames).
@@ -93,6 +99,15 @@ export async function prepareBuy(input: PrepareBuyInput, deps: PrepareBuyDeps): 
   const slippage = input.slippage ?? deps.slippage;
   if (!(slippage >= 0 && slippage <= deps.slippage)) {
     throw new InvalidAmountError(`Slippage must be between 0 and ${deps.slippage}`);
+  }
+
+  if (deps.wallet) {
+    const funds = checkEthForTrade(await deps.wallet.funds(buyer), {
+      side: 'buy',
+      spendWei: amount.wei,
+      gasUnits: TRADE_GAS,
+    });
+    if (!funds.ok) throw new WalletFundsError(funds.message);
   }
 
   const coinAddress = coin.address.toLowerCase() as `0x${string}`;

@@ -23,9 +23,16 @@ export const buyTargetSchema = z.object({
 });
 export type BuyTarget = z.infer<typeof buyTargetSchema>;
 
-/** A buy transaction we built and handed to a wallet (public.record_trade_quote). */
+/** Which way a trade goes: ETH -> coin, or coin -> ETH. */
+export type TradeSide = 'buy' | 'sell';
+const side = z.enum(['buy', 'sell']);
+
+/** A buy or sell transaction we built and handed to a wallet (public.record_trade_quote). For a sell,
+ * `amountInWei` is the raw coin amount sold and the outs are wei. */
 export interface TradeQuoteRecord {
   source: 'frame' | 'api';
+  /** Absent: a buy. */
+  side?: TradeSide;
   fid: number | null;
   chainId: number;
   buyer: string;
@@ -37,9 +44,11 @@ export interface TradeQuoteRecord {
   minOut: bigint;
 }
 
-/** A buy the client reported after signing (public.record_pending_trade). */
+/** A trade the client reported after signing (public.record_pending_trade). */
 export interface PendingTradeReport {
   source: 'frame' | 'api';
+  /** Absent: a buy. */
+  side?: TradeSide;
   chainId: number;
   txHash: string;
   fid: number | null;
@@ -57,6 +66,7 @@ export const recordedTradeSchema = z.object({
   amountInWei: wei.nullable(),
   expectedOut: wei.nullable(),
   txHash: z.string(),
+  side,
 });
 export type RecordedTrade = z.infer<typeof recordedTradeSchema>;
 
@@ -83,6 +93,9 @@ export const claimedTradeSchema = z.object({
   txHash: z.string(),
   buyer: address,
   coinAddress: address,
+  side,
+  /** The coin's Uniswap v4 pool id (performance_coins.pool_id), null when unknown. */
+  poolId: z.string().nullable(),
   amountInWei: wei.nullable(),
   attempts: z.number(),
   createdAt: z.string(),
@@ -120,6 +133,7 @@ export const tradeSchema = z.object({
   fid: z.number().nullable(),
   createdAt: z.string(),
   settledAt: z.string().nullable(),
+  side,
 });
 export type Trade = z.infer<typeof tradeSchema>;
 
@@ -138,8 +152,22 @@ export interface QuoteRequest {
 export type QuoteOutcome =
   | { kind: 'ok'; target: `0x${string}`; data: `0x${string}`; value: bigint; amountOut: bigint; permitsCount: number }
   | { kind: 'liquidity'; detail: string }
-  | { kind: 'rejected'; status: number; detail: string }
+  | { kind: 'rejected'; status: number; detail: string; reason?: string }
   | { kind: 'unavailable'; detail: string; retryAfterSeconds?: number };
 
 /** Asks a quote service (Zora's POST /quote) for an ETH -> coin buy. */
 export type Quoter = (request: QuoteRequest) => Promise<QuoteOutcome>;
+
+/** What a sell quote is asked for: sell exactly `amountIn` raw units of `coin` for ETH, sent by and paid to
+ * `seller`. */
+export interface SellQuoteRequest {
+  chainId: number;
+  coin: `0x${string}`;
+  seller: `0x${string}`;
+  amountIn: bigint;
+  /** Fraction of the expected ETH the seller accepts to lose. */
+  slippage: number;
+}
+
+/** Asks a quote service (Zora's POST /quote) for a coin -> ETH sell; `amountOut` of the outcome is wei. */
+export type SellQuoter = (request: SellQuoteRequest) => Promise<QuoteOutcome>;

@@ -1,0 +1,166 @@
+import type { Hex } from 'viem';
+import { type BuyFailureReason, zoraRefusal } from './buildBuyTransaction.ts';
+import type { SimulateSell } from './createSellSimulator.ts';
+import { decodeSellCalldata } from './decodeSellCalldata.ts';
+import { type ApprovalTransaction, type CurrentAllowances, planSellApprovals } from './planSellApprovals.ts';
+import type { SellQuoter } from './types.ts';
+
+/** One sell to build: exactly `amountIn` raw units of `coin`, sent by and paid (in ETH) to `seller`. */
+export interface SellRequest {
+  chainId: number;
+  coin: `0x${string}`;
+  seller: `0x${string}`;
+  amountIn: bigint;
+  /** Accepted loss against the quoted ETH, as a fraction in [0, 1); applied in whole basis points. */
+  slippage: number;
+  /** Unix seconds, for the Permit2 allowance's expiry. */
+  nowSeconds: number;
+}
+
+/** The adapters the builder is given. */
+export interface BuildSellDeps {
+  sellQuote: SellQuoter;
+  allowedRouters(chainId: number): ReadonlySet<string>;
+  /** What the seller already allows the router (directly or through Permit2). */
+  readAllowances(args: {
+    coin: `0x${string}`;
+    owner: `0x${string}`;
+    router: 'universalRouter' | 'devSwapRouter';
+    routerAddress: `0x${string}`;
+  }): Promise<CurrentAllowances>;
+  simulateSell?: SimulateSell;
+}
+
+/** The wallet transactions of a sell (approvals first, then the sell), or why there are none. */
+export type SellBuild =
+  | {
+      ok: true;
+      chainId: number;
+      approvals: ApprovalTransaction[];
+      to: `0x${string}`;
+      data: Hex;
+      expectedEthOut: bigint;
+      minEthOut: bigint;
+    }
+  | {
+      ok: false;
+      reason: BuyFailureReason;
+      message: string;
+      status: 409 | 422 | 502 | 503;
+      retryAfterSeconds?: number;
+      detail?: string;
+    };
+
+const BASIS_POINTS = 10_000n;
+
+/** Build the coin -> ETH sell a wallet sends: quote it (Zora POST /quote, coin in, ETH out, sender = recipient =
+ * seller), refuse anything but an allowlisted router with no ETH value, derive the minimum ETH from the slippage in
+ * exact integer math, decode the calldata and refuse it unless it sells exactly this amount of this coin for native
+ * ETH paid to the seller with at least that minimum, plan the approvals the router needs (planSellApprovals), and
+ * dry-run approvals and sell together from the seller. Zora's Permit2 `permits` are ignored: the wallet approves on
+ * chain instead of signing. Pure apart from the adapters it is given. */
+export async function buildSellTransaction(request: SellRequest, deps: BuildSellDeps): Promise<SellBuild> {
+  if (!Number.isFinite(request.slippage) || request.slippage < 0 || request.slippage >= 1) {
+    throw new RangeError(`slippage must be in [0, 1), got ${request.slippage}`);
+  }
+  if (request.amountIn <= 0n) throw new RangeError('amountIn must be positive');
+
+  const quote = await deps.sellQuote({
+    chainId: request.chainId,
+    coin: request.coin,
+    seller: request.seller,
+    amountIn: request.amountIn,
+    slippage: request.slippage,
+  });
+  switch (quote.kind) {
+    case 'liquidity':
+      return failure('liquidity', 422, 'Not enough liquidity to sell this amount; try less', quote.detail);
+    case 'unavailable':
+      return {
+        ...failure('unavailable', 503, 'Zora quote unavailable; try again shortly', quote.detail),
+        retryAfterSeconds: quote.retryAfterSeconds ?? 5,
+      };
+    case 'rejected':
+      return failure('rejected', 422, zoraRefusal('sell', quote.reason), quote.detail);
+    case 'ok':
+      break;
+  }
+
+  const to = quote.target.toLowerCase() as `0x${string}`;
+  if (!deps.allowedRouters(request.chainId).has(to)) {
+    return failure('router_not_allowed', 502, 'Zora quoted an unexpected contract; sell refused', `target ${to}`);
+  }
+  if (quote.value !== 0n) {
+    return failure('value_mismatch', 502, 'Zora asked for ETH with a sell; sell refused', `value ${quote.value}`);
+  }
+  if (quote.amountOut <= 0n) {
+    return failure('liquidity', 422, 'Not enough liquidity to sell this amount; try less', 'quoted amountOut 0');
+  }
+  const bps = BigInt(Math.round(request.slippage * Number(BASIS_POINTS)));
+  const minEthOut = (quote.amountOut * (BASIS_POINTS - bps)) / BASIS_POINTS;
+
+  const checked = decodeSellCalldata(to, quote.data, {
+    chainId: request.chainId,
+    coin: request.coin,
+    seller: request.seller,
+    amountIn: request.amountIn,
+    minEthOut,
+  });
+  if (!checked.ok) {
+    return failure(
+      'calldata_refused',
+      502,
+      'Zora quoted a transaction we could not verify; sell refused',
+      checked.detail,
+    );
+  }
+
+  const current = await deps.readAllowances({
+    coin: request.coin,
+    owner: request.seller,
+    router: checked.router,
+    routerAddress: to,
+  });
+  const approvals = planSellApprovals({
+    chainId: request.chainId,
+    router: checked.router,
+    routerAddress: to,
+    coin: request.coin,
+    amountIn: request.amountIn,
+    current,
+    nowSeconds: request.nowSeconds,
+  });
+
+  if (deps.simulateSell) {
+    const simulated = await deps.simulateSell({
+      from: request.seller,
+      calls: [...approvals.map((a) => ({ to: a.to, data: a.data })), { to, data: quote.data }],
+    });
+    if (!simulated.ok && simulated.unavailable === true) {
+      return {
+        ...failure('unavailable', 503, 'Chain unavailable; try again shortly', simulated.message),
+        retryAfterSeconds: 5,
+      };
+    }
+    if (!simulated.ok) return failure('simulation_failed', 409, simulated.message.slice(0, 90), simulated.message);
+  }
+
+  return {
+    ok: true,
+    chainId: request.chainId,
+    approvals,
+    to,
+    data: quote.data,
+    expectedEthOut: quote.amountOut,
+    minEthOut,
+  };
+}
+
+function failure(
+  reason: BuyFailureReason,
+  status: 409 | 422 | 502 | 503,
+  message: string,
+  detail: string,
+): Extract<SellBuild, { ok: false }> {
+  return { ok: false, reason, status, message, detail };
+}
