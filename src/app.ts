@@ -10,6 +10,7 @@ import type { Metrics } from './metrics/metrics.ts';
 import { metricsRoute } from './metrics/metricsRoute.ts';
 import { createPerformanceViews, type GetPerformanceView } from './performances/createPerformanceViews.ts';
 import { performanceRoutes } from './performances/performanceRoutes.ts';
+import { type PortfolioDeps, portfolioRoutes } from './portfolio/portfolioRoutes.ts';
 import type { Logger } from './support/logger.ts';
 import { buyRoute, type ClientAddress } from './trading/buyRoute.ts';
 import type { ChainHealth } from './trading/createChainProbe.ts';
@@ -63,6 +64,8 @@ export interface AppDeps {
   sell?: PrepareSellDeps | undefined;
   /** Trades reported by the mini app (POST /api/trades, Quick Auth); unset: not mounted. */
   reportTrade?: ReportTradeDeps | undefined;
+  /** GET /api/portfolio/:address and /api/users/:fid/portfolio; unset (no chain RPC): not mounted. */
+  portfolio?: PortfolioDeps | undefined;
   /** The connecting client's address for per-client limits, from the host (Node: socket; Workers: cf-connecting-ip). */
   clientAddress?: ClientAddress;
   /** Signed frame POSTs per client (FRAME_ACTION_RATE_PER_MINUTE), checked before the body is read: each one costs
@@ -183,6 +186,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
     app.get('/api/trades/:txHash', off);
   }
   if (deps.miniApp) app.route('/', deps.miniApp.hono);
+  if (deps.portfolio) app.route('/api', portfolioRoutes(deps.portfolio));
   if (config.adminToken !== undefined)
     app.route('/api/admin/viral-queue', viralQueueRoute(stores.viral, config.adminToken));
   if (deps.metrics !== undefined && config.metricsToken !== undefined)

@@ -28,7 +28,6 @@ import type { ClientAddress } from './trading/buyRoute.ts';
 import { createTradingServices, type TradingConfig, type TradingServices } from './trading/createTradingServices.ts';
 import { prepareBuy } from './trading/prepareBuy.ts';
 import { pruneTradeQuotes } from './trading/pruneTradeQuotes.ts';
-import type { Authenticate } from './trading/reportTradeRoute.ts';
 import { sweepViral } from './viral/sweepViral.ts';
 import type { LoadWebAppAssets } from './webapp/webAppAssets.ts';
 import type { WebhookCrypto } from './webhooks/webhookCrypto.ts';
@@ -71,8 +70,6 @@ export interface GigaVibeHost {
   dev?: DevChainAdapters;
   /** Bound of the frames' in-memory PNG cache (default 32 MiB); Workers keep it small (128 MB per isolate). */
   imageCacheBytes?: number;
-  /** Verifies a Farcaster Quick Auth token (POST /api/trades); unset: that route is not mounted. */
-  authenticate?: Authenticate;
   /** Node only (createMetrics over prom-client, which needs Node APIs): requests, webhooks, jobs, coins and trades
    * are counted there and served at GET /metrics behind METRICS_TOKEN. Workers pass none: /metrics is a 404. */
   metrics?: Metrics;
@@ -240,18 +237,23 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
       ...(host.webhookCrypto === undefined ? {} : { webhookCrypto: host.webhookCrypto }),
       trading: trading.deps,
       sell: trading.sell,
-      ...(host.authenticate === undefined
+      ...(miniApp === null
         ? {}
         : {
             reportTrade: {
               store: stores.trading,
               chainId: trading.deps.chainId,
-              authenticate: host.authenticate,
+              authenticate: miniApp.authenticate,
               checkAddress,
               fetchTransaction: trading.fetchTransaction,
               limiter: trading.deps.limits?.client,
               clientAddress: host.clientAddress,
             },
+          }),
+      ...(trading.readHoldings === undefined
+        ? {}
+        : {
+            portfolio: { store: stores.portfolio, chainId: trading.deps.chainId, readHoldings: trading.readHoldings },
           }),
       ...(trading.chainHealth === undefined ? {} : { chainHealth: trading.chainHealth }),
       ...(host.clientAddress === undefined ? {} : { clientAddress: host.clientAddress }),

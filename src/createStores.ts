@@ -8,6 +8,7 @@ import { createMarketStore, type MarketStore } from './market/createMarketStore.
 import { createMetricsStore, type MetricsStore } from './metrics/createMetricsStore.ts';
 import { createMiniAppStore, type MiniAppStore } from './miniapp/createMiniAppStore.ts';
 import { createPerformanceStore, type PerformanceStore } from './performances/createPerformanceStore.ts';
+import { createPortfolioStore, type PortfolioStore } from './portfolio/createPortfolioStore.ts';
 import { createReconcileStore, type ReconcileStore } from './reconcile/createReconcileStore.ts';
 import { createTradingStore, type TradingStore } from './trading/createTradingStore.ts';
 import { createViralStore, type ViralStore } from './viral/createViralStore.ts';
@@ -27,6 +28,7 @@ export interface Stores {
   miniapp: MiniAppStore;
   analytics: AnalyticsStore;
   market: MarketStore;
+  portfolio: PortfolioStore;
   /** Close the connection under all of them. */
   close(): Promise<void>;
 }
@@ -46,6 +48,7 @@ export function createStores(rpc: Rpc): Stores {
     miniapp: createMiniAppStore(rpc),
     analytics: createAnalyticsStore(rpc),
     market: createMarketStore(rpc),
+    portfolio: createPortfolioStore(rpc),
     close: () => rpc.close(),
   };
 }

@@ -2,6 +2,7 @@ import { uniswapV4PoolManagerAddress } from '@zoralabs/protocol-deployments';
 import { type Abi, type Address, type Chain, createPublicClient, http, type PublicClient } from 'viem';
 import { base, baseSepolia } from 'viem/chains';
 import { createRateLimiter } from '../http/createRateLimiter.ts';
+import { createHoldingsReader, type HoldingsReader } from '../portfolio/createHoldingsReader.ts';
 import type { Logger } from '../support/logger.ts';
 import { createBuySimulator } from './createBuySimulator.ts';
 import { type ChainHealth, chainHealthOf, createChainProbe } from './createChainProbe.ts';
@@ -54,6 +55,8 @@ export interface TradingServices {
   chainHealth: (() => Promise<ChainHealth>) | undefined;
   /** Whether the chain knows a reported transaction (checked before a report is recorded); unset without an RPC. */
   transactionSeen: TransactionLookup | undefined;
+  /** Balances and pool prices at one block through Multicall3 (the portfolio); unset without an RPC. */
+  readHoldings: HoldingsReader | undefined;
   /** The chain's copy of a reported transaction (its sender and calldata), for POST /api/trades; unset without an RPC. */
   fetchTransaction: TransactionFetcher | undefined;
   /** A trade confirmer over a store (Node: the process's; Workers: one cron run's); null without a chain RPC. */
@@ -146,6 +149,7 @@ export function createTradingServices(
     chainHealth: chainProbe === null ? undefined : async () => chainHealthOf(await chainProbe(), chainId),
     transactionSeen,
     fetchTransaction,
+    readHoldings: client === null ? undefined : wrap(createHoldingsReader({ publicClient: client, poolManager })),
     confirmer: (confirmStore, confirmLogger) =>
       client === null
         ? null
