@@ -253,7 +253,13 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
       ...(trading.readHoldings === undefined
         ? {}
         : {
-            portfolio: { store: stores.portfolio, chainId: trading.deps.chainId, readHoldings: trading.readHoldings },
+            portfolio: {
+              store: stores.portfolio,
+              chainId: trading.deps.chainId,
+              readHoldings: trading.readHoldings,
+              limiter: createRateLimiter({ perMinute: env.PORTFOLIO_RATE_PER_MINUTE }),
+              clientAddress: host.clientAddress,
+            },
           }),
       ...(trading.chainHealth === undefined ? {} : { chainHealth: trading.chainHealth }),
       ...(host.clientAddress === undefined ? {} : { clientAddress: host.clientAddress }),

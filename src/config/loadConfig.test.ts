@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       BUY_RATE_PER_MINUTE: 20,
       BUY_RATE_PER_BUYER_PER_MINUTE: 10,
       FRAME_ACTION_RATE_PER_MINUTE: 60,
+      PORTFOLIO_RATE_PER_MINUTE: 60,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.NEYNAR_WEBHOOK_SECRET).toBeUndefined();

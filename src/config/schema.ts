@@ -176,6 +176,12 @@ export const configSchema = z
       .min(1, 'must be between 1 and 10000')
       .max(10000, 'must be between 1 and 10000')
       .default(60),
+    PORTFOLIO_RATE_PER_MINUTE: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 10000')
+      .max(10000, 'must be between 1 and 10000')
+      .default(60),
     BUY_RATE_PER_BUYER_PER_MINUTE: z.coerce
       .number({ message: 'must be a number' })
       .int('must be an integer')

@@ -17,7 +17,7 @@ export type HoldingsReader = (args: {
   poolIds: readonly `0x${string}`[];
 }) => Promise<Holdings>;
 
-const extsloadAbi = parseAbi(['function extsload(bytes32 slot) view returns (bytes32)']);
+const extsloadAbi = parseAbi(['function extsload(bytes32[] slots) view returns (bytes32[])']);
 /** v4-core PoolManager keeps `mapping(PoolId => Pool.State) _pools` at slot 6; a pool's slot0 is its first word. */
 const POOLS_SLOT = 6n;
 const SQRT_PRICE_MASK = (1n << 160n) - 1n;
@@ -26,7 +26,8 @@ const SQRT_PRICE_MASK = (1n << 160n) - 1n;
 export const MULTICALL3: Address = '0xcA11bde05977b3631167028862bE2a173976CA11';
 
 /** A HoldingsReader over Multicall3: the block number first, then every `balanceOf(holder)` of every coin and every
- * pool's slot0 (`PoolManager.extsload`, as v4-core's StateLibrary reads it) in one `aggregate3` eth_call at that block,
+ * pool's slot0 (one `PoolManager.extsload(bytes32[])`, the slots v4-core's StateLibrary reads) in one `aggregate3`
+ * eth_call at that block,
  * so the balances and prices of one answer are all from the same block. A failing call (not a token, no pool) reads
  * as 0; a chain that does not answer is UnavailableError (503). https://github.com/mds1/multicall */
 export function createHoldingsReader(options: {
@@ -45,12 +46,17 @@ export function createHoldingsReader(options: {
           functionName: 'balanceOf' as const,
           args: [holder] as const,
         })),
-        ...poolIds.map((poolId) => ({
-          address: options.poolManager,
-          abi: extsloadAbi,
-          functionName: 'extsload' as const,
-          args: [keccak256(encodePacked(['bytes32', 'uint256'], [poolId, POOLS_SLOT]))] as const,
-        })),
+        // Every pool's slot0 in one call: v4's PoolManager reads a list of slots at once (Extsload.sol).
+        ...(poolIds.length === 0
+          ? []
+          : [
+              {
+                address: options.poolManager,
+                abi: extsloadAbi,
+                functionName: 'extsload' as const,
+                args: [poolIds.map((poolId) => keccak256(encodePacked(['bytes32', 'uint256'], [poolId, POOLS_SLOT])))],
+              },
+            ]),
       ];
       // One eth_call however many coins: batchSize is Multicall3 calldata per chunk, and 1,000 calls take ~70 KB.
       const results =
@@ -69,10 +75,11 @@ export function createHoldingsReader(options: {
         balances.set(`${coin}:${holder}`, result?.status === 'success' ? (result.result as bigint) : 0n);
       });
       const sqrtPrices = new Map<string, bigint>();
+      const slots = results[pairs.length];
+      const words = slots?.status === 'success' ? (slots.result as readonly `0x${string}`[]) : [];
       poolIds.forEach((poolId, i) => {
-        const result = results[pairs.length + i];
-        const word = result?.status === 'success' ? hexToBigInt(result.result as `0x${string}`) : 0n;
-        sqrtPrices.set(poolId, word & SQRT_PRICE_MASK);
+        const word = words[i];
+        sqrtPrices.set(poolId, word === undefined ? 0n : hexToBigInt(word) & SQRT_PRICE_MASK);
       });
       return { blockNumber, balances, sqrtPrices };
     } catch (error) {

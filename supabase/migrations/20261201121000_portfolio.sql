@@ -20,23 +20,25 @@ as $$
     union
     select tr.coin_address from public.coin_trades tr join addrs on tr.trader = addrs.address
     where tr.chain_id = p_chain_id
+  ), swaps as (
+    select tr.coin_address,
+      jsonb_agg(jsonb_build_object('side', tr.side, 'coinAmount', tr.coin_amount::text,
+        'ethAmount', tr.eth_amount::text) order by tr.block_number, tr.log_index) as trades
+    from public.coin_trades tr join addrs on tr.trader = addrs.address
+    where tr.chain_id = p_chain_id
+    group by tr.coin_address
   )
   select coalesce(jsonb_agg(jsonb_build_object(
     'coinAddress', c.coin_address, 'symbol', c.symbol, 'poolId', c.pool_id, 'poolKey', c.pool_key,
     'castHash', p.cast_hash, 'title', p.title,
     'artist', jsonb_build_object('fid', p.artist_fid, 'username', u.username, 'displayName', u.display_name),
-    'trades', coalesce((
-      select jsonb_agg(jsonb_build_object('side', tr.side, 'coinAmount', tr.coin_amount::text,
-        'ethAmount', tr.eth_amount::text) order by tr.block_number, tr.log_index)
-      from public.coin_trades tr
-      where tr.coin_address = c.coin_address and tr.chain_id = p_chain_id
-        and tr.trader in (select address from addrs)
-    ), '[]'::jsonb)
+    'trades', coalesce(s.trades, '[]'::jsonb)
   ) order by c.coin_address), '[]'::jsonb)
   from coins k
   join public.performance_coins c on c.coin_address = k.coin_address
   join public.performances p on p.id = c.performance_id
   left join public.users u on u.farcaster_fid = p.artist_fid
+  left join swaps s on s.coin_address = k.coin_address
 $$;
 comment on function public.get_portfolio_coins(integer, jsonb) is
   'The coins the indexer saw these addresses receive, hold or trade, with performance, artist and their swaps in '
