@@ -254,6 +254,7 @@ describe.each(databaseTargets())('portfolio on the devnet with $name', (target: 
     const costOut = (cost * s1.coins) / qty;
     const leftQty = qty - s1.coins;
     const leftCost = cost - costOut;
+    // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers)
     const basis = (leftCost * (balance < leftQty ? balance : leftQty)) / leftQty;
     expect(answer).toEqual({
       addresses: [a.address.toLowerCase()],
