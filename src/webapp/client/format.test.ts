@@ -34,6 +34,8 @@ describe('formatCoins', () => {
 describe('formatChange', () => {
   it('reads a percent (string or number) and signs it', () => {
     expect(formatChange(12.5)).toEqual({ text: '+12.5%', sign: 1 });
+    expect(formatChange('-0.0300')).toEqual({ text: '0.0%', sign: 0 });
+    expect(formatChange(-0.06)).toEqual({ text: '−0.1%', sign: -1 });
     expect(formatChange('12.5000')).toEqual({ text: '+12.5%', sign: 1 });
     expect(formatChange('-3.2')).toEqual({ text: '−3.2%', sign: -1 });
     expect(formatChange(0)).toEqual({ text: '0.0%', sign: 0 });

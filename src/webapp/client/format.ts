@@ -68,8 +68,10 @@ export function formatChange(change: number | string | null | undefined): { text
   if (change === null || change === undefined || change === '') return null;
   const value = Number(change);
   if (!Number.isFinite(value)) return null;
-  const sign = value > 0.005 ? 1 : value < -0.005 ? -1 : 0;
-  return { text: `${sign > 0 ? '+' : sign < 0 ? '−' : ''}${Math.abs(value).toFixed(1)}%`, sign };
+  // Signed only when the shown digit moves: -0.03 % reads "0.0%", not "−0.0%".
+  const shown = Math.abs(value).toFixed(1);
+  const sign = shown === '0.0' ? 0 : value > 0 ? 1 : -1;
+  return { text: `${sign > 0 ? '+' : sign < 0 ? '−' : ''}${shown}%`, sign };
 }
 
 /** Parse a decimal ETH amount typed by a user; null unless it is a plain positive decimal. */
