@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Listener } from '../db/listen.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
 import type { StreamSubjects } from './createStreamStore.ts';
@@ -11,8 +10,9 @@ export const STREAM_CHANNEL = 'gigavibe_stream';
 
 /** Where the hub writes one client's frames: the SSE response. */
 export interface StreamSink {
-  /** Write SSE text; resolves once the transport took it (backpressure from a slow reader shows here). */
-  write(text: string): Promise<void>;
+  /** Write SSE bytes (UTF-8; shared between clients, never modified); resolves once the transport took them
+   * (backpressure from a slow reader shows here). */
+  write(bytes: Uint8Array): Promise<void>;
   /** End the response after what was written. */
   close(): Promise<void>;
   /** Drop the connection at once, unwritten data included (a stalled reader). */
@@ -94,7 +94,7 @@ interface Client {
   key: string;
   subjects: string[];
   sink: StreamSink;
-  queue: string[];
+  queue: Uint8Array[];
   writing: boolean;
   writingSince: number;
   /** Has had its snapshot or replay: heartbeats may carry ids. */
@@ -108,7 +108,7 @@ interface RingEvent {
   at: number;
   key: string;
   name: string;
-  frame: string;
+  frame: Uint8Array;
 }
 
 const SUBJECT = /^[cpt]:0x[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -121,7 +121,18 @@ const subjectKeys = (s: StreamSubscription): string[] => [
 
 const RESET_DATA = JSON.stringify({ reason: 'the events since your Last-Event-ID are not held here: refetch' });
 
-const newEpoch = () => randomBytes(6).toString('hex');
+const newEpoch = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
 
 /** The instance's stream hub: one LISTEN for every client; notified subjects that some client follows (or followed
  * within the resume window) are gathered for debounceMs and read in batches, each change becomes one event with the
@@ -159,7 +170,12 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
   let heartbeat: ReturnType<typeof setInterval> | undefined;
 
   const currentId = () => formatStreamEventId({ epoch, seq: lastSeq, at: now() });
-  const frameOf = (name: string, data: string, id: string) => `event: ${name}\ndata: ${data}\nid: ${id}\n\n`;
+  // Encoded once and shared: a change sent to 1,000 clients is one string and one buffer.
+  const encoder = new TextEncoder();
+  const frameOf = (name: string, data: string, id: string) =>
+    encoder.encode(`event: ${name}\ndata: ${data}\nid: ${id}\n\n`);
+  const CONNECTED = encoder.encode(': connected\n\n');
+  const HEARTBEAT = encoder.encode(': heartbeat\n\n');
 
   const interesting = (key: string) => followers.has(key) || (lingering.get(key) ?? 0) > now();
 
@@ -190,11 +206,11 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
     if (client.writing) return;
     client.writing = true;
     while (client.queue.length > 0 && !client.ended) {
-      const text = client.queue.join('');
+      const bytes = client.queue.length === 1 ? (client.queue[0] as Uint8Array) : concat(client.queue);
       client.queue.length = 0;
       client.writingSince = now();
       try {
-        await client.sink.write(text);
+        await client.sink.write(bytes);
       } catch {
         finishClient(client, 'dropped');
       }
@@ -202,7 +218,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
     client.writing = false;
   };
 
-  const send = (client: Client, frame: string) => {
+  const send = (client: Client, frame: Uint8Array) => {
     if (client.ended) return;
     const stalled = client.writing && now() - client.writingSince > stallMs;
     if (client.queue.length >= maxQueued || stalled) {
@@ -330,11 +346,9 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
 
   const beat = () => {
     evict();
-    const id = currentId();
-    for (const client of clients) {
-      // An id in the heartbeat moves the client's Last-Event-ID forward, so a resume knows how recently it was here.
-      send(client, client.synced ? `: heartbeat\nid: ${id}\n\n` : ': heartbeat\n\n');
-    }
+    // An id in the heartbeat moves the client's Last-Event-ID forward, so a resume knows how recently it was here.
+    const withId = encoder.encode(`: heartbeat\nid: ${currentId()}\n\n`);
+    for (const client of clients) send(client, client.synced ? withId : HEARTBEAT);
   };
 
   const ready = (): Promise<void> => {
@@ -383,7 +397,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
       set.add(client);
     }
     // First bytes at once: the client sees the response start before any change happens.
-    send(client, ': connected\n\n');
+    send(client, CONNECTED);
     const last = request.lastEventId;
     const position = parseStreamEventId(last);
     const oldestSeq = ring[0]?.seq ?? lastSeq + 1;
@@ -453,7 +467,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
       for (const client of all) {
         const wait = retryMs + Math.floor(Math.random() * retryMs);
         const data = JSON.stringify({ reconnect: true, retryMs: wait });
-        send(client, `retry: ${wait}\nevent: shutdown\ndata: ${data}\n\n`);
+        send(client, encoder.encode(`retry: ${wait}\nevent: shutdown\ndata: ${data}\n\n`));
       }
       if (all.length > 0) metrics?.streamEventsSent('shutdown', all.length);
       const deadline = now() + closeTimeoutMs;

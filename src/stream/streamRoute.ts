@@ -35,7 +35,9 @@ export function streamRoute(source: StreamSource, options: StreamRouteOptions): 
   const app = new Hono();
   app.get('/', async (c) => {
     if ('unavailable' in source) {
-      throw new BaseError(source.unavailable.message, { status: source.unavailable.status });
+      const { status, message } = source.unavailable;
+      if (status === 503) c.header('Retry-After', '300');
+      return c.json({ error: message }, status);
     }
     const { hub } = source;
     const parsed = parseStreamQuery(c.req.queries());
@@ -65,8 +67,8 @@ export function streamRoute(source: StreamSource, options: StreamRouteOptions): 
     c.header('X-Accel-Buffering', 'no');
     return streamSSE(c, async (stream) => {
       const sink: StreamSink = {
-        write: async (text) => {
-          await stream.write(text);
+        write: async (bytes) => {
+          await stream.write(bytes);
         },
         close: () => stream.close(),
         abort: () => {
