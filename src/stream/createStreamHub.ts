@@ -328,6 +328,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
         }
         client.synced = true;
         send(client, frameOf('ready', JSON.stringify({ resumed: false }), id));
+        count('ready', 1);
       }
       for (const [name, n] of counts) metrics?.streamEventsSent(name, n);
       evict();
@@ -418,6 +419,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
         }
       }
       if (replayed > 0) metrics?.streamEventsSent('replay', replayed);
+      metrics?.streamEventsSent('ready', 1);
       client.synced = true;
       send(client, frameOf('ready', JSON.stringify({ resumed: true }), currentId()));
     } else {
