@@ -61,7 +61,44 @@ describe.each(databaseTargets())('GET /api/stream over real HTTP on $name', (tar
     // An UPDATE that changes nothing notifies nobody; the next real change is the next event.
     await db.sql.query('update public.performance_coins set pool_id = pool_id where coin_address = $1', [coinAddress]);
     await setPoolId(db, coinAddress, 'pool-3');
-    expect(json(await early.next('coin'))).toMatchObject({ coin: { poolId: 'pool-3' } });
+    expect(json(await early.next('coin'))).toMatchObject({ coin: { poolId: 'pool-3', market: null } });
+
+    // The indexer's market columns: the event carries coin.market (amounts as decimal strings).
+    await db.sql.query(
+      `update public.performance_coins set price_wei = 1234567890123456789012, price = 1234.567890123456789012,
+         market_cap_wei = 10, volume_24h_wei = 20, change_24h = -1.5, holders = 3, market_block = 42
+       where coin_address = $1`,
+      [coinAddress],
+    );
+    expect(json(await early.next('coin'))).toMatchObject({
+      coin: {
+        market: {
+          priceWei: '1234567890123456789012',
+          price: '1234.567890123456789012',
+          marketCapWei: '10',
+          volume24hWei: '20',
+          change24h: '-1.5',
+          holders: 3,
+          blockNumber: 42,
+        },
+      },
+    });
+  });
+
+  it('trusts no notification payload: a forged NOTIFY only makes the hub re-read, junk is ignored', async () => {
+    const app = await start();
+    const { coinAddress } = await seedCoin(app, db);
+    const client = await connect(`${app.url}/api/stream?coins=${coinAddress}`);
+    await client.next('ready');
+    for (const junk of ['x', `c:${coinAddress}x`, `c:${'z'.repeat(7000)}`, `p:${coinAddress} or 1=1`, '']) {
+      await db.sql.query(`select pg_notify('gigavibe_stream', $1)`, [junk]);
+    }
+    await db.sql.query(`select pg_notify('gigavibe_stream', $1)`, [`c:${coinAddress}`]);
+    // The forged subject is read from the database: the event is the coin's real, unchanged state.
+    expect(json(await client.next('coin'))).toMatchObject({ coinAddress, coin: { poolId: null, symbol: 'VIBE' } });
+    await setPoolId(db, coinAddress, 'real');
+    expect(json(await client.next('coin'))).toMatchObject({ coin: { poolId: 'real' } });
+    expect(app.hub.connections()).toBe(1);
   });
 
   it('sends metrics (counts and viral score) when a webhook reaction is applied, and trade status changes', async () => {
