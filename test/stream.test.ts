@@ -301,6 +301,32 @@ describe.each(databaseTargets())('GET /api/stream over real HTTP on $name', (tar
   });
 
   if (target.name === 'postgres') {
+    it('after losing its listening connection, listens again and tells every client to refetch (reset)', async () => {
+      const app = await start();
+      const { coinAddress } = await seedCoin(app, db);
+      const client = await connect(`${app.url}/api/stream?coins=${coinAddress}`);
+      await client.next('ready');
+      const beforeGap = client.lastEventId();
+      const killed = await db.sql.query<{ ok: boolean }>(
+        `select pg_terminate_backend(pid) as ok from pg_stat_activity
+         where datname = current_database() and query ilike 'listen %'`,
+      );
+      expect(killed.map((r) => r.ok)).toEqual([true]);
+      // Changes made while it was gone are not lost to the client: it is told to refetch and gets the current state.
+      await setPoolId(db, coinAddress, 'during-gap');
+      await client.next('reset');
+      await until(
+        () => client.events.some((e) => e.event === 'coin' && e.data.includes('during-gap')),
+        'the current state after the reset',
+      );
+      await client.next('ready');
+      await setPoolId(db, coinAddress, 'after-gap');
+      expect(json(await client.next('coin'))).toMatchObject({ coin: { poolId: 'after-gap' } });
+      // Ids from before the gap cannot be resumed any more.
+      const late = await connect(`${app.url}/api/stream?coins=${coinAddress}`, beforeGap);
+      await late.next('reset');
+    });
+
     it('fans one NOTIFY out to clients of two instances, each with one listening connection', async () => {
       const a = await start();
       const b = await start();
