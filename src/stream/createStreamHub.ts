@@ -107,7 +107,6 @@ interface RingEvent {
   seq: number;
   at: number;
   key: string;
-  name: string;
   frame: Uint8Array;
 }
 
@@ -308,7 +307,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
           lastSeq += 1;
           const at = now();
           const frame = frameOf(name, data, formatStreamEventId({ epoch, seq: lastSeq, at }));
-          ring.push({ seq: lastSeq, at, key, name, frame });
+          ring.push({ seq: lastSeq, at, key, frame });
           const set = followers.get(key);
           if (set === undefined) continue;
           for (const client of set) send(client, frame);
