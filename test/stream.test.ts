@@ -77,7 +77,7 @@ describe.each(databaseTargets())('GET /api/stream over real HTTP on $name', (tar
           price: '1234.567890123456789012',
           marketCapWei: '10',
           volume24hWei: '20',
-          change24h: '-1.5',
+          change24h: -1.5,
           holders: 3,
           blockNumber: 42,
         },

@@ -65,8 +65,7 @@ create trigger trades_stream_update after update on public.trades
   execute function public.notify_stream_trade();
 
 -- The current state of the subjects a stream needs, in one call: each coin's public fields (the performance JSON's
--- `coin`, with `market` from the live market columns unless that JSON already carries it; null until the indexer
--- first reached the coin; amounts as decimal strings), each visible performance's counts and viral score, each trade as
+-- `coin`, whatever it holds: its `market` since *_market_indexer.sql), each visible performance's counts and viral score, each trade as
 -- GET /api/trades/:txHash shows it (never the reporter's fid). Unknown or hidden subjects are left out.
 -- p_subjects: {"coins": [address, ...], "casts": [cast hash, ...], "trades": [tx hash, ...]}.
 create function public.stream_subjects(p_chain_id integer, p_subjects jsonb)
@@ -77,14 +76,9 @@ as $$
   select jsonb_build_object(
     'coins', coalesce((
       select jsonb_agg(jsonb_build_object('coinAddress', c.coin_address, 'castHash', v.cast_hash,
-        'coin', j.coin || case when j.coin ? 'market' then '{}'::jsonb else jsonb_build_object('market',
-          case when c.market_block is null then null else jsonb_build_object(
-            'priceWei', c.price_wei::text, 'price', c.price::text, 'marketCapWei', c.market_cap_wei::text,
-            'volume24hWei', c.volume_24h_wei::text, 'change24h', c.change_24h::text, 'holders', c.holders,
-            'lastTradeAt', c.last_trade_at, 'blockNumber', c.market_block) end) end))
+        'coin', public.viral_json(v.id, v.likes, v.recasts, v.replies, v.views) -> 'coin'))
       from public.performance_coins c
       join public.performance_view v on v.id = c.performance_id
-      cross join lateral (select public.viral_json(v.id, v.likes, v.recasts, v.replies, v.views) -> 'coin' as coin) j
       where c.coin_address in (select jsonb_array_elements_text(p_subjects -> 'coins'))), '[]'::jsonb),
     'metrics', coalesce((
       select jsonb_agg(jsonb_build_object('castHash', v.cast_hash,
