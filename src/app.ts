@@ -11,6 +11,7 @@ import { metricsRoute } from './metrics/metricsRoute.ts';
 import { createPerformanceViews, type GetPerformanceView } from './performances/createPerformanceViews.ts';
 import { performanceRoutes } from './performances/performanceRoutes.ts';
 import { type PortfolioDeps, portfolioRoutes } from './portfolio/portfolioRoutes.ts';
+import { type StreamSource, streamRoute } from './stream/streamRoute.ts';
 import type { Logger } from './support/logger.ts';
 import { buyRoute, type ClientAddress } from './trading/buyRoute.ts';
 import type { ChainHealth } from './trading/createChainProbe.ts';
@@ -79,6 +80,10 @@ export interface AppDeps {
   miniApp?: { hono: Hono };
   /** The mini app at /app (src/webapp): its configuration and how this host gets the client bundle; unset: no app. */
   webApp?: { config: WebAppConfig; assets: LoadWebAppAssets };
+  /** GET /api/stream: this instance's stream hub, or why there is none; unset: 503 (no listener). */
+  stream?: StreamSource;
+  /** New streams per client per minute (kept by the host, like frameActionLimiter). */
+  streamConnectLimiter?: RateLimiter;
 }
 
 export interface GigaVibeApp {
@@ -114,6 +119,7 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
         'GET /.well-known/farcaster.json',
         'GET /p/:castHash',
         'POST /webhooks/miniapp',
+        'GET /api/stream',
       ],
     }),
   );
@@ -187,6 +193,16 @@ export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   }
   if (deps.miniApp) app.route('/', deps.miniApp.hono);
   if (deps.portfolio) app.route('/api', portfolioRoutes(deps.portfolio));
+  app.route(
+    '/api/stream',
+    streamRoute(
+      deps.stream ?? { unavailable: { status: 503, message: 'live updates are not set up on this server' } },
+      {
+        clientAddress: deps.clientAddress,
+        connectLimiter: deps.streamConnectLimiter,
+      },
+    ),
+  );
   if (config.adminToken !== undefined)
     app.route('/api/admin/viral-queue', viralQueueRoute(stores.viral, config.adminToken));
   if (deps.metrics !== undefined && config.metricsToken !== undefined)

@@ -7,6 +7,7 @@ import { createCoinWorker } from './coins/createCoinWorker.ts';
 import { readCoinChainSettings } from './coins/readCoinChainSettings.ts';
 import type { Env } from './config/schema.ts';
 import type { Stores } from './createStores.ts';
+import type { Listener } from './db/listen.ts';
 import { UnavailableError } from './errors.ts';
 import { createHubSignerCheck } from './farcaster/createHubSignerCheck.ts';
 import { type AddressCheck, createHubVerificationCheck } from './farcaster/createHubVerificationCheck.ts';
@@ -23,6 +24,8 @@ import { createMiniAppServer, type MiniAppServer } from './miniapp/createMiniApp
 import { DEFAULT_QUICK_AUTH_ORIGIN } from './miniapp/createQuickAuthenticator.ts';
 import { readAccountAssociation } from './miniapp/parseAccountAssociation.ts';
 import { createPerformanceViews } from './performances/createPerformanceViews.ts';
+import { createStreamHub, type StreamHub } from './stream/createStreamHub.ts';
+import { REALTIME_POINTER, type StreamSource } from './stream/streamRoute.ts';
 import { errorFields, type Logger } from './support/logger.ts';
 import type { ClientAddress } from './trading/buyRoute.ts';
 import { createTradingServices, type TradingConfig, type TradingServices } from './trading/createTradingServices.ts';
@@ -75,6 +78,9 @@ export interface GigaVibeHost {
   metrics?: Metrics;
   /** The mini app's client bundle (Node: esbuild or dist/client; Workers: bundled Text modules); unset: no /app. */
   webAppAssets?: LoadWebAppAssets;
+  /** LISTEN on the database (Node on PGlite or PostgreSQL) for GET /api/stream; unset: the stream answers 503 (the
+   * Supabase Data API cannot listen) or, on Workers, 501. */
+  listener?: Listener;
 }
 
 /** The server, built once: the HTTP app, the background jobs every host runs (and those this host cannot, with why),
@@ -87,6 +93,8 @@ export interface GigaVibe extends GigaVibeApp {
   /** The mini app's server side (null without PUBLIC_URL: its routes answer 503); its `authenticate` is the Quick
    * Auth check other routes take. */
   miniApp: MiniAppServer | null;
+  /** This instance's stream hub (Node with a listener), closed first on shutdown. */
+  stream: StreamHub | null;
 }
 
 /** Frames answers without PUBLIC_URL (Workers): every frame route says what is missing. */
@@ -220,6 +228,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
       },
     );
   }
+  const { source: streamSource, hub: stream } = streamOf(env, host, trading.deps.chainId);
 
   const gv = createApp(
     {
@@ -279,11 +288,36 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
               },
             },
           }),
+      stream: streamSource,
+      streamConnectLimiter: createRateLimiter({ perMinute: env.STREAM_CONNECTS_PER_MINUTE }),
     },
   );
 
   const { jobs, skipped } = backgroundJobs(env, host, gv, frames, trading, miniApp);
-  return { ...gv, jobs, skipped, frames, trading, miniApp };
+  return { ...gv, jobs, skipped, frames, trading, miniApp, stream };
+}
+
+/** GET /api/stream's source: a hub over the host's listener, or why this host has none. */
+function streamOf(env: Env, host: GigaVibeHost, chainId: number): { source: StreamSource; hub: StreamHub | null } {
+  if (host.kind === 'worker') {
+    const message = `this server runs on Workers and keeps no streams open; ${REALTIME_POINTER}`;
+    return { source: { unavailable: { status: 501, message } }, hub: null };
+  }
+  if (host.listener === undefined) {
+    const message = `live updates need a database connection that can LISTEN (DATABASE_URL or the embedded database); ${REALTIME_POINTER}`;
+    return { source: { unavailable: { status: 503, message } }, hub: null };
+  }
+  const hub = createStreamHub({
+    listener: host.listener,
+    read: (subjects) => host.stores.stream.readSubjects({ chainId, ...subjects }),
+    logger: host.logger,
+    metrics: host.metrics,
+    maxConnections: env.STREAM_MAX_CONNECTIONS,
+    maxConnectionsPerClient: env.STREAM_MAX_CONNECTIONS_PER_CLIENT,
+    heartbeatMs: env.STREAM_HEARTBEAT_SECONDS * 1000,
+    resumeWindowMs: env.STREAM_RESUME_SECONDS * 1000,
+  });
+  return { source: { hub }, hub };
 }
 
 /** Every background job, in one list, and the ones this host does not run with the reason (said once, here). */

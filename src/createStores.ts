@@ -10,6 +10,7 @@ import { createMiniAppStore, type MiniAppStore } from './miniapp/createMiniAppSt
 import { createPerformanceStore, type PerformanceStore } from './performances/createPerformanceStore.ts';
 import { createPortfolioStore, type PortfolioStore } from './portfolio/createPortfolioStore.ts';
 import { createReconcileStore, type ReconcileStore } from './reconcile/createReconcileStore.ts';
+import { createStreamStore, type StreamStore } from './stream/createStreamStore.ts';
 import { createTradingStore, type TradingStore } from './trading/createTradingStore.ts';
 import { createViralStore, type ViralStore } from './viral/createViralStore.ts';
 import { createIngestStore, type IngestStore } from './webhooks/createIngestStore.ts';
@@ -29,6 +30,7 @@ export interface Stores {
   analytics: AnalyticsStore;
   market: MarketStore;
   portfolio: PortfolioStore;
+  stream: StreamStore;
   /** Close the connection under all of them. */
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export function createStores(rpc: Rpc): Stores {
     analytics: createAnalyticsStore(rpc),
     market: createMarketStore(rpc),
     portfolio: createPortfolioStore(rpc),
+    stream: createStreamStore(rpc),
     close: () => rpc.close(),
   };
 }

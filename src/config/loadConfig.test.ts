@@ -132,4 +132,19 @@ describe('loadConfig', () => {
       /SHUTDOWN_GRACE_SECONDS: must be between 1 and 300/,
     );
   });
+
+  it('reads the stream limits, and refuses a heartbeat no shorter than the resume window', () => {
+    expect(loadConfig({})).toMatchObject({
+      STREAM_MAX_CONNECTIONS: 1000,
+      STREAM_MAX_CONNECTIONS_PER_CLIENT: 10,
+      STREAM_CONNECTS_PER_MINUTE: 30,
+      STREAM_HEARTBEAT_SECONDS: 15,
+      STREAM_RESUME_SECONDS: 60,
+    });
+    expect(loadConfig({ STREAM_MAX_CONNECTIONS: '5000' }).STREAM_MAX_CONNECTIONS).toBe(5000);
+    expect(() => loadConfig({ STREAM_MAX_CONNECTIONS: '0' })).toThrow(/STREAM_MAX_CONNECTIONS: must be between/);
+    expect(() => loadConfig({ STREAM_HEARTBEAT_SECONDS: '30', STREAM_RESUME_SECONDS: '30' })).toThrow(
+      /STREAM_HEARTBEAT_SECONDS: must be less than STREAM_RESUME_SECONDS/,
+    );
+  });
 });

@@ -226,6 +226,36 @@ export const configSchema = z
       .min(1, 'must be between 1 and 300')
       .max(300, 'must be between 1 and 300')
       .default(10),
+    STREAM_MAX_CONNECTIONS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 100000')
+      .max(100000, 'must be between 1 and 100000')
+      .default(1000),
+    STREAM_MAX_CONNECTIONS_PER_CLIENT: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 100000')
+      .max(100000, 'must be between 1 and 100000')
+      .default(10),
+    STREAM_CONNECTS_PER_MINUTE: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 100000')
+      .max(100000, 'must be between 1 and 100000')
+      .default(30),
+    STREAM_HEARTBEAT_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(1, 'must be between 1 and 120')
+      .max(120, 'must be between 1 and 120')
+      .default(15),
+    STREAM_RESUME_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(5, 'must be between 5 and 600')
+      .max(600, 'must be between 5 and 600')
+      .default(60),
     LOG_LEVEL: z
       .enum(['debug', 'info', 'warn', 'error', 'silent'], { message: 'must be debug, info, warn, error or silent' })
       .default('info'),
@@ -281,6 +311,13 @@ export const configSchema = z
           message: (error as Error).message,
         });
       }
+    }
+    if (c.STREAM_HEARTBEAT_SECONDS >= c.STREAM_RESUME_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STREAM_HEARTBEAT_SECONDS'],
+        message: 'must be less than STREAM_RESUME_SECONDS (heartbeats carry the resume position)',
+      });
     }
     if (c.SUPABASE_URL !== undefined && c.DATABASE_URL !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'set DATABASE_URL or SUPABASE_URL, not both' });

@@ -87,6 +87,18 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers: [registry],
   });
 
+  const streamConnections = new Gauge({
+    name: 'gigavibe_stream_connections',
+    help: 'Server-Sent Events streams (GET /api/stream) open on this instance.',
+    registers: [registry],
+  });
+  const streamEvents = new Counter({
+    name: 'gigavibe_stream_events_sent_total',
+    help: 'Stream events written to clients by event (coin, metrics, trade, ready, reset, replay, shutdown).',
+    labelNames: ['event'],
+    registers: [registry],
+  });
+
   const databaseUp = new Gauge({
     name: 'gigavibe_metrics_database_up',
     help: '1 when the database gauges were read for this scrape, 0 when the database failed or was too slow.',
@@ -161,6 +173,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
       for (const status of ['confirmed', 'failed', 'pending'] as const) {
         if (run[status] > 0) tradesSettled.inc({ status }, run[status]);
       }
+    },
+    streamConnections(delta) {
+      streamConnections.inc(delta);
+    },
+    streamEventsSent(event, count) {
+      streamEvents.inc({ event }, count);
     },
     async scrape() {
       const snapshot = await readSnapshot();

@@ -33,6 +33,10 @@ export interface Metrics {
   coinOutcomes(outcomes: readonly Pick<CoinJobOutcome, 'kind'>[]): void;
   /** Settlements of one trade confirmer pass. */
   tradesSettled(run: TradeSettlements): void;
+  /** Server-Sent Events streams opened (+1) or ended (-1). */
+  streamConnections(delta: number): void;
+  /** Stream events written to clients, by event name (a change sent to 1,000 clients counts 1,000). */
+  streamEventsSent(event: string, count: number): void;
   /** The exposition (Prometheus text format) and its content type; database gauges are read here. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }

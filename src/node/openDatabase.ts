@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Env } from '../config/schema.ts';
 import { createStores, type Stores } from '../createStores.ts';
+import { type Listener, postgresListener } from '../db/listen.ts';
 import { migrate, readBootstrap, readMigrations } from '../db/migrate.ts';
 import { openPglite } from '../db/pglite.ts';
 import { openPostgres } from '../db/postgres.ts';
@@ -9,6 +10,7 @@ import { sqlRpc } from '../db/rpc.ts';
 import type { SqlClient } from '../db/sqlClient.ts';
 import { lockDataDir } from '../startup/lockDataDir.ts';
 import { StartupError } from '../startup/StartupError.ts';
+import { type Logger, silentLogger } from '../support/logger.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres' | 'supabase';
 
@@ -17,6 +19,9 @@ export interface OpenDatabase {
   stores: Stores;
   /** Direct SQL access (PGlite and PostgreSQL only). */
   sql: SqlClient | null;
+  /** LISTEN for GET /api/stream (PGlite in process; PostgreSQL on one dedicated connection, opened on first use);
+   * null on the Supabase Data API, which cannot listen. */
+  listener: Listener | null;
   /** Migrations applied while opening. */
   applied: string[];
   /** The schema was created by this open (every migration applied from nothing). */
@@ -29,20 +34,22 @@ export interface OpenDatabase {
  * development host then delivers its demo data). */
 export async function openDatabase(
   env: Pick<Env, 'DATABASE_URL' | 'SUPABASE_URL' | 'SUPABASE_SERVICE_ROLE_KEY' | 'DATA_DIR' | 'MIGRATE_ON_START'>,
-  options: { migrate?: boolean; command?: string } = {},
+  options: { migrate?: boolean; command?: string; logger?: Logger } = {},
 ): Promise<OpenDatabase> {
   if (env.SUPABASE_URL !== undefined && env.SUPABASE_SERVICE_ROLE_KEY !== undefined) {
     // Loaded on demand: supabase-js is only needed on this path.
     const { supabaseRpc } = await import('../db/supabase.ts');
     const rpc = supabaseRpc(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY);
-    return { kind: 'supabase', stores: createStores(rpc), sql: null, applied: [], fresh: false };
+    return { kind: 'supabase', stores: createStores(rpc), sql: null, listener: null, applied: [], fresh: false };
   }
   let sql: SqlClient;
+  let listener: Listener;
   let kind: DatabaseKind;
   if (env.DATABASE_URL !== undefined) {
     sql = openPostgres(env.DATABASE_URL);
     kind = 'postgres';
     await probePostgres(sql, env.DATABASE_URL);
+    listener = postgresListener(env.DATABASE_URL, { logger: options.logger ?? silentLogger });
   } else {
     const lock = lockDataDir(env.DATA_DIR, options.command ?? 'another GigaVibe process');
     const dir = path.resolve(env.DATA_DIR, 'pglite');
@@ -57,6 +64,7 @@ export async function openDatabase(
       },
     };
     kind = 'pglite';
+    listener = pglite;
   }
   let applied: string[] = [];
   let fresh = false;
@@ -69,7 +77,7 @@ export async function openDatabase(
       throw error;
     }
   }
-  return { kind, stores: createStores(sqlRpc(sql)), sql, applied, fresh };
+  return { kind, stores: createStores(sqlRpc(sql)), sql, listener, applied, fresh };
 }
 
 /** Connection failures a user can fix (wrong host, port, password, database name), by pg error code. */

@@ -59,7 +59,7 @@ export async function startNodeHost(
   const logger = createLogger(env.LOG_LEVEL);
   // Port first, then the database: a second server stops before it touches anything.
   await assertPortFree(env.PORT);
-  const db = await openDatabase(env, { command: options.command ?? 'the GigaVibe server' });
+  const db = await openDatabase(env, { command: options.command ?? 'the GigaVibe server', logger });
   if (db.applied.length > 0) logger.info('migrations applied', { versions: db.applied });
   if (db.fresh && options.onFreshDatabase !== undefined) await options.onFreshDatabase(db.stores);
   const secrets = env.NEYNAR_WEBHOOK_SECRET ?? [await developmentSecret(env.DATA_DIR)];
@@ -88,6 +88,7 @@ export async function startNodeHost(
     ...(options.dev === undefined ? {} : { dev: options.dev.adapters }),
     metrics,
     webAppAssets: loadNodeWebApp(options.webApp ?? 'prebuilt', logger),
+    ...(db.listener === null ? {} : { listener: db.listener }),
   });
   for (const job of gv.skipped) logger.warn('background job not run here', { job: job.name, reason: job.reason });
 
@@ -111,7 +112,11 @@ export async function startNodeHost(
     logger,
     exit: (code) => process.exit(code),
     steps: [
-      { name: 'http', run: () => closeServer(server as Server, graceMs) },
+      // Streams end with a reconnect hint while the listener closes, so their clients reconnect to another instance.
+      {
+        name: 'http',
+        run: () => Promise.all([closeServer(server as Server, graceMs), gv.stream?.close()]).then(() => {}),
+      },
       { name: 'inbox writer', run: () => gv.writer.flush() },
       { name: 'jobs', run: () => runner.stop() },
       { name: 'inbox drainer', run: () => gv.drainer.idle() },
