@@ -57,6 +57,27 @@ describe.each(databaseTargets())('read API on $name', (target: DatabaseTarget) =
     });
   });
 
+  it("lists one artist's performances in every sort, paged, and refuses a bad artist fid", async () => {
+    for (const sort of ['recent', 'top', 'trending']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const body: Page = await page(`?sort=${sort}&artist=3001&limit=3${cursor === null ? '' : `&cursor=${cursor}`}`);
+        seen.push(...body.items.map((i) => i.castHash));
+        for (const item of body.items) expect((item as unknown as { artist: { fid: number } }).artist.fid).toBe(3001);
+        cursor = body.nextCursor;
+      } while (cursor !== null);
+      // Performances i with i % 3 == 1 (8 of 25); trending lists only those with engagement in the last hours.
+      const expected = hashes.filter((_, i) => i % 3 === 1);
+      if (sort === 'trending') expect(seen.every((h) => expected.includes(h))).toBe(true);
+      else expect([...seen].sort()).toEqual([...expected].sort());
+    }
+    for (const bad of ['0', '-1', 'x', '1.5', '99999999999999999']) {
+      expect((await app.get(`/api/performances?artist=${bad}`)).status, bad).toBe(400);
+    }
+    expect(await page('?artist=999999')).toEqual({ items: [], nextCursor: null });
+  });
+
   it('pages the recent feed newest first with a stable cursor, ending with nextCursor null', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;

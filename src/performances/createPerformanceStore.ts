@@ -8,11 +8,12 @@ const pageResult = z.object({ items: z.array(performanceSchema), nextCursor: fee
 export interface PerformanceStore {
   /** One visible performance by cast hash; null when there is none. */
   getPerformance(castHash: string): Promise<Performance | null>;
-  /** A page of the feed in `sort` order, after `cursor`. */
+  /** A page of the feed in `sort` order, after `cursor`; only the artist's performances when `artistFid` is given. */
   listPerformances(
     sort: FeedSort,
     limit: number,
     cursor: FeedKey | null,
+    artistFid?: number,
   ): Promise<{
     items: Performance[];
     nextCursor: FeedKey | null;
@@ -26,8 +27,15 @@ export function createPerformanceStore(rpc: Rpc): PerformanceStore {
       const result = await rpc.call('get_performance', { p_cast_hash: castHash });
       return result === null ? null : performanceSchema.parse(result);
     },
-    async listPerformances(sort, limit, cursor) {
-      return pageResult.parse(await rpc.call('list_performances', { p_sort: sort, p_limit: limit, p_cursor: cursor }));
+    async listPerformances(sort, limit, cursor, artistFid) {
+      return pageResult.parse(
+        await rpc.call('list_performances', {
+          p_sort: sort,
+          p_limit: limit,
+          p_cursor: cursor,
+          p_artist: artistFid ?? null,
+        }),
+      );
     },
   };
 }

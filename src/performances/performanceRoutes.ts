@@ -21,6 +21,12 @@ const feedQuery = z
       )
       .default(20),
     cursor: z.string().optional(),
+    artist: z
+      .string()
+      .regex(/^[1-9]\d{0,15}$/, 'artist must be a positive integer fid')
+      .transform(Number)
+      .pipe(z.number().max(Number.MAX_SAFE_INTEGER, 'artist must be a positive integer fid'))
+      .optional(),
   })
   .strict();
 
@@ -59,10 +65,10 @@ export function performanceRoutes(
             : (issue?.message ?? 'invalid query');
       throw new BadRequestError(message);
     }
-    const { sort, limit, cursor } = parsed.data;
+    const { sort, limit, cursor, artist } = parsed.data;
     const key = cursor === undefined ? null : decodeFeedCursor(cursor, sort);
     if (cursor !== undefined && key === null) throw new BadRequestError(`cursor is not a valid ${sort} cursor`);
-    const page = await databaseCall(store.listPerformances(sort, limit, key));
+    const page = await databaseCall(store.listPerformances(sort, limit, key, artist));
     return c.json({
       items: page.items,
       nextCursor: page.nextCursor === null ? null : encodeFeedCursor(page.nextCursor),

@@ -70,8 +70,9 @@ export type FeedSort = 'recent' | 'top' | 'trending';
 export const feedKey = (sort: FeedSort) => `feed:${sort}`;
 export const performanceKey = (castHash: string) => `performance:${castHash.toLowerCase()}`;
 
-export function fetchFeed(sort: FeedSort, cursor: string | null, limit = 12): Promise<FeedPage> {
+export function fetchFeed(sort: FeedSort, cursor: string | null, limit = 12, artistFid?: number): Promise<FeedPage> {
   const query = new URLSearchParams({ sort, limit: String(limit) });
+  if (artistFid !== undefined) query.set('artist', String(artistFid));
   if (cursor !== null) query.set('cursor', cursor);
   return getJson<FeedPage>(`/api/performances?${query}`);
 }

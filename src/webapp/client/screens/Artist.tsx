@@ -7,16 +7,16 @@ import { watch } from '../live.ts';
 import { remember } from '../store.ts';
 import type { Performance } from '../types.ts';
 
-/** Pages of the recent feed read to find an artist's performances (the API has no per-artist listing yet). */
+/** Pages of the artist's feed read (100 performances each). */
 const MAX_PAGES = 10;
 
 async function artistPerformances(fid: number): Promise<Performance[]> {
   const found: Performance[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await fetchFeed('recent', cursor, 100);
+    const result = await fetchFeed('recent', cursor, 100, fid);
     remember(result.items);
-    found.push(...result.items.filter((p) => p.artist.fid === fid));
+    found.push(...result.items);
     cursor = result.nextCursor;
     if (cursor === null) break;
   }
