@@ -28,8 +28,9 @@ export function decodeFeedCursor(cursor: string, sort: FeedSort): FeedKey | null
 
 const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})$/;
 
-/** An ISO 8601 timestamp as the feed writes it (`2026-11-25T10:00:00.123456+00:00`), with a real calendar date.
- * `Date.parse` alone accepts `"1"`, `"Jan 1"` and `"-1"`, which PostgreSQL then refuses. */
+/** An ISO 8601 timestamp as the feed writes it (`2026-11-25T10:00:00.123456+00:00`), with a real calendar date and a
+ * real UTC offset. `Date.parse` alone accepts `"1"`, `"Jan 1"` and `"-1"`, which PostgreSQL then refuses; the pattern
+ * alone accepts `+99:99`, which is no time at all (an Invalid Date). */
 export function isIsoTimestamp(text: string): boolean {
   const parts = ISO_TIMESTAMP.exec(text);
   if (parts === null) return false;
@@ -49,6 +50,7 @@ export function isIsoTimestamp(text: string): boolean {
     date.getUTCDate() === day &&
     hour < 24 &&
     minute < 60 &&
-    second < 60
+    second < 60 &&
+    Number.isFinite(Date.parse(text))
   );
 }
