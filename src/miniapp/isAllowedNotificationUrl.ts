@@ -6,7 +6,8 @@ export function isAllowedNotificationUrl(value: string, options: { allowLoopback
   if (value.length > 1024 || !URL.canParse(value)) return false;
   const url = new URL(value);
   if (url.username !== '' || url.password !== '') return false;
-  const host = url.hostname.toLowerCase();
+  // A fully qualified name may end in dots (`localhost.`): DNS resolves it as the name without them.
+  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
   const loopback = host === '127.0.0.1' || host === 'localhost';
   if (options.allowLoopbackHttp === true && loopback && (url.protocol === 'http:' || url.protocol === 'https:')) {
     return true;
