@@ -149,6 +149,14 @@ describe.each(databaseTargets())('attacking the mini app pages on $name', (targe
     '/miniapp/image/%2e%2e/0000000000000000.png',
     `/miniapp/image/p/${plain}/..%2f0000000000000000.png`,
     '/miniapp/image/p/0xzz/0000000000000000.png',
+    '/p/%ZZ',
+    '/app/p/%E0%A4%A',
+    '/app/artist/%ZZ',
+    '/miniapp/image/p/%ZZ/%ZZ.png',
+    '/api/performances/%ZZ/analytics',
+    '/api/artists/%ZZ/analytics',
+    '/api/coins/%ZZ/candles?interval=1m',
+    '/api/coins/%E0%A4%A/trades',
   ])('answers %s with a 4xx', async (path) => {
     const res = await get(path);
     expect(res.status).toBeGreaterThanOrEqual(400);

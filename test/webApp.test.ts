@@ -2,7 +2,7 @@
  * inlined from the real API, hostile data kept inert, the versioned bundle, bad deep links refused, and the bundle
  * within its budget (the brief's targets: first-screen JS ≤ 180 KB gzip with the SDK, CSS ≤ 20 KB gzip). */
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { castHash, performanceCast, user } from '../scripts/neynarPayloads.ts';
 import { buildWebApp } from '../src/webapp/buildWebApp.ts';
 import type { WebAppAssets } from '../src/webapp/webAppAssets.ts';
@@ -51,7 +51,17 @@ describe('a host whose bundle cannot be loaded', () => {
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('60');
       expect(await refused.json()).toEqual({ error: 'the mini app is not built on this server (npm run build)' });
-      expect((await app.app.request('/app')).status).toBe(200);
+      // The failure stands for its Retry-After (no new load per request), then the next request loads again.
+      expect((await app.app.request('/app')).status).toBe(503);
+      expect(attempts).toBe(1);
+      const later = Date.now() + 60_000;
+      vi.spyOn(Date, 'now').mockReturnValue(later);
+      try {
+        expect((await app.app.request('/app')).status).toBe(200);
+      } finally {
+        vi.restoreAllMocks();
+      }
+      expect(attempts).toBe(2);
     } finally {
       await db.close();
     }

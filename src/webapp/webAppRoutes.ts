@@ -24,6 +24,8 @@ export interface WebAppDeps {
 
 const castHashPattern = /^0x[0-9a-fA-F]{40}$/;
 const fidPattern = /^[1-9]\d{0,11}$/;
+/** How long a failed bundle load answers 503 before the next request tries again. */
+const RETRY_LOAD_SECONDS = 60;
 /** The feed's first page size, the same the client asks for when it pages. */
 const FIRST_PAGE = 12;
 
@@ -50,10 +52,17 @@ export function webAppRoutes(config: WebAppConfig, deps: WebAppDeps): Hono {
   const app = new Hono();
   const inlineTimeoutMs = deps.inlineTimeoutMs ?? 800;
   let loaded: Promise<WebAppAssets> | undefined;
+  // A failed load is kept for as long as the 503's Retry-After says: a retry can cost a whole esbuild build (Node
+  // without dist/client), which anyone could otherwise start again with every request.
+  let failedAt: number | null = null;
   const assets = () => {
-    loaded ??= deps.assets().catch((error: unknown) => {
+    if (failedAt !== null && Date.now() - failedAt >= RETRY_LOAD_SECONDS * 1000) {
       loaded = undefined;
-      throw new UnavailableError('the mini app is not built on this server (npm run build)', error, 60);
+      failedAt = null;
+    }
+    loaded ??= deps.assets().catch((error: unknown) => {
+      failedAt = Date.now();
+      throw new UnavailableError('the mini app is not built on this server (npm run build)', error, RETRY_LOAD_SECONDS);
     });
     return loaded;
   };
