@@ -21,6 +21,7 @@ function signed(fid: number, event: unknown) {
 describe.each(databaseTargets())('attacking POST /webhooks/miniapp on $name', (target) => {
   let db: TestDatabase;
   let post: (body: unknown) => Promise<Response>;
+  let rawPost: (body: string) => Promise<Response>;
   let fid = 900;
 
   beforeAll(async () => {
@@ -36,6 +37,8 @@ describe.each(databaseTargets())('attacking POST /webhooks/miniapp on $name', (t
         body: JSON.stringify(body),
         headers: { 'content-type': 'application/json' },
       });
+    rawPost = (body) =>
+      app.app.request('/webhooks/miniapp', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
   }, 60_000);
   afterAll(async () => {
     await db.close();
@@ -92,5 +95,50 @@ describe.each(databaseTargets())('attacking POST /webhooks/miniapp on $name', (t
     const res = await post(signed(fid, { event: 'notifications_enabled', notificationDetails: { url, token: 't' } }));
     expect(res.status).toBe(400);
     expect(await stored(fid)).toBe(0);
+  });
+
+  // What held: malformed envelopes of every kind are a short 4xx, never a 5xx, and store nothing.
+  const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+  const sig = Buffer.alloc(64, 1).toString('base64url');
+  const key = `0x${'ab'.repeat(32)}`;
+  const header = (h: unknown) => ({ header: b64(h), payload: b64({ event: 'miniapp_added' }), signature: sig });
+  it.each([
+    ['not JSON', '{"header":'],
+    ['a JSON array', []],
+    ['deeply nested JSON', '['.repeat(8000) + ']'.repeat(8000)],
+    ['a fid beyond 2^53', header({ fid: 2 ** 53 + 2, type: 'app_key', key })],
+    ['a fid of 1e308', header({ fid: 1e308, type: 'app_key', key })],
+    ['a negative fid', header({ fid: -1, type: 'app_key', key })],
+    ['a custody-type header', header({ fid: 1, type: 'custody', key })],
+    ['a header that is base64 of garbage', { header: b64('\u0000\xff'), payload: b64({}), signature: sig }],
+    ['padding in the middle', { header: 'ab=cd', payload: b64({}), signature: sig }],
+    ['a 63-byte signature', { ...header({ fid: 1, type: 'app_key', key }), signature: b64('x'.repeat(63)) }],
+    [
+      'a payload that is a string',
+      { header: b64({ fid: 1, type: 'app_key', key }), payload: b64('"miniapp_added"'), signature: sig },
+    ],
+    [
+      'a timestamp of -1',
+      { header: b64({ fid: 1, type: 'app_key', key }), payload: b64({ event: 'x', timestamp: -1 }), signature: sig },
+    ],
+    ['fields as numbers', { header: 1, payload: 2, signature: 3 }],
+  ])('answers %s with a 4xx', async (_, body) => {
+    const res = typeof body === 'string' ? await rawPost(body) : await post(body);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it('answers a correctly signed event with a far-future or absurd timestamp without a 5xx', async () => {
+    for (const timestamp of [1e308, Number.MAX_SAFE_INTEGER, 1e-300]) {
+      fid += 1;
+      const res = await post(
+        signed(fid, {
+          event: 'miniapp_added',
+          notificationDetails: { url: 'https://c.example.com/n', token: 't' },
+          timestamp,
+        }),
+      );
+      expect(res.status).toBe(200);
+    }
   });
 });
