@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castHash, performanceCast, user } from '../scripts/neynarPayloads.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
+import { giveCoin } from './support/framesHarness.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
 
 /** An opaque cursor as the feed encodes it, with whatever the attacker chose inside. */
@@ -14,12 +15,14 @@ describe.each(databaseTargets())(
     let app: TestApp;
     const hash = castHash(7001, 'a');
     const coin = `0x${'1'.repeat(40)}`;
+    let realCoin = '';
 
     beforeAll(async () => {
       db = await target.create();
       app = testApp(db);
       await app.deliver(performanceCast(hash, user(7100)));
       await app.drainer.drain();
+      realCoin = await giveCoin(db, hash, 'ATK');
     }, 60_000);
     afterAll(async () => {
       await db.close();
@@ -95,6 +98,22 @@ describe.each(databaseTargets())(
       `/api/coins/${coin}/trades?limit=-1`,
       `/api/coins/${'0x'.padEnd(42, 'g')}/trades`,
     ];
+    it("answers a real coin's market reads at their limits with a 200 or a short 400", async () => {
+      const cases: [string, number][] = [
+        [`/api/coins/${realCoin}/candles?interval=1m&from=1970-01-01&to=9999-12-31`, 200],
+        [`/api/coins/${realCoin.toUpperCase().replace('0X', '0x')}/candles?interval=1d&limit=1000`, 200],
+        [`/api/coins/${realCoin}/candles?interval=1m&from=9999-12-31T23:59:59-23:59`, 400],
+        [`/api/coins/${realCoin}/candles?interval=1h&from=2026-01-02&to=2026-01-01`, 400],
+        [`/api/coins/${realCoin}/trades?cursor=${cursor({ b: Number.MAX_SAFE_INTEGER, l: 2 ** 31 - 1 })}`, 200],
+        [`/api/coins/${realCoin}/trades?cursor=${cursor({ b: 0, l: 0 })}&limit=100`, 200],
+        [`/api/coins/${realCoin}/trades?cursor=${cursor({ b: 1.5, l: 0 })}`, 400],
+      ];
+      for (const [path, status] of cases) {
+        const res = await app.app.request(path);
+        expect(res.status, `${path} ${await res.clone().text()}`).toBe(status);
+      }
+    });
+
     it.each(held.map((path) => [path.length > 120 ? `${path.slice(0, 120)}…` : path, path]))(
       'never a 5xx: %s',
       async (_, path) => {
