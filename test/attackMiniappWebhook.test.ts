@@ -31,13 +31,13 @@ describe.each(databaseTargets())('attacking POST /webhooks/miniapp on $name', (t
       { store: db.stores.miniapp, logger: silentLogger, checkSigner: async () => true },
     );
     const app = testApp(db, { miniApp });
-    post = (body) =>
+    post = async (body) =>
       app.app.request('/webhooks/miniapp', {
         method: 'POST',
         body: JSON.stringify(body),
         headers: { 'content-type': 'application/json' },
       });
-    rawPost = (body) =>
+    rawPost = async (body) =>
       app.app.request('/webhooks/miniapp', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
   }, 60_000);
   afterAll(async () => {
