@@ -1,6 +1,6 @@
-import { getCoinCreateFromLogs } from '@zoralabs/coins-sdk';
 import { getAddress, type TransactionReceipt } from 'viem';
 import type { ClaimedJob } from '../viral/types.ts';
+import { loadZoraSdk } from '../zora/configureZoraApi.ts';
 import { checkCoinCreated } from './checkCoinCreated.ts';
 import { type CoinJobContext, type CoinJobOutcome, intendedCoin, releaseCoinJob, releaseReverted } from './coinJob.ts';
 import { revertReason } from './describeChainError.ts';
@@ -31,6 +31,7 @@ export async function confirmCoinFromReceipt(
     }
     return releaseReverted(job, ctx, `Create coin transaction ${receipt.transactionHash} reverted: ${reason}`);
   }
+  const { getCoinCreateFromLogs } = await loadZoraSdk();
   const deployment = getCoinCreateFromLogs(receipt);
   if (!deployment) {
     return releaseCoinJob(job, ctx, {

@@ -1,6 +1,7 @@
-import { createCoinCall } from '@zoralabs/coins-sdk';
+import type { createCoinCall } from '@zoralabs/coins-sdk';
 import { type Address, type Hex, isAddressEqual } from 'viem';
 import type { ClaimedJob } from '../viral/types.ts';
+import { loadZoraSdk } from '../zora/configureZoraApi.ts';
 import { checkCreateCall } from './checkCreateCall.ts';
 import { type CoinJobContext, intendedCoin } from './coinJob.ts';
 import { describeChainError } from './describeChainError.ts';
@@ -28,6 +29,7 @@ export async function requestCreateCall(
   const { name, symbol } = intended;
   let response: Awaited<ReturnType<typeof createCoinCall>>;
   try {
+    const { createCoinCall } = await loadZoraSdk();
     response = await createCoinCall({
       creator: chain.sender,
       name,

@@ -1,5 +1,5 @@
-import { apiPost } from '@zoralabs/coins-sdk';
 import { z } from 'zod';
+import { loadZoraSdk } from '../zora/configureZoraApi.ts';
 import type { QuoteOutcome } from './types.ts';
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
@@ -25,6 +25,13 @@ const OURS_OR_ZORAS = new Set([401, 403, 404, 405, 407, 408, 429]);
  * errors, timeouts and malformed bodies are `unavailable` (a broken or unreachable Zora).
  * https://docs.zora.co/coins/sdk/trade-coin */
 export async function postZoraQuote(body: Record<string, unknown>, timeoutMs: number): Promise<QuoteOutcome> {
+  // Loading coins-sdk (the first quote after start) is our time, not Zora's: the timeout starts once it is loaded.
+  let apiPost: Awaited<ReturnType<typeof loadZoraSdk>>['apiPost'];
+  try {
+    ({ apiPost } = await loadZoraSdk());
+  } catch (error) {
+    return { kind: 'unavailable', detail: `coins-sdk could not be loaded: ${describe(error)}` };
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<QuoteOutcome>((resolve) => {
     timer = setTimeout(

@@ -1,5 +1,4 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { apiPost } from '@zoralabs/coins-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listenOnLoopback } from '../support/listenOnLoopback.ts';
 
@@ -32,8 +31,10 @@ beforeEach(async () => {
   mod = await import('./configureZoraApi.ts');
 });
 
-/** Where coins-sdk's client sends a request now, and with which key. */
+/** Where coins-sdk's client sends a request now, and with which key (through loadZoraSdk, the only way the server
+ * reaches coins-sdk: it applies the configured settings to the shared client before handing it out). */
 const probe = async () => {
+  const { apiPost } = await mod.loadZoraSdk();
   await apiPost('/probe', {});
   const last = received.at(-1);
   return { server: last?.server, apiKey: last?.headers['api-key'] };

@@ -1,4 +1,3 @@
-import { setApiBaseUrl, setApiKey } from '@zoralabs/coins-sdk';
 import { BaseError } from '../errors.ts';
 
 /** The base URL coins-sdk 0.6.0 starts with (its generated client's default). Used when ZORA_API_BASE_URL is unset,
@@ -41,6 +40,11 @@ type Resolved = { baseUrl: string; apiKey: string | undefined };
  * disagree with another part that still uses the shared client. */
 const inUse = new Map<ZoraApiUser, Resolved>();
 
+/** coins-sdk, once loaded (see loadZoraSdk); the settings it was last given; the settings configured last. */
+let sdk: Promise<typeof import('@zoralabs/coins-sdk')> | null = null;
+let applied: Resolved | null = null;
+let latest: Resolved | null = null;
+
 function resolve(settings: ZoraApiSettings): Resolved {
   // An empty key would send no header anyway (coins-sdk checks truthiness); treat it as none so both spellings agree.
   return { baseUrl: settings.baseUrl ?? COINS_SDK_DEFAULT_BASE_URL, apiKey: settings.apiKey || undefined };
@@ -52,9 +56,10 @@ function differences(a: Resolved, b: Resolved): string[] {
   );
 }
 
-/** The one place that sets coins-sdk's module-wide API base URL and key (`setApiBaseUrl`, `setApiKey`). The same
- * settings again are a no-op; settings that differ from another part's throw ZoraApiConflictError instead of letting
- * the last caller win; a part's own new settings replace its old ones (its rebuild). */
+/** The one place that decides coins-sdk's module-wide API base URL and key (applied by loadZoraSdk with
+ * `setApiBaseUrl`, `setApiKey`). The same settings again are a no-op; settings that differ from another part's throw
+ * ZoraApiConflictError instead of letting the last caller win; a part's own new settings replace its old ones (its
+ * rebuild). */
 export function configureZoraApi(user: ZoraApiUser, settings: ZoraApiSettings): ZoraApiConfiguration {
   const wanted = resolve(settings);
   for (const [other, used] of inUse) {
@@ -62,11 +67,21 @@ export function configureZoraApi(user: ZoraApiUser, settings: ZoraApiSettings): 
     const differs = differences(wanted, used);
     if (differs.length > 0) throw new ZoraApiConflictError(user, other, differs);
   }
-  const previous = inUse.get(user);
-  if (previous === undefined || differences(wanted, previous).length > 0) {
-    setApiBaseUrl(wanted.baseUrl);
-    setApiKey(wanted.apiKey);
-  }
   inUse.set(user, wanted);
+  latest = wanted;
   return { baseUrl: wanted.baseUrl, hasApiKey: wanted.apiKey !== undefined };
+}
+
+/** coins-sdk, imported on first use rather than at boot (with viem's chain data it adds ~50 MiB of memory and over a
+ * second of start-up to a process that may never create a coin or quote a trade), with the configured base URL and
+ * key applied before it is handed out. */
+export async function loadZoraSdk(): Promise<typeof import('@zoralabs/coins-sdk')> {
+  sdk ??= import('@zoralabs/coins-sdk');
+  const loaded = await sdk;
+  if (latest !== null && (applied === null || differences(latest, applied).length > 0)) {
+    loaded.setApiBaseUrl(latest.baseUrl);
+    loaded.setApiKey(latest.apiKey);
+    applied = latest;
+  }
+  return loaded;
 }
