@@ -4,7 +4,8 @@
  * from the UPDATE's commit (its acknowledgement to the benchmark) to the coin event arriving: the database
  * notification, the instance's debounce and batched read, and the fan-out over HTTP. It also records the server's CPU
  * and resident memory with the subscribers idle (heartbeats only) and during the updates. The end-to-end phase
- * (a swap mined on the devnet → its event, through the chain indexer) is not written yet.
+ * (scripts/bench/measureEndToEnd.ts) runs the development host (src/dev.ts: embedded database, anvil, the devnet
+ * contracts) and measures a buy's receipt → the coin event at every subscriber, through the chain indexer.
  * A benchmark, not a test: all traffic stays on 127.0.0.1. */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import pg from 'pg';
 import { createCleanup } from './bench/createCleanup.ts';
 import { readRssMb, sampleRss } from './bench/framesSampleRss.ts';
 import { machineLine, waitForQuiet } from './bench/machine.ts';
+import { measureEndToEnd } from './bench/measureEndToEnd.ts';
 import { positive } from './bench/parseIntFlag.ts';
 import { processCpuSeconds } from './bench/readCpu.ts';
 import { openSubscribers } from './bench/realtimeSubscribers.ts';
@@ -24,12 +26,17 @@ import { startPostgres } from './bench/startPostgres.ts';
 import { freePort, startServer } from './bench/startServer.ts';
 import { formatTable, num, percentile } from './bench/summarize.ts';
 
-const USAGE = `Server-Sent Events fan-out benchmark (GET /api/stream on the Node host, PostgreSQL).
+const USAGE = `Real-time benchmark: Server-Sent Events fan-out (GET /api/stream on the Node host, PostgreSQL) and end to
+end (a buy mined on the devnet → the coin event, on the development host).
 
 Usage: npm run bench:realtime -- [options]
 
 Options:
-  --subscribers <n>   concurrent SSE subscribers (default 1000)
+  --phase <p>         fanout, e2e or all (default all)
+  --subscribers <n>   concurrent SSE subscribers in the fan-out phase (default 1000)
+  --e2e-subscribers <n> concurrent SSE subscribers in the end-to-end phase (default 1000)
+  --buys <n>          buys sent in the end-to-end phase (default 20)
+  --buy-spacing-ms <n> time between buys (default 1500)
   --updates <n>       coin UPDATEs committed during the fan-out phase (default 120)
   --rate <n>          UPDATEs per second (default 4)
   --idle-seconds <n>  seconds with every subscriber connected and nothing changing (default 10)
@@ -46,7 +53,11 @@ const SECRET = 'bench-realtime-webhook-secret-0123456789';
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      phase: { type: 'string' },
       subscribers: { type: 'string' },
+      'e2e-subscribers': { type: 'string' },
+      buys: { type: 'string' },
+      'buy-spacing-ms': { type: 'string' },
       updates: { type: 'string' },
       rate: { type: 'string' },
       'idle-seconds': { type: 'string' },
@@ -64,10 +75,43 @@ async function main(): Promise<void> {
   const rate = positive(values.rate, 'rate', 4, 1000);
   const idleSeconds = positive(values['idle-seconds'], 'idle-seconds', 10, 3600, true);
   const waitQuiet = positive(values['wait-quiet'], 'wait-quiet', 0, 3600, true);
+  const phase = values.phase ?? 'all';
+  if (!['fanout', 'e2e', 'all'].includes(phase)) throw new Error('--phase must be fanout, e2e or all');
+  const e2eSubscribers = positive(values['e2e-subscribers'], 'e2e-subscribers', 1000, 10_000);
+  const buys = positive(values.buys, 'buys', 20, 1000);
+  const spacingMs = positive(values['buy-spacing-ms'], 'buy-spacing-ms', 1500, 60_000);
 
   const cleanup = createCleanup();
   try {
     console.log(machineLine());
+    if (phase !== 'e2e') await fanOut({ subscribers, updates, rate, idleSeconds, waitQuiet, values, cleanup });
+    if (phase !== 'fanout') {
+      await waitForQuiet(waitQuiet);
+      await measureEndToEnd({
+        repoRoot: REPO_ROOT,
+        subscribers: e2eSubscribers,
+        buys,
+        spacingMs,
+        cleanup: cleanup.add,
+      });
+    }
+  } finally {
+    await cleanup.run();
+  }
+}
+
+/** The fan-out phase: the Node host on PostgreSQL, UPDATEs of one coin's row → events at every subscriber. */
+async function fanOut(o: {
+  subscribers: number;
+  updates: number;
+  rate: number;
+  idleSeconds: number;
+  waitQuiet: number;
+  values: { 'server-node-arg'?: string[] | undefined };
+  cleanup: ReturnType<typeof createCleanup>;
+}): Promise<void> {
+  const { subscribers, updates, rate, idleSeconds, waitQuiet, values, cleanup } = o;
+  {
     const postgres = await startPostgres(REPO_ROOT, process.env.BENCH_DATABASE_URL, cleanup.add);
     cleanup.add(() => postgres.stop());
     console.log(`database: ${postgres.version}, ${postgres.description}`);
@@ -200,14 +244,7 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    console.log(
-      '\nend to end (swap mined on the devnet → coin event): not measured yet. The fan-out above starts at the coin ' +
-        "row's UPDATE, which is what the chain indexer (src/market) writes per indexed swap; a devnet phase (1 s " +
-        'blocks, CHAIN_CONFIRMATIONS=0, swaps from funded accounts) is the next step.',
-    );
     pool.close();
-  } finally {
-    await cleanup.run();
   }
 }
 
