@@ -142,7 +142,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
   const { logger, metrics } = options;
   const now = options.now ?? Date.now;
   const ringSize = options.ringSize ?? 4096;
-  const debounceMs = options.debounceMs ?? 25;
+  const debounceMs = options.debounceMs ?? 10;
   const batchSize = options.batchSize ?? 200;
   const maxQueued = options.maxQueuedFrames ?? 256;
   const stallMs = options.stallMs ?? 30_000;
