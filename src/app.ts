@@ -23,7 +23,7 @@ import { tradeRoute } from './trading/tradeRoute.ts';
 import { viralQueueRoute } from './viral/viralQueueRoute.ts';
 import type { LoadWebAppAssets } from './webapp/webAppAssets.ts';
 import { type WebAppConfig, webAppRoutes } from './webapp/webAppRoutes.ts';
-import { createInboxDrainer, type InboxDrainer } from './webhooks/createInboxDrainer.ts';
+import { createInboxDrainer, type InboxDrainer, type InboxDrainerOptions } from './webhooks/createInboxDrainer.ts';
 import { createInboxWriter, type InboxWriter } from './webhooks/createInboxWriter.ts';
 import { neynarWebhookRoute } from './webhooks/neynarWebhookRoute.ts';
 import type { WebhookCrypto } from './webhooks/webhookCrypto.ts';
@@ -49,6 +49,8 @@ export interface AppDeps {
   applyMode?: 'inline' | 'waitUntil' | 'none';
   /** Group-commit settings for the inbox writer (Node); Workers use maxInFlight Infinity (no cross-request state). */
   writer?: { maxBatch?: number; maxInFlight?: number };
+  /** Batch sizing and pacing of the inbox drainer (see createInboxDrainer); the hosts pick them per database. */
+  drainer?: Omit<InboxDrainerOptions, 'ackBusy'>;
   /** Hash implementations for the webhook route (default WebCrypto; Node passes node:crypto). */
   webhookCrypto?: WebhookCrypto;
   now?: () => Date;
@@ -96,8 +98,8 @@ export interface GigaVibeApp {
 export function createApp(config: AppConfig, deps: AppDeps): GigaVibeApp {
   const { stores, logger } = deps;
   const applyMode = deps.applyMode ?? 'inline';
-  const drainer = createInboxDrainer(stores.ingest, logger);
   const writer = createInboxWriter(stores.ingest, deps.writer ?? {});
+  const drainer = createInboxDrainer(stores.ingest, logger, { ...deps.drainer, ackBusy: writer.busy });
   const app = new Hono();
   app.onError(createErrorHandler(logger));
   app.notFound((c) => c.json({ error: 'not found' }, 404));

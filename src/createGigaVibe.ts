@@ -33,6 +33,7 @@ import { prepareBuy } from './trading/prepareBuy.ts';
 import { pruneTradeQuotes } from './trading/pruneTradeQuotes.ts';
 import { sweepViral } from './viral/sweepViral.ts';
 import type { LoadWebAppAssets } from './webapp/webAppAssets.ts';
+import type { InboxDrainerOptions } from './webhooks/createInboxDrainer.ts';
 import type { WebhookCrypto } from './webhooks/webhookCrypto.ts';
 
 type Wrap = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A) => Promise<R>;
@@ -57,6 +58,8 @@ export interface GigaVibeHost {
   applyMode: 'inline' | 'waitUntil';
   /** Group commit of the inbox writer (Node); Workers pass maxInFlight Infinity (no cross-request batches). */
   writer: { maxBatch?: number; maxInFlight?: number };
+  /** Batch sizing and pacing of the in-process inbox drainer (Node; see createInboxDrainer). */
+  drainer?: Omit<InboxDrainerOptions, 'ackBusy'>;
   webhookCrypto?: WebhookCrypto;
   clientAddress?: ClientAddress;
   /** The frames' origin: Node defaults it to http://localhost:PORT; null (Workers without PUBLIC_URL) answers 503. */
@@ -243,6 +246,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
       getPerformanceView: performanceViews.getPerformanceView,
       applyMode: host.applyMode,
       writer: host.writer,
+      ...(host.drainer === undefined ? {} : { drainer: host.drainer }),
       ...(host.webhookCrypto === undefined ? {} : { webhookCrypto: host.webhookCrypto }),
       trading: trading.deps,
       sell: trading.sell,

@@ -15,6 +15,7 @@ import { createMetrics } from '../metrics/createMetrics.ts';
 import { assertPortFree } from '../startup/assertPortFree.ts';
 import { createLogger, errorFields } from '../support/logger.ts';
 import { loadNodeWebApp } from '../webapp/loadNodeWebApp.ts';
+import type { InboxDrainerOptions } from '../webhooks/createInboxDrainer.ts';
 import { nodeWebhookCrypto } from '../webhooks/nodeWebhookCrypto.ts';
 import { closeServer, createShutdown } from './createShutdown.ts';
 import { openDatabase } from './openDatabase.ts';
@@ -39,6 +40,15 @@ async function developmentSecret(dataDir: string): Promise<string> {
 export interface NodeDevChain {
   adapters: DevChainAdapters;
   stop(): Promise<void>;
+}
+
+/** Drainer pacing per database, from npm run bench:ingest. PostgreSQL: batches of about 250 ms (bigger batches
+ * cost less per event), resting half as long while acknowledgements wait. PGlite runs queries on the server's one
+ * thread, so a batch holds up every acknowledgement behind it: short batches. */
+function drainerFor(kind: 'postgres' | 'pglite' | 'supabase'): Omit<InboxDrainerOptions, 'ackBusy'> {
+  return kind === 'pglite'
+    ? { targetBatchMs: 40, restRatio: 1, lingerMs: 50, initialBatch: 100 }
+    : { targetBatchMs: 250, restRatio: 0.5, lingerMs: 50 };
 }
 
 /** The Node host: opens the database, builds GigaVibe (createGigaVibe), serves its app, runs its jobs with one runner
@@ -76,6 +86,7 @@ export async function startNodeHost(
     applyMode: 'inline',
     // Measured with npm run bench:ingest: node:crypto and at most 2 inbox inserts in flight give the best ack latency.
     writer: { maxInFlight: 2 },
+    drainer: drainerFor(db.kind),
     webhookCrypto: nodeWebhookCrypto,
     // The socket's peer, never X-Forwarded-For: behind a reverse proxy every client is the proxy (see the README).
     clientAddress: (c) => getConnInfo(c).remote.address,

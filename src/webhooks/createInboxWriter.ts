@@ -5,6 +5,8 @@ export interface InboxWriter {
   write(delivery: InboxDelivery): Promise<boolean>;
   /** Wait for every accepted write to finish. */
   flush(): Promise<void>;
+  /** Inserts are queued or in flight right now (acknowledgements are waiting on the database). */
+  busy(): boolean;
 }
 
 interface Pending {
@@ -72,5 +74,6 @@ export function createInboxWriter(
       if (inFlight === 0 && queue.length === 0) return Promise.resolve();
       return new Promise<void>((resolve) => idle.push(resolve));
     },
+    busy: () => inFlight > 0 || queue.length > 0,
   };
 }

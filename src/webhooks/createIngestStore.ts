@@ -11,7 +11,10 @@ export interface InboxDelivery {
 }
 
 const ingestResult = z.object({ stored: z.array(z.string()) });
-const applyResult = z.object({ applied: z.number(), failed: z.array(z.number()) });
+const applyResult = z
+  .object({ applied: z.number(), failed: z.array(z.number()), sequential: z.boolean().optional() })
+  // `sequential` only when true: a batch that fell back to one-by-one application after an error.
+  .transform(({ sequential, ...rest }) => (sequential === true ? { ...rest, sequential } : rest));
 const healthResult = z.object({ ok: z.boolean(), pendingEvents: z.number(), failedEvents: z.number() });
 export type InboxHealth = z.infer<typeof healthResult>;
 const driftSchema = z.array(
@@ -23,8 +26,9 @@ export type MetricDrift = z.infer<typeof driftSchema>;
 export interface IngestStore {
   /** Commit deliveries to the inbox once each (by body hash); answers the hashes this call stored. */
   ingestDeliveries(deliveries: InboxDelivery[]): Promise<Set<string>>;
-  /** Apply up to `limit` committed deliveries to the metrics; answers how many applied and the ids that failed. */
-  applyInbox(limit: number): Promise<{ applied: number; failed: number[] }>;
+  /** Apply up to `limit` committed deliveries to the metrics; answers how many applied and the ids that failed, and
+   * `sequential: true` when the batch was applied one event at a time after an error in the set-based path. */
+  applyInbox(limit: number): Promise<{ applied: number; failed: number[]; sequential?: true }>;
   /** The database is reachable, and how many inbox rows wait or failed. */
   health(): Promise<InboxHealth>;
   /** Casts whose stored metrics differ from a recount of their engagement rows (empty when consistent). */

@@ -333,13 +333,60 @@ $$;
 comment on function public.apply_webhook_events_in_order(bigint[]) is
   'Ingest: apply inbox events one by one in lock-key order (casts, deletions, profiles, colliding reactions).';
 
+-- check_viral for many performances in one statement (the sweep's logic on the given casts): enqueues every one that
+-- is eligible and over the threshold now. Returns how many jobs it created.
+create function public.check_viral_batch(p_cast_hashes text[], p_now timestamptz default now()) returns integer
+language plpgsql
+as $$
+declare
+  p public.viral_params;
+  v_enqueued integer;
+begin
+  select * into p from public.viral_params;
+  with crossing as (
+    select a.performance_id,
+      (public.viral_score(a.likes_s, a.recasts_s, a.replies_s, a.views_s, a.engagers_s, a.ref_at, p_now, p)).score
+        as score
+    from public.viral_aggregates a
+    where a.cast_hash = any (p_cast_hashes)
+      and a.deleted_at is null
+      and a.engagers >= p.min_unique_engagers
+      and a.cast_created_at <= p_now - make_interval(secs => p.min_age_seconds)
+      and not exists (select 1 from public.viral_queue q where q.performance_id = a.performance_id)
+  ), over as (
+    select c.performance_id, c.score from crossing c where c.score >= p.threshold
+  ), locked as (
+    -- As check_viral: a concurrent deletion either commits first (and is seen) or waits for the job.
+    select pf.id from public.performances pf
+    where pf.id in (select performance_id from over) and pf.deleted_at is null
+    order by pf.id
+    for share
+  ), enqueued as (
+    insert into public.viral_queue (performance_id, detection_score)
+    select o.performance_id, o.score from over o where o.performance_id in (select id from locked)
+    order by o.performance_id
+    on conflict (performance_id) do nothing
+    returning 1
+  )
+  select count(*) into v_enqueued from enqueued;
+  return v_enqueued;
+end;
+$$;
+comment on function public.check_viral_batch(text[], timestamptz) is
+  'Incremental detection for the performances an inbox batch engaged, in one statement (idempotent: one job each).';
+
 create or replace function public.apply_webhook_inbox(p_limit integer default 500) returns jsonb
 language plpgsql
 as $$
 declare
   v_ids bigint[];
-  v_fast bigint[];
+  v_round1 bigint[];
+  v_round2 bigint[];
+  v_round3 bigint[];
+  v_round4 bigint[];
   v_slow bigint[];
+  v_set_based integer;
+  v_engaged text[];
   v_current bigint;
   v_user record;
   v_row record;
@@ -358,10 +405,11 @@ begin
     return jsonb_build_object('applied', 0, 'failed', '[]'::jsonb);
   end if;
 
-  -- Split the batch: a reaction goes set-based when no other event of the batch moves the same (cast, fid) engager
-  -- pair: no other reaction of that fid on that cast, no reply of that fid to it created or deleted in the batch (a
-  -- deleted reply's author comes from casts_seen, or from its cast.created in the same batch). Everything else goes
-  -- one by one, so the relative order of two moves of one pair stays what it was.
+  -- Split the batch. Reactions go set-based in rounds: round k applies the k-th event (by inbox id, the order the
+  -- one-by-one loop used) of every (cast, fid) engager pair, so within one statement each pair moves at most once.
+  -- A pair with more events than rounds, or that a reply of the batch also moves (a reply of that fid to that cast,
+  -- created or deleted: a deleted reply's author comes from casts_seen, or from its cast.created in the batch), goes
+  -- one by one with casts, deletions and profile events.
   with ev as (
     select i.id, i.event, i.event ->> 'kind' as kind from public.webhook_inbox i where i.id = any (v_ids)
   ), replied as (
@@ -372,22 +420,36 @@ begin
     where e.kind = 'cast_deleted' and c.parent_hash is not null
   ), rx as (
     select e.id, e.event ->> 'castHash' as h, (e.event ->> 'reactorFid')::bigint as f,
+      row_number() over (partition by e.event ->> 'castHash', e.event ->> 'reactorFid' order by e.id) as k,
       count(*) over (partition by e.event ->> 'castHash', e.event ->> 'reactorFid') as n
     from ev e where e.kind = 'reaction'
   ), fast as (
-    select rx.id from rx
-    where rx.n = 1 and not exists (select 1 from replied r where r.h = rx.h and r.f = rx.f)
+    select rx.id, rx.k from rx
+    where rx.n <= 4 and not exists (select 1 from replied r where r.h = rx.h and r.f = rx.f)
   )
-  select array(select id from fast order by id), array(select id from ev where id not in (select id from fast) order by id)
-  into v_fast, v_slow;
+  select array(select id from fast where k = 1 order by id), array(select id from fast where k = 2 order by id),
+    array(select id from fast where k = 3 order by id), array(select id from fast where k = 4 order by id),
+    array(select id from ev where id not in (select id from fast) order by id), (select count(*) from fast)
+  into v_round1, v_round2, v_round3, v_round4, v_slow, v_set_based;
 
   begin
     perform public.apply_batch_users(v_ids);
-    if cardinality(v_fast) > 0 then
-      v_applied := v_applied + public.apply_batch_reactions(v_fast);
-    end if;
+    -- Casts first: a performance created in this batch then gets its reactions as transitions (as the loop, which
+    -- sorted a cast before the later reactions on it, mostly did) instead of a rebuild.
     if cardinality(v_slow) > 0 then
       v_applied := v_applied + public.apply_webhook_events_in_order(v_slow);
+    end if;
+    if cardinality(v_round1) > 0 then
+      v_applied := v_applied + public.apply_batch_reactions(v_round1);
+    end if;
+    if cardinality(v_round2) > 0 then
+      v_applied := v_applied + public.apply_batch_reactions(v_round2);
+    end if;
+    if cardinality(v_round3) > 0 then
+      v_applied := v_applied + public.apply_batch_reactions(v_round3);
+    end if;
+    if cardinality(v_round4) > 0 then
+      v_applied := v_applied + public.apply_batch_reactions(v_round4);
     end if;
   exception
     when deadlock_detected or serialization_failure or lock_not_available or query_canceled then
@@ -435,26 +497,34 @@ begin
   set state = 'applied', applied_at = now(), attempts = attempts + 1, error = null
   where id = any (v_ids);
 
-  -- Viral detection, once per engaged performance of the batch. A detection error must not fail applied events:
-  -- it is reported as a warning and the periodic sweep detects the performance instead.
-  for v_hash in
-    select distinct public.webhook_event_lock_key(i.event)
-    from public.webhook_inbox i
-    where i.id = any (v_ids) and i.event ->> 'kind' in ('reaction', 'cast')
-      and (i.event ->> 'kind' = 'reaction' or i.event ->> 'parentHash' is not null)
-    order by 1
-  loop
+  -- Viral detection of every engaged performance of the batch, in one statement. A detection error must not fail
+  -- applied events: the check is redone cast by cast, a cast whose check fails is reported as a warning, and the
+  -- periodic sweep detects it instead.
+  select array_agg(distinct public.webhook_event_lock_key(i.event)) into v_engaged
+  from public.webhook_inbox i
+  where i.id = any (v_ids) and i.event ->> 'kind' in ('reaction', 'cast')
+    and (i.event ->> 'kind' = 'reaction' or i.event ->> 'parentHash' is not null);
+  if v_engaged is not null then
     begin
-      perform public.check_viral(v_hash);
+      perform public.check_viral_batch(v_engaged);
     exception
       when deadlock_detected or serialization_failure or lock_not_available or query_canceled then
         raise;
       when others then
-        raise warning 'viral check for % failed: % %', v_hash, sqlstate, sqlerrm;
+        foreach v_hash in array v_engaged loop
+          begin
+            perform public.check_viral(v_hash);
+          exception
+            when deadlock_detected or serialization_failure or lock_not_available or query_canceled then
+              raise;
+            when others then
+              raise warning 'viral check for % failed: % %', v_hash, sqlstate, sqlerrm;
+          end;
+        end loop;
     end;
-  end loop;
+  end if;
   return jsonb_build_object('applied', v_applied, 'failed', '[]'::jsonb, 'sequential', v_sequential,
-    'setBased', case when v_sequential then 0 else cardinality(v_fast) end);
+    'setBased', case when v_sequential then 0 else v_set_based end);
 end;
 $$;
 comment on function public.apply_webhook_inbox(integer) is
@@ -470,3 +540,5 @@ grant execute on function public.upsert_farcaster_users(jsonb) to service_role;
 grant execute on function public.apply_batch_users(bigint[]) to service_role;
 grant execute on function public.apply_batch_reactions(bigint[]) to service_role;
 grant execute on function public.apply_webhook_events_in_order(bigint[]) to service_role;
+revoke execute on function public.check_viral_batch(text[], timestamptz) from public, anon, authenticated;
+grant execute on function public.check_viral_batch(text[], timestamptz) to service_role;

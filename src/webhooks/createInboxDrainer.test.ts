@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../support/logger.ts';
+import { createInboxDrainer } from './createInboxDrainer.ts';
+
+/** A fake inbox: `pending` rows, each costing `msPerRow` of (virtual) apply time. */
+function fakeStore(pending: number, msPerRow: number) {
+  const limits: number[] = [];
+  let now = 0;
+  const store = {
+    async applyInbox(limit: number) {
+      limits.push(limit);
+      const n = Math.min(limit, pending);
+      pending -= n;
+      now += n * msPerRow;
+      return { applied: n, failed: [] as number[] };
+    },
+  };
+  return { store, limits, clock: () => now, left: () => pending };
+}
+
+const quiet = createLogger('silent');
+
+describe('createInboxDrainer', () => {
+  it('applies everything and adapts the batch size to the target duration per call', async () => {
+    const fake = fakeStore(20_000, 0.1);
+    const realNow = performance.now.bind(performance);
+    // Apply time is virtual: performance.now follows the fake clock during the drain.
+    performance.now = fake.clock;
+    try {
+      const drainer = createInboxDrainer(fake.store, quiet, { targetBatchMs: 100, initialBatch: 200, maxBatch: 5000 });
+      expect(await drainer.drain()).toEqual({ applied: 20_000, failed: 0 });
+    } finally {
+      performance.now = realNow;
+    }
+    expect(fake.left()).toBe(0);
+    expect(fake.limits[0]).toBe(200);
+    // 0.1 ms per row and 100 ms per call: 1,000 rows per call once measured.
+    expect(fake.limits[1]).toBe(1000);
+    expect(Math.max(...fake.limits)).toBeLessThanOrEqual(5000);
+  });
+
+  it('keeps the batch size within its bounds', async () => {
+    const slow = fakeStore(500, 50);
+    const realNow = performance.now.bind(performance);
+    performance.now = slow.clock;
+    try {
+      await createInboxDrainer(slow.store, quiet, { targetBatchMs: 100, minBatch: 50, initialBatch: 100 }).drain();
+    } finally {
+      performance.now = realNow;
+    }
+    expect(slow.limits.slice(1).every((l) => l === 50)).toBe(true);
+  });
+
+  it('rests between calls only while acknowledgements are waiting', async () => {
+    let busy = true;
+    let calls = 0;
+    const rests: number[] = [];
+    let total = 0;
+    const store = {
+      async applyInbox(limit: number) {
+        calls++;
+        if (calls === 3) busy = false;
+        // Calls 1 and 2 fill their batch, call 3 does not, call 4 finds the inbox empty.
+        const applied = calls <= 2 ? limit : calls === 3 ? 10 : 0;
+        total += applied;
+        return { applied, failed: [] as number[] };
+      },
+    };
+    const drainer = createInboxDrainer(store, quiet, {
+      lingerMs: 40,
+      restRatio: 0.5,
+      initialBatch: 100,
+      ackBusy: () => busy,
+      sleep: async (ms) => {
+        rests.push(ms);
+      },
+    });
+    expect(await drainer.drain()).toEqual({ applied: total, failed: 0 });
+    expect(calls).toBe(4);
+    // Two rests while busy (half of a full call's duration each, so under lingerMs), none once idle.
+    expect(rests).toHaveLength(2);
+    for (const ms of rests) expect(ms).toBeLessThan(40);
+  });
+
+  it('lingers after a partial batch while acknowledgements are waiting', async () => {
+    let calls = 0;
+    const rests: number[] = [];
+    const store = {
+      async applyInbox() {
+        calls++;
+        return { applied: calls === 1 ? 10 : 0, failed: [] as number[] };
+      },
+    };
+    const drainer = createInboxDrainer(store, quiet, {
+      lingerMs: 40,
+      ackBusy: () => calls < 2,
+      sleep: async (ms) => {
+        rests.push(ms);
+      },
+    });
+    await drainer.drain();
+    expect(rests).toEqual([40]);
+  });
+
+  it('retries a batch after a deadlock and stops (keeping the rows) when the database is unreachable', async () => {
+    let calls = 0;
+    const store = {
+      async applyInbox() {
+        calls++;
+        if (calls === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+        if (calls === 2) return { applied: 5, failed: [] as number[] };
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+    };
+    expect(await createInboxDrainer(store, quiet).drain()).toEqual({ applied: 5, failed: 0 });
+    expect(calls).toBe(3);
+  });
+});
