@@ -26,6 +26,7 @@ import {
 import { backgroundLoad, machineLine, waitForQuiet } from './bench/machine.ts';
 import { positive } from './bench/parseIntFlag.ts';
 import { clusterCpuSeconds, machineCpuSeconds, processCpuSeconds } from './bench/readCpu.ts';
+import { runSoak, type SoakResult } from './bench/soak.ts';
 import { type BenchPostgres, startPostgres } from './bench/startPostgres.ts';
 import { freePort, type ServerProcess, startServer } from './bench/startServer.ts';
 import { formatTable, num, percentile } from './bench/summarize.ts';
@@ -50,6 +51,11 @@ Options:
   --timeline           also print acknowledgements and latency per second of each run
   --wait-quiet <s>     before each run, wait up to s seconds for other processes to leave the CPUs idle
                        (shared machines; default 0)
+  --soak <s>            after the runs, soak a fresh GigaVibe server for s seconds at a fixed rate (open loop:
+                       likes from new fids, every tenth a removal), reporting p99, memory and inbox backlog per
+                       window (default 0: no soak)
+  --soak-rate <n>      deliveries per second of the soak (default 70% of GigaVibe's ack rate in this run)
+  --soak-window <s>    soak report window (default 60)
   --server-env K=V     extra environment for the GigaVibe server (repeatable), for experiments
   --server-node-arg A  extra node option for the GigaVibe server, e.g. --cpu-prof (repeatable)
   --help               show this help
@@ -77,6 +83,9 @@ interface Settings {
   warmup: number;
   serverEnv: Record<string, string>;
   serverNodeArgs: string[];
+  soakSeconds: number;
+  soakRate: number | null;
+  soakWindow: number;
 }
 
 type ServerKind = 'no-op' | 'GigaVibe' | 'naive';
@@ -98,6 +107,7 @@ interface DbReport {
   version: string;
   description: string;
   runs: RunReport[];
+  soak: { rate: number; result: SoakResult; drainSeconds: number; mismatches: string[] } | null;
 }
 
 function parseSettings(argv: string[]): Settings | null {
@@ -118,6 +128,9 @@ function parseSettings(argv: string[]): Settings | null {
       warmup: { type: 'string' },
       'server-env': { type: 'string', multiple: true },
       'server-node-arg': { type: 'string', multiple: true },
+      soak: { type: 'string' },
+      'soak-rate': { type: 'string' },
+      'soak-window': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -151,6 +164,9 @@ function parseSettings(argv: string[]): Settings | null {
     waitQuiet: values['wait-quiet'] === undefined ? 0 : positive(values['wait-quiet'], 'wait-quiet', 0, 3600),
     serverEnv,
     serverNodeArgs: values['server-node-arg'] ?? [],
+    soakSeconds: values.soak === undefined || values.soak === '0' ? 0 : positive(values.soak, 'soak', 0, 86_400),
+    soakRate: values['soak-rate'] === undefined ? null : positive(values['soak-rate'], 'soak-rate', 0, 1_000_000),
+    soakWindow: positive(values['soak-window'], 'soak-window', 60, 3600),
   };
 }
 
@@ -478,30 +494,32 @@ async function benchDatabase(
     version: postgres?.version ?? `PGlite ${pgliteVersion.version}`,
     description: postgres?.description ?? 'embedded in the server process, data dir on local disk',
     runs: [],
+    soak: null,
+  };
+  const startGigaVibe = async (dataDir: string, databaseUrl: string | null): Promise<ServerProcess> => {
+    const port = await freePort();
+    return startServer({
+      name: 'GigaVibe server',
+      cwd: REPO_ROOT,
+      entry: 'src/node.ts',
+      port,
+      env: {
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        NEYNAR_WEBHOOK_SECRET: secret,
+        LOG_LEVEL: 'warn',
+        ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }),
+        ...settings.serverEnv,
+      },
+      nodeArgs: settings.serverNodeArgs,
+      logFile: path.join(tmp, `gigavibe-${path.basename(dataDir)}.log`),
+    });
   };
   const gigavibe: RunTarget = {
     server: 'GigaVibe',
     kind,
     postgres,
-    start: async () => {
-      const port = await freePort();
-      return startServer({
-        name: 'GigaVibe server',
-        cwd: REPO_ROOT,
-        entry: 'src/node.ts',
-        port,
-        env: {
-          PORT: String(port),
-          DATA_DIR: path.join(tmp, 'gigavibe-data'),
-          NEYNAR_WEBHOOK_SECRET: secret,
-          LOG_LEVEL: 'warn',
-          ...(gvUrl === null ? {} : { DATABASE_URL: gvUrl }),
-          ...settings.serverEnv,
-        },
-        nodeArgs: settings.serverNodeArgs,
-        logFile: path.join(tmp, 'gigavibe.log'),
-      });
-    },
+    start: () => startGigaVibe(path.join(tmp, 'gigavibe-data'), gvUrl),
   };
   const naive: RunTarget = {
     server: 'naive',
@@ -553,7 +571,93 @@ async function benchDatabase(
     );
     db.runs.push(run);
   }
+  if (settings.soakSeconds > 0) {
+    const gv = db.runs.find((r) => r.server === 'GigaVibe');
+    const rate = settings.soakRate ?? Math.round(0.7 * (gv ? gv.load.acked / gv.load.seconds : 1000));
+    await waitForQuiet(settings.waitQuiet);
+    console.log(`  soak on ${kind}: ${num(rate)} deliveries/s for ${num(settings.soakSeconds)} s...`);
+    const soakUrl = postgres === null ? null : await postgres.createDatabase('gigavibe_soak');
+    const server = await startGigaVibe(path.join(tmp, 'soak-data'), soakUrl);
+    cleanup.add(server.stop);
+    try {
+      const created = await driveLoad([prepared.signed.casts], {
+        port: server.port,
+        path: '/webhooks/neynar',
+        concurrency: settings.concurrency,
+        maxSeconds: settings.maxSeconds,
+      });
+      if (created.failed > 0) throw new Error(`soak: ${created.failed} performance casts failed`);
+      await waitForDrain(server.port);
+      const result = await runSoak({
+        port: server.port,
+        secret,
+        rate,
+        seconds: settings.soakSeconds,
+        windowSeconds: Math.min(settings.soakWindow, settings.soakSeconds),
+        castHashes: prepared.workload.castHashes,
+        serverPid: server.pid,
+        maxInFlight: 512,
+      });
+      const drained = await waitForDrain(server.port);
+      const mismatches = await verifyCounts(
+        prepared.workload.castHashes,
+        new Map([...result.expectedLikes].map(([hash, likes]) => [hash, { likes, recasts: 0 }])),
+        async (hash) => {
+          const { status, json } = await getJson(server.port, `/api/performances/${hash}`);
+          return status === 200 ? countsFrom(json) : `HTTP ${status}`;
+        },
+      );
+      db.soak = { rate, result, drainSeconds: drained.seconds, mismatches };
+    } finally {
+      await server.stop();
+    }
+  }
   return db;
+}
+
+/** The soak's windows and its verdicts: p99 without growth (last third of the windows against the first third),
+ * memory flat (last window within 10% of the second, after warm-up), inbox drained continuously (the backlog at the
+ * end of every window under two seconds of deliveries). */
+function soakReport(db: DbReport): string {
+  const soak = db.soak;
+  if (soak === null) return '';
+  const { result, rate } = soak;
+  const rows = result.windows.map((w) => [
+    num(w.second),
+    num(w.sent),
+    num(w.acked),
+    num(w.p50, 1),
+    num(w.p99, 1),
+    num(w.max, 1),
+    num(w.rssMb, 1),
+    num(w.pending),
+  ]);
+  const third = Math.max(1, Math.floor(result.windows.length / 3));
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)] ?? Number.NaN;
+  };
+  const early = median(result.windows.slice(0, third).map((w) => w.p99));
+  const late = median(result.windows.slice(-third).map((w) => w.p99));
+  const rssStart = result.windows[Math.min(1, result.windows.length - 1)]?.rssMb ?? Number.NaN;
+  const rssEnd = result.windows[result.windows.length - 1]?.rssMb ?? Number.NaN;
+  const maxPending = Math.max(...result.windows.map((w) => w.pending));
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  return [
+    `  soak (${db.kind}): ${num(rate)} deliveries/s scheduled, ${num(result.sent)} sent (${num(result.late)} late), ` +
+      `${num(result.acked)} acknowledged, ${num(result.failed)} failed` +
+      (result.firstFailure ? ` (first: ${result.firstFailure})` : '') +
+      `; drained ${num(soak.drainSeconds, 2)} s after the last delivery`,
+    formatTable(
+      ['second', 'sent', 'acked', 'p50 ms', 'p99 ms', 'max ms', 'server RSS MB', 'inbox pending'],
+      rows,
+    ).replace(/^/gm, '    '),
+    `  soak verdicts: p99 no growth (first third ${num(early, 1)} ms, last third ${num(late, 1)} ms) ` +
+      `${verdict(late <= early * 1.5 + 5)}; memory flat (${num(rssStart, 1)} -> ${num(rssEnd, 1)} MB) ` +
+      `${verdict(rssEnd <= rssStart * 1.1)}; inbox drained continuously (max pending ${num(maxPending)}) ` +
+      `${verdict(maxPending <= 2 * rate)}; exact counts ${verdict(soak.mismatches.length === 0 && result.failed === 0)}` +
+      (soak.mismatches.length > 0 ? ` (e.g. ${soak.mismatches.slice(0, 2).join('; ')})` : ''),
+  ].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -628,11 +732,14 @@ async function main(): Promise<number> {
   for (const db of reports) {
     console.log(workloadLine(workload, settings, reactionsFor(db.kind)));
     console.log(`${report(db, settings)}\n`);
+    if (db.soak !== null) console.log(`${soakReport(db)}\n`);
   }
-  const gvExact = reports.every((db) =>
-    db.runs.every(
-      (r) => r.server !== 'GigaVibe' || (r.mismatches.length === 0 && r.load.failed === 0 && !r.failedEvents),
-    ),
+  const gvExact = reports.every(
+    (db) =>
+      (db.soak === null || (db.soak.mismatches.length === 0 && db.soak.result.failed === 0)) &&
+      db.runs.every(
+        (r) => r.server !== 'GigaVibe' || (r.mismatches.length === 0 && r.load.failed === 0 && !r.failedEvents),
+      ),
   );
   return gvExact ? 0 : 1;
 }
