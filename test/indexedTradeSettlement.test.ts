@@ -252,6 +252,27 @@ describe.each(databaseTargets())('trades settled from the indexed swap with $nam
         settled_from: 'index',
       });
     }
+    // Through our router but paying the coins to another address, and a buy reported as a sell: the pool's amounts
+    // in coin_trades are not what the reporter received, the indexed transfers are.
+    const elsewhere = await market.mined(
+      await wallet(user(4)).writeContract({
+        address: devnet.addresses.swapRouter,
+        abi: devSwapRouterAbi,
+        functionName: 'buyWithEth',
+        args: [coin.coin, 0n, user(5).address],
+        value: parseEther('0.01'),
+      }),
+    );
+    const bought = await market.routerBuy(user(2), coin.coin, parseEther('0.01'));
+    await index();
+    const notReceived = await report(elsewhere.transactionHash, user(4).address);
+    const buyAsSell = await report(bought.transactionHash, user(2).address, 'sell');
+    const second = await confirm(true);
+    expect(second.reads).toEqual([]);
+    expect(second.run).toEqual({ confirmed: 0, failed: 2, pending: 0 });
+    expect(await row(notReceived)).toMatchObject({ status: 'failed', failure_reason: 'no coins received' });
+    expect(await row(buyAsSell)).toMatchObject({ status: 'failed', failure_reason: 'no coins sold' });
+
     // The victim's own report is still confirmed, from the index.
     const own = await report(victims.transactionHash, user(1).address);
     expect((await confirm(true)).run).toEqual({ confirmed: 1, failed: 0, pending: 0 });
