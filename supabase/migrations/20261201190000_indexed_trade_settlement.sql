@@ -251,15 +251,16 @@ begin
   loop
     perform public.lock_trade_tx(v_chain, r.tx);
   end loop;
+  -- From the step's transactions to their trades (trades_tx_idx), never a scan of every pending or confirmed trade.
   update public.trades t set next_check_at = now()
-  where t.status = 'pending' and t.next_check_at > now() and t.chain_id = v_chain
-    and t.tx_hash in (select lower(x ->> 'txHash') from jsonb_array_elements(coalesce(p_batch -> 'trades',
-      '[]'::jsonb)) x);
+  from (select distinct lower(x ->> 'txHash') as tx
+    from jsonb_array_elements(coalesce(p_batch -> 'trades', '[]'::jsonb)) x) s
+  where t.chain_id = v_chain and t.tx_hash = s.tx and t.status = 'pending' and t.next_check_at > now();
   perform public.reconcile_trade_with_index(t.id)
-  from public.trades t
-  where t.status = 'confirmed' and t.chain_id = v_chain
-    and t.tx_hash in (select lower(x ->> 'txHash') from jsonb_array_elements(coalesce(p_batch -> 'trades',
-      '[]'::jsonb)) x);
+  from (select distinct lower(x ->> 'txHash') as tx
+    from jsonb_array_elements(coalesce(p_batch -> 'trades', '[]'::jsonb)) x) s
+  join public.trades t on t.chain_id = v_chain and t.tx_hash = s.tx
+  where t.status = 'confirmed';
   return v_outcome;
 end;
 $$;
@@ -286,9 +287,9 @@ begin
     index_correction = coalesce(t.index_correction, '{}'::jsonb) || jsonb_build_object('reorged', jsonb_build_object(
       'blockNumber', t.block_number, 'amountOut', t.amount_out::text, 'amountInWei', t.amount_in_wei::text),
       'reorgedAt', now())
-  where t.status = 'confirmed'
-    and exists (select 1 from removed x where x.chain_id = t.chain_id and x.tx_hash = t.tx_hash
-      and x.coin_address = t.coin_address)
+  from (select distinct chain_id, tx_hash, coin_address from removed) x
+  where t.chain_id = x.chain_id and t.tx_hash = x.tx_hash and t.coin_address = x.coin_address
+    and t.status = 'confirmed'
     and not exists (select 1 from public.coin_trades c where c.chain_id = t.chain_id and c.tx_hash = t.tx_hash
       and c.coin_address = t.coin_address);
   perform set_config('gigavibe.index_settlement', 'off', true);
