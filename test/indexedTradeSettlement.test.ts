@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
 import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { castHash } from '../scripts/neynarPayloads.ts';
+import { withPgClient } from '../src/db/postgres.ts';
 import { transferEventAbi } from '../src/market/coinHookAbi.ts';
 import { type ChainIndexer, createChainIndexer } from '../src/market/createChainIndexer.ts';
 import { createIndexerChain } from '../src/market/createIndexerChain.ts';
@@ -359,6 +360,78 @@ describe.each(databaseTargets())('trades settled from the indexed swap with $nam
       index_correction: { receipt: { amountOut: String(truth * 2n) } },
     });
   });
+
+  it('puts an index settlement back to pending when its swap was rolled back between the read and the settle', async () => {
+    const receipt = await market.routerBuy(user(5), other.coin, parseEther('0.01'));
+    await index();
+    const id = await report(receipt.transactionHash, user(5).address, 'buy', other.coin);
+    const [claimed] = await db.stores.trading.claimPendingTrades('slow-settler', 5, 30);
+    expect(claimed?.id).toBe(id);
+    const truth = coinsTo(receipt, other.coin, user(5).address);
+    // What the confirmer decided from the index, then the rollback (rollback_market deletes the rows) lands first.
+    await db.sql.query('delete from public.coin_trades where tx_hash = $1', [receipt.transactionHash]);
+    expect(
+      await db.stores.trading.settleTrade(id, 'slow-settler', {
+        status: 'confirmed',
+        blockNumber: receipt.blockNumber,
+        amountOut: truth,
+        source: 'index',
+      }),
+    ).toBe('pending');
+    expect(await row(id)).toMatchObject({ status: 'pending', amount_out: null, settled_from: null });
+    // The transaction is still on the chain: with nothing indexed, the receipt path settles it.
+    await db.sql.query('update public.trades set next_check_at = now() where id = $1', [id]);
+    expect((await confirm(false)).run).toEqual({ confirmed: 1, failed: 0, pending: 0 });
+    expect(await row(id)).toMatchObject({ status: 'confirmed', settled_from: 'receipt', amount_out: String(truth) });
+  });
+
+  it.skipIf(target.name !== 'postgres')(
+    'makes a receipt settlement wait for the indexer step holding its transaction, then take the indexed amounts',
+    async () => {
+      const receipt = await market.routerBuy(user(6), coin.coin, parseEther('0.01'));
+      await index();
+      const id = await report(receipt.transactionHash, user(6).address);
+      const truth = coinsTo(receipt, coin.coin, user(6).address);
+      const tx = receipt.transactionHash;
+      // As if not indexed yet: the facts become visible only when the "step" below commits.
+      const [facts] = await db.sql.query<{ tx_from: string }>(
+        'select tx_from from public.coin_trades where tx_hash = $1',
+        [tx],
+      );
+      await db.sql.query('update public.coin_trades set tx_from = null where tx_hash = $1', [tx]);
+      const [claimed] = await db.stores.trading.claimPendingTrades('racer', 5, 30);
+      expect(claimed?.id).toBe(id);
+      await withPgClient(db.url ?? '', async (step) => {
+        await step.query('begin');
+        await step.query('select public.lock_trade_tx(8453, $1)', [tx]);
+        await step.query('update public.coin_trades set tx_from = $2 where tx_hash = $1', [tx, facts?.tx_from]);
+        const settled = db.stores.trading.settleTrade(id, 'racer', {
+          status: 'confirmed',
+          blockNumber: receipt.blockNumber,
+          amountOut: truth + 7n,
+        });
+        // The settle is waiting for the transaction's lock (a state, not a duration).
+        let waiting = 0;
+        for (let i = 0; i < 400 && waiting === 0; i += 1) {
+          const [w] = await db.sql.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory'`,
+          );
+          waiting = w?.n ?? 0;
+          if (waiting === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        expect(waiting).toBe(1);
+        await step.query('commit');
+        expect(await settled).toBe('confirmed');
+      });
+      expect(await row(id)).toMatchObject({
+        status: 'confirmed',
+        settled_from: 'index',
+        amount_out: String(truth),
+        index_correction: { receipt: { amountOut: String(truth + 7n) } },
+      });
+    },
+  );
 
   it('puts a confirmation back to pending when a reorg rolls its indexed swap back, never re-confirms it from a receipt that is gone, and settles it again where it is mined again', async () => {
     // A generous gas limit: the same signed transaction is mined again below, on a pool state the reorg changed.

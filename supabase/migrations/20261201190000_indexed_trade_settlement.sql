@@ -149,9 +149,15 @@ begin
         'correctedAt', now()) end
   where id = t.id;
   perform set_config('gigavibe.index_settlement', 'off', true);
+  -- Skip rows another transaction holds (a rollback deleting them waits for this transaction's lock_trade_tx: waiting
+  -- on its row locks here would deadlock).
   update public.coin_trades set trade_id = t.id
-  where chain_id = t.chain_id and tx_hash = t.tx_hash and coin_address = t.coin_address
-    and trade_id is distinct from t.id;
+  where id in (
+    select id from public.coin_trades
+    where chain_id = t.chain_id and tx_hash = t.tx_hash and coin_address = t.coin_address
+      and trade_id is distinct from t.id
+    for update skip locked
+  );
 end;
 $$;
 comment on function public.reconcile_trade_with_index(bigint) is
@@ -236,6 +242,14 @@ declare
   v_chain integer := (p_batch ->> 'chainId')::integer;
   r record;
 begin
+  -- The transactions' locks first, before the step locks anything else: a confirmer settling one of them finishes
+  -- (and this step then sees its commit) or waits for this step to commit.
+  for r in
+    select distinct lower(x ->> 'txHash') as tx from jsonb_array_elements(coalesce(p_batch -> 'trades', '[]'::jsonb)) x
+    order by 1
+  loop
+    perform public.lock_trade_tx(v_chain, r.tx);
+  end loop;
   v_outcome := public.apply_market_step(p_batch);
   if not (v_outcome ->> 'ok')::boolean then
     return v_outcome;
@@ -245,12 +259,6 @@ begin
   from jsonb_array_elements(coalesce(p_batch -> 'trades', '[]'::jsonb)) x
   where c.chain_id = v_chain and c.tx_hash = lower(x ->> 'txHash') and c.log_index = (x ->> 'logIndex')::integer
     and c.tx_from is null and x ->> 'txFrom' is not null;
-  for r in
-    select distinct lower(x ->> 'txHash') as tx from jsonb_array_elements(coalesce(p_batch -> 'trades', '[]'::jsonb)) x
-    order by 1
-  loop
-    perform public.lock_trade_tx(v_chain, r.tx);
-  end loop;
   -- From the step's transactions to their trades (trades_tx_idx), never a scan of every pending or confirmed trade.
   update public.trades t set next_check_at = now()
   from (select distinct lower(x ->> 'txHash') as tx
