@@ -244,12 +244,9 @@ declare
 begin
   -- The transactions' locks first, before the step locks anything else: a confirmer settling one of them finishes
   -- (and this step then sees its commit) or waits for this step to commit.
-  for r in
-    select distinct lower(x ->> 'txHash') as tx from jsonb_array_elements(coalesce(p_batch -> 'trades', '[]'::jsonb)) x
-    order by 1
-  loop
-    perform public.lock_trade_tx(v_chain, r.tx);
-  end loop;
+  perform public.lock_trade_tx(v_chain, s.tx)
+  from (select distinct lower(x ->> 'txHash') as tx
+    from jsonb_array_elements(coalesce(p_batch -> 'trades', '[]'::jsonb)) x order by 1) s;
   v_outcome := public.apply_market_step(p_batch);
   if not (v_outcome ->> 'ok')::boolean then
     return v_outcome;
