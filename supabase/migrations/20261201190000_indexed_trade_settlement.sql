@@ -35,7 +35,6 @@ comment on column public.trades.index_correction is
   'What the indexed swap changed on an already confirmed trade: {receipt: the receipt''s block and amounts, '
   'correctedAt} when they disagreed, {reorged: the orphaned block and amounts, reorgedAt} when a reorg rolled the '
   'swap back and the trade went back to pending. Null when nothing was ever corrected.';
-create index trades_tx_idx on public.trades (chain_id, tx_hash);
 
 -- Settled trades stay settled, except inside the index settlement functions below (flag
 -- gigavibe.index_settlement = 'on', transaction-local): a confirmed trade may go back to pending (its swap was rolled
@@ -256,7 +255,7 @@ begin
   from jsonb_array_elements(coalesce(p_batch -> 'trades', '[]'::jsonb)) x
   where c.chain_id = v_chain and c.tx_hash = lower(x ->> 'txHash') and c.log_index = (x ->> 'logIndex')::integer
     and c.tx_from is null and x ->> 'txFrom' is not null;
-  -- From the step's transactions to their trades (trades_tx_idx), never a scan of every pending or confirmed trade.
+  -- From the step's transactions to their trades (the (chain, tx, buyer) unique index), never a scan of every trade.
   update public.trades t set next_check_at = now()
   from (select distinct lower(x ->> 'txHash') as tx
     from jsonb_array_elements(coalesce(p_batch -> 'trades', '[]'::jsonb)) x) s
