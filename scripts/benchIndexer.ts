@@ -64,7 +64,7 @@ try {
       blockNumber: timed(real.blockNumber, (ms) => (chainMs += ms)),
       block: timed(real.block, (ms) => (chainMs += ms)),
       logs: timed(real.logs, (ms) => (chainMs += ms)),
-      transactionSender: timed(real.transactionSender, (ms) => (chainMs += ms)),
+      transaction: timed(real.transaction, (ms) => (chainMs += ms)),
     };
     const store = { ...db.stores.market, applyStep: timed(db.stores.market.applyStep, (ms) => (applyMs += ms)) };
     const indexer = createChainIndexer({

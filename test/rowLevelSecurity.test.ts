@@ -137,6 +137,8 @@ describe.each(databaseTargets())('row-level security for the anon role on $name'
       expect(await denied(`select * from ${table}`), table).toMatch(/permission denied/);
     }
     expect(await denied('select trade_id from coin_trades')).toMatch(/permission denied/);
+    // Which transaction and router a swap came from is kept for the trade confirmer only.
+    expect(await denied('select tx_from, tx_to, tx_input_hash, router from coin_trades')).toMatch(/permission denied/);
     const readable = await asAnon((q) =>
       q(`select (select count(*) from coin_trades)::int as trades, (select count(*) from coin_balances)::int as balances,
            (select count(*) from coin_candles)::int as candles`),
@@ -152,6 +154,10 @@ describe.each(databaseTargets())('row-level security for the anon role on $name'
       `select public.rollback_market(8453, 'x', 'chain-indexer', 1)`,
       `select public.renew_job_lease('chain-indexer', 'x', 60)`,
       'select public.market_state(8453)',
+      `select public.apply_indexed_step('{}'::jsonb)`,
+      `select public.indexed_trade_swap(8453, '0x', '0x', '0x')`,
+      'select public.reconcile_trade_with_index(1)',
+      `select public.lock_trade_tx(8453, '0x')`,
     ]) {
       expect(await denied(call), call).toMatch(/permission denied/);
     }

@@ -312,7 +312,11 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
   it('keeps the lease when settling fails, so the trade is confirmed by the next claim after it expires', async () => {
     const hash = await buy(account(4));
     await report(hash, account(4).address);
-    const failing: Pick<TradingStore, 'claimPendingTrades' | 'renewTradeLease' | 'settleTrade'> = {
+    const failing: Pick<
+      TradingStore,
+      'claimPendingTrades' | 'renewTradeLease' | 'settleTrade' | 'getIndexedTradeSwap'
+    > = {
+      getIndexedTradeSwap: (trade) => db.stores.trading.getIndexedTradeSwap(trade),
       claimPendingTrades: (worker, limit, lease) => db.stores.trading.claimPendingTrades(worker, limit, lease),
       renewTradeLease: (worker, ids, lease) => db.stores.trading.renewTradeLease(worker, ids, lease),
       settleTrade: async () => {

@@ -4,7 +4,7 @@ import { holdLease } from '../jobs/holdLease.ts';
 import type { JobLeases } from '../jobs/job.ts';
 import type { Logger } from '../support/logger.ts';
 import { SWAPPED_TOPIC, TRANSFER_TOPIC } from './coinHookAbi.ts';
-import type { BlockHeader, IndexerChain } from './createIndexerChain.ts';
+import type { BlockHeader, IndexerChain, SwapTransaction } from './createIndexerChain.ts';
 import type { MarketCoin, MarketStore, SwapRow } from './createMarketStore.ts';
 import { decodeMarketLogs, type FollowedCoin } from './decodeMarketLogs.ts';
 import { type RawLog, readLogsAdaptively } from './readLogsAdaptively.ts';
@@ -175,12 +175,17 @@ export function createChainIndexer(options: ChainIndexerOptions): ChainIndexer {
         throw new ReorgDuringReadError(`block ${log.blockNumber} changed during the read`);
       }
     }
-    const unvouched = [...new Set(decoded.swaps.filter((s) => s.trader === null).map((s) => s.txHash))];
-    const senders = new Map<string, string>();
-    for (const [i, sender] of (await mapLimited(unvouched, 50, (tx) => chain.transactionSender(tx))).entries()) {
-      senders.set(unvouched[i] as string, sender);
+    // Every swap's transaction: its sender is the trader when the hook did not vouch for one, and the trade
+    // confirmer settles reported trades from these facts (sender, router, value, calldata hash) without a receipt.
+    const hashes = [...new Set(decoded.swaps.map((s) => s.txHash))];
+    const transactions = new Map<string, SwapTransaction>();
+    for (const [i, tx] of (await mapLimited(hashes, 50, (hash) => chain.transaction(hash))).entries()) {
+      transactions.set(hashes[i] as string, tx);
     }
-    const swaps: SwapRow[] = decoded.swaps.map((s) => ({ ...s, trader: s.trader ?? senders.get(s.txHash) ?? ZERO }));
+    const swaps: SwapRow[] = decoded.swaps.map((s) => {
+      const tx = transactions.get(s.txHash);
+      return { ...s, trader: s.trader ?? tx?.from ?? ZERO, transaction: tx ?? null };
+    });
     signal?.throwIfAborted();
     const outcome = await store.applyStep({
       chainId,

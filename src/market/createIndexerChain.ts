@@ -1,4 +1,4 @@
-import { createPublicClient, http, toHex } from 'viem';
+import { createPublicClient, type Hex, http, keccak256, toHex } from 'viem';
 import { z } from 'zod';
 import { BaseError } from '../errors.ts';
 import { classifyRpcFailure } from './classifyRpcFailure.ts';
@@ -26,8 +26,17 @@ export interface IndexerChain {
   block(number: bigint): Promise<BlockHeader | null>;
   /** One eth_getLogs call (range and result limits are the caller's business: readLogsAdaptively). */
   logs(filter: LogFilter): Promise<RawLog[]>;
-  /** The sender of a mined transaction. */
-  transactionSender(hash: string): Promise<string>;
+  /** What the trade confirmer's rules read from a mined transaction: sender, target (null: a contract creation),
+   * value, and the keccak256 of its calldata. */
+  transaction(hash: string): Promise<SwapTransaction>;
+}
+
+/** A swap's transaction, as the indexer keeps it (lowercase). */
+export interface SwapTransaction {
+  from: string;
+  to: string | null;
+  value: bigint;
+  inputHash: string;
 }
 
 /** The chain answered something the indexer cannot use. */
@@ -48,6 +57,14 @@ const logSchema = z.object({
   transactionHash: hash32,
   logIndex: quantity,
   removed: z.boolean().optional(),
+});
+
+const transactionSchema = z.object({
+  hash: hash32,
+  from: address,
+  to: address.nullable().optional(),
+  value: quantity,
+  input: z.string().regex(/^0x([0-9a-fA-F]{2})*$/),
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -106,9 +123,17 @@ export function createIndexerChain(rpcUrl: string, options: { maxRetries?: numbe
       }
       return logs;
     },
-    async transactionSender(hash) {
+    async transaction(hash) {
       const raw = await call('eth_getTransactionByHash', [hash]);
-      return parse(z.object({ from: address }), raw, 'transaction').from.toLowerCase();
+      const tx = parse(transactionSchema, raw, 'transaction');
+      if (tx.hash.toLowerCase() !== hash.toLowerCase())
+        throw new ChainAnswerError('the chain answered another transaction');
+      return {
+        from: tx.from.toLowerCase(),
+        to: tx.to?.toLowerCase() ?? null,
+        value: BigInt(tx.value),
+        inputHash: keccak256(tx.input as Hex),
+      };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Rpc } from '../db/rpc.ts';
+import type { SwapTransaction } from './createIndexerChain.ts';
 import type { DecodedSwap, DecodedTransfer } from './decodeMarketLogs.ts';
 
 const hex = z.string().regex(/^0x[0-9a-fA-F]*$/);
@@ -32,8 +33,8 @@ const rollbackOutcomeSchema = z.union([
 ]);
 export type RollbackOutcome = z.infer<typeof rollbackOutcomeSchema>;
 
-/** A swap ready to apply: the decoded swap with its trader settled. */
-export type SwapRow = Omit<DecodedSwap, 'trader'> & { trader: string };
+/** A swap ready to apply: the decoded swap with its trader settled and its transaction's facts (null: not read). */
+export type SwapRow = Omit<DecodedSwap, 'trader'> & { trader: string; transaction: SwapTransaction | null };
 
 /** One indexer step to apply atomically (public.apply_market_step). `chain` is set for a step of the chain cursor
  * (with the cursor it was read at), null for a coin's catch-up; `coins` are the coins stepped with their cursors. */
@@ -155,6 +156,11 @@ export function createMarketStore(rpc: Rpc): MarketStore {
           ethAmount: s.ethAmount.toString(),
           priceWei: s.priceWei.toString(),
           sqrtPriceX96: s.sqrtPriceX96.toString(),
+          router: s.router,
+          txFrom: s.transaction?.from ?? null,
+          txTo: s.transaction?.to ?? null,
+          txValue: s.transaction?.value.toString() ?? null,
+          txInputHash: s.transaction?.inputHash ?? null,
         })),
         transfers: step.transfers.map((t) => ({
           coinAddress: t.coinAddress,
@@ -167,7 +173,7 @@ export function createMarketStore(rpc: Rpc): MarketStore {
           amount: t.amount.toString(),
         })),
       };
-      return stepOutcomeSchema.parse(await rpc.call('apply_market_step', { p_batch: batch }));
+      return stepOutcomeSchema.parse(await rpc.call('apply_indexed_step', { p_batch: batch }));
     },
     async rollback(chainId, holder, lease, fork) {
       return rollbackOutcomeSchema.parse(

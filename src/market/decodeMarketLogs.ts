@@ -19,6 +19,8 @@ export interface DecodedSwap {
   blockNumber: number;
   blockHash: string;
   trader: string | null;
+  /** The caller of PoolManager.swap (the event's `sender`): the router that executed the swap. */
+  router: string;
   side: 'buy' | 'sell';
   coinAmount: bigint;
   ethAmount: bigint;
@@ -126,6 +128,7 @@ export function decodeMarketLogs(logs: readonly RawLog[], coins: readonly Follow
           coinAddress: coin.address,
           ...where,
           trader: args.isTrustedSwapSenderAddress ? args.swapSender.toLowerCase() : null,
+          router: args.sender.toLowerCase(),
           side: args.isCoinBuy ? 'buy' : 'sell',
           coinAmount: abs(args.amount1),
           ethAmount: abs(args.amount0),

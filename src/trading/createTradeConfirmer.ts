@@ -3,12 +3,13 @@ import { type Hash, type PublicClient, TransactionNotFoundError, TransactionRece
 import { holdLease } from '../jobs/holdLease.ts';
 import { errorFields, type Logger } from '../support/logger.ts';
 import type { TradingStore } from './createTradingStore.ts';
+import { decideIndexedSettlement } from './decideIndexedSettlement.ts';
 import { decideTradeSettlement, type TradeOnChain } from './decideTradeSettlement.ts';
 import type { ClaimedTrade, TradeSettlement } from './types.ts';
 
 /** Options of the trade confirmer. */
 export interface TradeConfirmerOptions {
-  store: Pick<TradingStore, 'claimPendingTrades' | 'renewTradeLease' | 'settleTrade'>;
+  store: Pick<TradingStore, 'claimPendingTrades' | 'renewTradeLease' | 'settleTrade' | 'getIndexedTradeSwap'>;
   /** A client of the chain the server trades on (CHAIN_ID); trades reported for another chain are left pending. */
   publicClient: Pick<PublicClient, 'getTransactionReceipt' | 'getTransaction'> & { chain?: { id: number } | undefined };
   logger: Logger;
@@ -55,10 +56,12 @@ async function orNotFound<T>(lookup: Promise<T>): Promise<T | null> {
   }
 }
 
-/** Build the confirmer of reported buys: leases due pending trades (FOR UPDATE SKIP LOCKED, so several instances
- * are safe; never-checked reports first, see claim_pending_trades), reads each one's receipt and transaction, and
- * settles it with decideTradeSettlement. A transaction not mined yet, and any RPC error, puts the trade back with a
- * delay (backing off on errors); a hash the node never saw fails within minutes; nothing is lost. */
+/** Build the confirmer of reported buys and sells: leases due pending trades (FOR UPDATE SKIP LOCKED, so several
+ * instances are safe; never-checked reports first, see claim_pending_trades); a trade whose swap the chain indexer
+ * already saw is settled from the indexed swap (decideIndexedSettlement, no RPC), any other from its receipt and
+ * transaction (decideTradeSettlement; settle_trade then checks it against the indexed swap if one appeared). A
+ * transaction not mined yet, and any RPC error, puts the trade back with a delay (backing off on errors); a hash the
+ * node never saw fails within minutes; nothing is lost. */
 export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfirmer {
   const { store, publicClient, logger } = options;
   const workerId = options.worker ?? `trades-${randomBytes(4).toString('hex')}`;
@@ -71,6 +74,20 @@ export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfi
       logger.warn('trade reported for another chain', { trade: trade.id, chainId: trade.chainId });
       return { status: 'pending', retrySeconds: 3600 };
     }
+    const retry = () => ({
+      status: 'pending' as const,
+      retrySeconds: Math.min(300, 5 * 2 ** Math.min(6, trade.attempts - 1)),
+    });
+    // The indexed swap first: where the indexer saw it, it is the source of truth and no receipt is read.
+    try {
+      const indexed = decideIndexedSettlement(trade, await store.getIndexedTradeSwap(trade), {
+        allowedRouters: options.allowedRouters(trade.chainId),
+      });
+      if (indexed !== null) return indexed;
+    } catch (error) {
+      logger.warn('indexed swap lookup failed; will retry', { trade: trade.id, ...errorFields(error) });
+      return retry();
+    }
     const hash = trade.txHash as Hash;
     const onChain: TradeOnChain = { receipt: null, transaction: null };
     try {
@@ -79,7 +96,7 @@ export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfi
       onChain.transaction = await orNotFound(publicClient.getTransaction({ hash }));
     } catch (error) {
       logger.warn('trade lookup failed; will retry', { trade: trade.id, ...errorFields(error) });
-      return { status: 'pending', retrySeconds: Math.min(300, 5 * 2 ** Math.min(6, trade.attempts - 1)) };
+      return retry();
     }
     return decideTradeSettlement(trade, onChain, {
       allowedRouters: options.allowedRouters(trade.chainId),
@@ -117,7 +134,7 @@ export function createTradeConfirmer(options: TradeConfirmerOptions): TradeConfi
             if (settlement.status === 'failed') {
               logger.info('trade failed', { trade: trade.id, txHash: trade.txHash, reason: settlement.reason });
             } else if (settlement.status === 'confirmed') {
-              logger.info('trade confirmed', { trade: trade.id, txHash: trade.txHash });
+              logger.info('trade confirmed', { trade: trade.id, txHash: trade.txHash, source: settlement.source });
             }
           } catch (error) {
             // The lease runs out and the trade is claimed again: nothing is lost.

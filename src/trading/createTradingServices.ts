@@ -61,7 +61,7 @@ export interface TradingServices {
   fetchTransaction: TransactionFetcher | undefined;
   /** A trade confirmer over a store (Node: the process's; Workers: one cron run's); null without a chain RPC. */
   confirmer(
-    store: Pick<TradingStore, 'claimPendingTrades' | 'renewTradeLease' | 'settleTrade'>,
+    store: Pick<TradingStore, 'claimPendingTrades' | 'renewTradeLease' | 'settleTrade' | 'getIndexedTradeSwap'>,
     logger: Logger,
   ): TradeConfirmer | null;
 }

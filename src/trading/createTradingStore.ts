@@ -5,6 +5,8 @@ import {
   buyTargetSchema,
   type ClaimedTrade,
   claimedTradeSchema,
+  type IndexedTradeSwap,
+  indexedTradeSwapSchema,
   type PendingTradeOutcome,
   type PendingTradeReport,
   pendingTradeOutcomeSchema,
@@ -34,6 +36,14 @@ export interface TradingStore {
   renewTradeLease(worker: string, ids: readonly number[], leaseSeconds: number): Promise<boolean>;
   /** Confirm, fail or reschedule a leased trade; answers the resulting status ('not_owner' if the lease was lost). */
   settleTrade(id: number, worker: string, settlement: TradeSettlement): Promise<string>;
+  /** The indexed swap of a trade's transaction and coin, with the trader's indexed transfers; null when the indexer
+   * has not seen one. */
+  getIndexedTradeSwap(trade: {
+    chainId: number;
+    txHash: string;
+    coinAddress: string;
+    buyer: string;
+  }): Promise<IndexedTradeSwap | null>;
   /** One reported trade by chain and transaction hash. */
   getTrade(chainId: number, txHash: string): Promise<Trade | null>;
   /** The coin of the newest quote handed to `buyer` with exactly this calldata hash, or null. */
@@ -105,6 +115,15 @@ export function createTradingStore(rpc: Rpc): TradingStore {
         .parse(
           await rpc.call('find_quoted_coin', { p_chain_id: chainId, p_buyer: buyer, p_calldata_hash: calldataHash }),
         );
+    },
+    async getIndexedTradeSwap(trade) {
+      const result = await rpc.call('indexed_trade_swap', {
+        p_chain_id: trade.chainId,
+        p_tx_hash: trade.txHash,
+        p_coin: trade.coinAddress,
+        p_trader: trade.buyer,
+      });
+      return result === null ? null : indexedTradeSwapSchema.parse(result);
     },
     async getTrade(chainId, txHash) {
       const result = await rpc.call('get_trade', { p_chain_id: chainId, p_tx_hash: txHash });

@@ -112,11 +112,43 @@ export const claimedTradeSchema = z.object({
 });
 export type ClaimedTrade = z.infer<typeof claimedTradeSchema>;
 
+/** Where a settlement comes from: the transaction receipt (the default) or the indexed swap (public.coin_trades). */
+export type SettlementSource = 'receipt' | 'index';
+
 /** What the confirmer learned from the chain about one trade. */
 export type TradeSettlement =
-  | { status: 'confirmed'; blockNumber: bigint; amountOut: bigint; amountInWei?: bigint; quoteId?: number | null }
-  | { status: 'failed'; reason: string; blockNumber?: bigint; quoteId?: number | null }
+  | {
+      status: 'confirmed';
+      blockNumber: bigint;
+      amountOut: bigint;
+      amountInWei?: bigint;
+      quoteId?: number | null;
+      source?: SettlementSource;
+    }
+  | { status: 'failed'; reason: string; blockNumber?: bigint; quoteId?: number | null; source?: SettlementSource }
   | { status: 'pending'; retrySeconds: number };
+
+const amount = z.string().regex(/^-?\d+$/);
+
+/** The indexed swap of a reported trade's (chain, tx, coin) (public.indexed_trade_swap): the transaction's facts as
+ * the indexer kept them, the coins the trader received and sent in it (indexed transfers) and the ETH the pool paid
+ * the transaction's router. `complete` is false when a swap row predates the transaction facts. */
+export const indexedTradeSwapSchema = z.object({
+  blockNumber: z.number().int().nonnegative(),
+  swaps: z.number().int().positive(),
+  complete: z.boolean(),
+  txFrom: address.nullable(),
+  txTo: address.nullable(),
+  txValue: wei.nullable(),
+  txInputHash: z
+    .string()
+    .regex(/^0x[0-9a-f]{64}$/)
+    .nullable(),
+  coinsToTrader: wei,
+  coinsFromTrader: wei,
+  ethToRouter: amount,
+});
+export type IndexedTradeSwap = z.infer<typeof indexedTradeSwapSchema>;
 
 export const tradeSchema = z.object({
   id: z.number(),
