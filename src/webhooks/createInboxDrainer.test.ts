@@ -102,6 +102,30 @@ describe('createInboxDrainer', () => {
     expect(rests).toEqual([40]);
   });
 
+  it('lingers when deliveries keep arriving during a call, even with the writer idle', async () => {
+    let calls = 0;
+    const rests: number[] = [];
+    const drainer = createInboxDrainer(
+      {
+        async applyInbox() {
+          calls++;
+          // Two calls see a delivery committed while they ran (the route kicks the drainer after each commit).
+          if (calls <= 2) queueMicrotask(() => drainer.kick());
+          return { applied: calls <= 2 ? 1 : 0, failed: [] as number[] };
+        },
+      },
+      quiet,
+      {
+        lingerMs: 30,
+        sleep: async (ms) => {
+          rests.push(ms);
+        },
+      },
+    );
+    expect(await drainer.drain()).toEqual({ applied: 2, failed: 0 });
+    expect(rests).toEqual([30, 30]);
+  });
+
   it('retries a batch after a deadlock and stops (keeping the rows) when the database is unreachable', async () => {
     let calls = 0;
     const store = {

@@ -24,8 +24,9 @@ export interface InboxDrainerOptions {
   /** While acknowledgements are busy, rest this fraction of each apply call's duration before the next call, so
    * application never takes the database (or, on PGlite, the thread) from acknowledgement for long. */
   restRatio?: number;
-  /** While acknowledgements are busy and the last batch was not full, wait at least this long (ms) so the next
-   * batch is bigger: per-batch work (counters, viral sums and checks per cast) is then shared by more events. */
+  /** Under load (acknowledgements busy, or deliveries committed during the last call) after a batch that was not
+   * full, wait at least this long (ms) so the next batch is bigger: per-batch work (counters, viral sums and checks
+   * per cast) is then shared by more events. */
   lingerMs?: number;
   /** How to wait (tests observe the rests). */
   sleep?: (ms: number) => Promise<void>;
@@ -100,11 +101,13 @@ export function createInboxDrainer(
       }
       adapt(result.applied, ms);
       if (result.applied === 0 && result.failed.length === 0 && !again) return { applied, failed };
-      if (ackBusy()) {
-        const full = result.applied + result.failed.length >= asked;
-        const rest = full ? ms * restRatio : Math.max(ms * restRatio, lingerMs);
-        await sleep(rest);
-      }
+      // Under load (acknowledgements waiting, or deliveries committed while this batch was applied): rest, and after
+      // a batch that was not full wait long enough for a bigger one. Otherwise a steady stream is applied one
+      // delivery per call, the costliest way.
+      const busy = ackBusy();
+      const full = result.applied + result.failed.length >= asked;
+      if (!full && (busy || again)) await sleep(Math.max(ms * restRatio, lingerMs));
+      else if (busy) await sleep(ms * restRatio);
     }
   };
 

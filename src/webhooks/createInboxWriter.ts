@@ -16,7 +16,7 @@ interface Pending {
 }
 
 /** Group commit for the inbox: concurrent deliveries are written by one multi-row insert, so a burst costs a few
- * round trips and fsyncs instead of one per event. An idle writer flushes at once (no added latency); while
+ * round trips and fsyncs instead of one per event. An idle writer flushes on the next macrotask (no timer); while
  * `maxInFlight` inserts run, new deliveries wait and go out together in the next one. Every promise resolves only
  * after its row is committed. */
 export function createInboxWriter(
@@ -28,6 +28,18 @@ export function createInboxWriter(
   let queue: Pending[] = [];
   let inFlight = 0;
   let idle: (() => void)[] = [];
+
+  let scheduled = false;
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    // One macrotask later: requests whose bytes already arrived join this insert. On the embedded database a query
+    // completes without yielding to I/O, so flushing inline would commit every delivery alone.
+    setImmediate(() => {
+      scheduled = false;
+      pump();
+    });
+  };
 
   const pump = (): void => {
     while (inFlight < maxInFlight && queue.length > 0) {
@@ -53,7 +65,7 @@ export function createInboxWriter(
         )
         .finally(() => {
           inFlight--;
-          pump();
+          schedule();
           if (inFlight === 0 && queue.length === 0) {
             const waiters = idle;
             idle = [];
@@ -67,7 +79,7 @@ export function createInboxWriter(
     write(delivery) {
       return new Promise<boolean>((resolve, reject) => {
         queue.push({ delivery, resolve, reject });
-        pump();
+        schedule();
       });
     },
     flush() {
