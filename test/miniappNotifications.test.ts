@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sendNotificationRequestSchema } from '@farcaster/miniapp-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type NotificationStandIn, startNotificationStandIn } from '../scripts/devnet/notificationStandIn.ts';
 import { castCreated, castHash, PERFORMANCE_CHANNEL, reaction, user } from '../scripts/neynarPayloads.ts';
 import { createNotificationSender, type NotificationSenderOptions } from '../src/miniapp/createNotificationSender.ts';
 import { silentLogger } from '../src/support/logger.ts';
-import { type NotificationStandIn, startNotificationStandIn } from './standins/notificationServer.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
 

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createJsonFarcasterSignature } from '@farcaster/miniapp-node';
 import { ed25519 } from '@noble/curves/ed25519';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type HubStandIn, startHubStandIn } from '../scripts/devnet/hubStandIn.ts';
 import { createHubSignerCheck } from '../src/farcaster/createHubSignerCheck.ts';
 import { createMiniAppServer } from '../src/miniapp/createMiniAppServer.ts';
 import { silentLogger } from '../src/support/logger.ts';
-import { type HubStandIn, startHubStandIn } from './standins/hubApi.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
 import { testApp } from './support/testApp.ts';
 

@@ -14,6 +14,14 @@ import path from 'node:path';
 import type { Browser, FrameLocator } from 'playwright-core';
 import { createPublicClient, erc20Abi, http } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../../scripts/browser/browser.ts';
+import {
+  createHostWallet,
+  type HostPageServer,
+  type HostWallet,
+  openInHost,
+  startHostPageServer,
+} from '../../scripts/browser/hostPage.ts';
 import { devnetAccount } from '../../scripts/devnet/startDevnet.ts';
 import { castHash, reaction, user, userUpdated } from '../../scripts/neynarPayloads.ts';
 import {
@@ -24,15 +32,7 @@ import {
   stopSpawned,
   viralPayloads,
   waitHealthy,
-} from '../support/spawnHost.ts';
-import { chromiumAvailable, launchChromium } from './support/browser.ts';
-import {
-  createHostWallet,
-  type HostPageServer,
-  type HostWallet,
-  openInHost,
-  startHostPageServer,
-} from './support/hostPage.ts';
+} from '../../scripts/support/spawnHost.ts';
 
 export const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 const ARTIST_FID = 7400;

@@ -1,6 +1,7 @@
-/** The browser tests' Farcaster client: serves test/browser/host/hostPage.ts (bundled with esbuild) from its own
- * origin, and answers the hosted app's wallet and sign-in requests from Node: an anvil account that signs with its own
- * key and forwards everything else to the devnet, with switches for the failures a real wallet produces. */
+/** The Farcaster client of the browser tests and of `npm run bench:miniapp`: serves scripts/browser/host/hostPage.ts
+ * (bundled with esbuild) from its own origin, and answers the hosted app's wallet and sign-in requests from Node: an
+ * anvil account that signs with its own key and forwards everything else to the devnet, with switches for the failures
+ * a real wallet produces. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -18,7 +19,7 @@ export interface HostPageServer {
 export async function startHostPageServer(): Promise<HostPageServer> {
   const esbuild = await import('esbuild');
   const bundle = await esbuild.build({
-    entryPoints: [path.resolve(import.meta.dirname, '../host/hostPage.ts')],
+    entryPoints: [path.resolve(import.meta.dirname, './host/hostPage.ts')],
     bundle: true,
     write: false,
     format: 'esm',

@@ -2,7 +2,7 @@
  * answers its SDK through @farcaster/miniapp-host's `exposeToIframe` (the library Farcaster clients use), with a
  * context (fid), sign-in (a SIWE message signed by the test's account, for the Quick Auth server), and an EIP-1193
  * wallet whose requests the test answers from Node (forwarded to the devnet). Everything the app asks of its host is
- * recorded in `window.hostEvents` for the test to read. Bundled with esbuild by test/browser/support/hostPage.ts. */
+ * recorded in `window.hostEvents` for the test to read. Bundled with esbuild by scripts/browser/hostPage.ts. */
 import { exposeToIframe, type MiniAppHost } from '@farcaster/miniapp-host';
 
 interface RpcAnswer {
