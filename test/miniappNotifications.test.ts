@@ -149,6 +149,8 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
       'select notifications_enabled, token from miniapp_subscriptions where fid = 9302',
     );
     expect(sub).toEqual({ notifications_enabled: false, token: null });
+    // The dead token is retired: a replayed event enabling it again changes nothing.
+    expect(await subscribe(9302, 'dead-t')).toBe(false);
     const [wait] = await db.sql.query<{ seconds: number; status: string }>(
       `select extract(epoch from next_attempt_at - now())::float8 as seconds, status
        from miniapp_notification_deliveries where token = 'slow-t'`,
@@ -257,6 +259,52 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
       target.closeAllConnections();
       await new Promise((resolve) => hostile.close(resolve));
       await new Promise((resolve) => target.close(resolve));
+    }
+  });
+
+  // Found: the answer was read whole (`response.text()`) before its size was checked, so a client answering 200 with a
+  // chunked body without end (no Content-Length) was read into memory until the 10 s timeout.
+  it('stops reading an endless chunked answer at 64 KiB, and gives up on a trickling one at the timeout (hostile client)', async () => {
+    const { createServer } = await import('node:http');
+    let written = 0;
+    let endlessClosed = false;
+    const hostile = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url === '/trickle') {
+        res.write('{"result":');
+        const timer = setInterval(() => res.write(' '), 50);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      res.on('close', () => {
+        endlessClosed = true;
+      });
+      pump();
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(hostile.address() as { port: number }).port}`;
+    try {
+      const hash = await performance(9660, [9661]);
+      await subscribe(9660, 'endless-t', `${base}/endless`);
+      await subscribe(9661, 'trickle-t', `${base}/trickle`);
+      await coin(hash);
+      expect(await sender({ timeoutMs: 3000 }).runOnce()).toMatchObject({ retry: 2, sent: 0 });
+      await expect.poll(() => endlessClosed).toBe(true);
+      // Socket buffers hold a few MiB; reading until the timeout would have taken hundreds.
+      expect(written).toBeLessThan(32 * 1024 * 1024);
+      expect(await deliveries('endless-t')).toEqual([{ status: 'pending', attempts: 1 }]);
+      expect(await deliveries('trickle-t')).toEqual([{ status: 'pending', attempts: 1 }]);
+    } finally {
+      hostile.closeAllConnections();
+      await new Promise((resolve) => hostile.close(resolve));
     }
   });
 
