@@ -120,6 +120,27 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
     expect(client.requests).toHaveLength(2);
   });
 
+  // Found by the browser suite: the coin's time is its block's, in whole seconds; a fan who engaged within that second
+  // (before the coin, by our clock) was not counted as an early supporter.
+  it('counts as early supporters those who engaged within the second of the coin block, not after it', async () => {
+    const hash = await performance(9690, []);
+    await db.sql.query(
+      `insert into viral_engagers (cast_hash, fid, weight, engaged_at)
+       values ($1, 9691, 1, date_trunc('second', now()) + interval '400 milliseconds'),
+              ($1, 9692, 1, date_trunc('second', now()) + interval '2 seconds')`,
+      [hash],
+    );
+    await subscribe(9691, 'same-second-t');
+    await subscribe(9692, 'later-t');
+    await db.sql.query(
+      `insert into performance_coins (performance_id, coin_address, chain_id, symbol, name, tx_hash, created_at)
+       select id, $2, 8453, 'VIBE', 'Vibe', $3, date_trunc('second', now()) from performances where cast_hash = $1`,
+      [hash, hex(seq + 0xc1000, 40), hex(seq + 0xd1000, 64)],
+    );
+    expect(await deliveries('same-second-t')).toEqual([{ status: 'pending', attempts: 0 }]);
+    expect(await deliveries('later-t')).toEqual([]);
+  });
+
   it('sends at most 100 tokens per request', async () => {
     const fans = Array.from({ length: 150 }, (_, i) => 20_000 + i);
     const hash = await performance(9200, []);
@@ -306,6 +327,21 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
       hostile.closeAllConnections();
       await new Promise((resolve) => hostile.close(resolve));
     }
+  });
+
+  // The URL check is by name; a public-looking name can resolve to a private address. The Node host's sender connects
+  // only to public addresses (createPublicOnlyFetch): here `localhost` stands for such a name (the name check is told
+  // to let loopback through, the address check is not).
+  it('refuses for good a client whose host resolves to a non-public address, sending nothing', async () => {
+    const { createPublicOnlyFetch } = await import('../src/node/createPublicOnlyFetch.ts');
+    const port = new URL(client.url).port;
+    const hash = await performance(9670, []);
+    await subscribe(9670, 'rebound-t', `http://localhost:${port}/v1/frame-notifications`);
+    await coin(hash);
+    const before = client.requests.length;
+    expect(await sender({ fetch: createPublicOnlyFetch() }).runOnce()).toMatchObject({ failed: 1, retry: 0, sent: 0 });
+    expect(client.requests.length).toBe(before);
+    expect(await deliveries('rebound-t')).toEqual([{ status: 'failed', attempts: 1 }]);
   });
 
   it('cancels deliveries whose token was disabled before they were sent', async () => {

@@ -198,3 +198,37 @@ revoke execute on function public.apply_miniapp_event(bigint, text, text, text, 
   public.record_miniapp_deliveries(text, jsonb) from public, anon, authenticated;
 grant execute on function public.apply_miniapp_event(bigint, text, text, text, text, timestamptz),
   public.record_miniapp_deliveries(text, jsonb) to service_role;
+
+-- Found by the browser suite: the coin's created_at is its block's timestamp, whole seconds, so a fan who engaged in
+-- the same second as the coin's block (engaged_at 12:00:49.403, block 12:00:49) was not counted as an early supporter
+-- and was never told. An engagement counts as before the coin when it is before the end of the coin's block second.
+create or replace function public.notify_coin_live() returns trigger
+language plpgsql
+set search_path = public, pg_temp
+as $$
+declare
+  v_perf public.performances;
+  v_title text;
+  v_path text;
+begin
+  select * into v_perf from public.performances where id = new.performance_id;
+  if v_perf.id is null or v_perf.deleted_at is not null then
+    return new;
+  end if;
+  v_title := left(regexp_replace(v_perf.title, '\s+', ' ', 'g'), 60);
+  v_path := '/app/p/' || v_perf.cast_hash;
+  perform public.enqueue_miniapp_notification('coin_live_artist', v_perf.cast_hash, v_perf.artist_fid,
+    'Your coin is live', '$' || new.symbol || ' for "' || v_title || '" is live. Share it with your fans.', v_path);
+  perform public.enqueue_miniapp_notification('coin_live_supporter', v_perf.cast_hash, e.fid,
+    'A set you backed has a coin', '"' || v_title || '" went viral: $' || new.symbol || ' is live. Be early.', v_path)
+  from public.viral_engagers e
+  where e.cast_hash = v_perf.cast_hash and e.fid <> v_perf.artist_fid
+    and e.engaged_at < date_trunc('second', new.created_at) + interval '1 second'
+    and exists (select 1 from public.miniapp_subscriptions s where s.fid = e.fid and s.notifications_enabled);
+  return new;
+end;
+$$;
+comment on function public.notify_coin_live() is
+  'Trigger on performance_coins insert: queue the artist''s and the early supporters'' (engaged before the end of the '
+  'coin block''s second) coin-live notifications.';
+revoke execute on function public.notify_coin_live() from public, anon, authenticated;
