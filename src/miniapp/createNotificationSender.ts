@@ -137,6 +137,10 @@ export function createNotificationSender(options: NotificationSenderOptions): No
         body: response.status === 200 ? await readAnswer(response) : await response.body?.cancel(),
       };
     } catch (error) {
+      // createPublicOnlyFetch (Node host): the client's host resolves to a non-public address; never worth a retry.
+      if (error instanceof Error && error.name === 'NotificationFetch.PrivateAddressError') {
+        return { kind: 'refused', error: 'notification host resolves to a non-public address' };
+      }
       return { kind: 'no_answer', error: errorFields(error).error as string };
     }
   };
