@@ -131,7 +131,16 @@ export interface HostedApp {
 export async function openInHost(
   browser: Browser,
   server: HostPageServer,
-  options: { appUrl: string; fid: number; wallet: HostWallet; width?: number; colorScheme?: 'light' | 'dark' },
+  options: {
+    appUrl: string;
+    fid: number;
+    wallet: HostWallet;
+    width?: number;
+    colorScheme?: 'light' | 'dark';
+    /** The user's answer to the "add" prompt, as the client's server gives it (after sending its webhook event);
+     * unset: the prompt is accepted without notifications and nothing is sent. */
+    onAddMiniApp?: () => Promise<{ accepted: boolean; notificationDetails?: { url: string; token: string } }>;
+  },
 ): Promise<HostedApp> {
   const page = await browser.newPage({
     viewport: { width: options.width ?? 390, height: 844 },
@@ -154,6 +163,7 @@ export async function openInHost(
     });
     return { message, signature: await options.wallet.account.signMessage({ message }) };
   });
+  if (options.onAddMiniApp !== undefined) await page.exposeFunction('hostAddMiniApp', options.onAddMiniApp);
   const query = new URLSearchParams({ app: options.appUrl, fid: String(options.fid), inset: '20' });
   await page.goto(`${server.origin}/?${query}`);
   return {

@@ -48,7 +48,7 @@ describe('isPublicAddress', () => {
 describe('createPublicOnlyFetch', () => {
   let server: Server;
   let port = 0;
-  const received: { method?: string; url?: string; body: string }[] = [];
+  const received: { method: string | undefined; url: string | undefined; body: string }[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
