@@ -139,6 +139,7 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
     );
     expect(await deliveries('same-second-t')).toEqual([{ status: 'pending', attempts: 0 }]);
     expect(await deliveries('later-t')).toEqual([]);
+    expect(await sender().runOnce()).toMatchObject({ sent: 1 });
   });
 
   it('sends at most 100 tokens per request', async () => {
@@ -153,6 +154,22 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
     await coin(hash);
     expect(await sender().runOnce()).toMatchObject({ sent: 150 });
     expect(client.requests.map((r) => r.tokens.length).sort((a, b) => a - b)).toEqual([50, 100]);
+  });
+
+  // Measured with npm run bench:notifications: deliveries were leased in id order, which interleaves the clients (tokens
+  // are queued in subscription order), so each lease was split into half-empty requests.
+  it('leases deliveries grouped by client, so every request of a big fan-out is full', async () => {
+    const hash = await performance(9250, []);
+    await db.sql.query(
+      `insert into viral_engagers (cast_hash, fid, weight, engaged_at)
+       select $1, g, 1, now() - interval '1 hour' from generate_series(30000, 30199) g`,
+      [hash],
+    );
+    for (let fid = 30_000; fid < 30_200; fid++) await subscribe(fid, `mixed-${fid}`, `${client.url}/${fid % 2}`);
+    await coin(hash);
+    const run = sender({ claimLimit: 100 });
+    for (let i = 0; i < 3; i++) await run.runOnce();
+    expect(client.requests.map((r) => r.tokens.length)).toEqual([100, 100]);
   });
 
   it('handles partial failures: invalid tokens disabled, rate-limited retried after the window, the rest sent', async () => {
