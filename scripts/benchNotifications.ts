@@ -3,7 +3,7 @@
  * 100 tokens at most per request, dedupe per token and notificationId), all of whom engaged with one performance; then
  * its coin launches (the `performance_coins` insert `confirm_coin` makes: the trigger queues one notification per fid
  * and one delivery per token in that transaction) and the notification sender (the job's own code, createNotificationSender
- * over the Rpc waist) sends them. A share of requests is answered 429 (Retry-After: 60) or 503; those tokens wait for
+ * over the Rpc waist, with the Node host's fetch: createPublicOnlyFetch) sends them. A share of requests is answered 429 (Retry-After: 60) or 503; those tokens wait for
  * their retry, which the bench brings forward (`next_attempt_at = now()`) instead of waiting the real 30-60 s, and
  * times the pass that delivers them. Every token must be shown exactly once. Repeated per sender count (several
  * senders run at once, as several instances would: deliveries are leased with SKIP LOCKED).
@@ -17,6 +17,7 @@ import { migrate, readBootstrap, readMigrations } from '../src/db/migrate.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import { sqlRpc } from '../src/db/rpc.ts';
 import { createNotificationSender } from '../src/miniapp/createNotificationSender.ts';
+import { createPublicOnlyFetch } from '../src/node/createPublicOnlyFetch.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { createCleanup } from './bench/createCleanup.ts';
 import { backgroundLoad, machineLine } from './bench/machine.ts';
@@ -143,12 +144,14 @@ try {
       [castHash],
     );
 
+    // The Node host's own fetch for notifications (public addresses only; loopback allowed here, as on the devnet).
+    const hostFetch = createPublicOnlyFetch({ allowLoopback: true });
     const requestMs: number[] = [];
     let answered429 = 0;
     let answered503 = 0;
     const timedFetch: typeof fetch = async (input, init) => {
       const start = performance.now();
-      const response = await fetch(input, init);
+      const response = await hostFetch(input, init);
       requestMs.push(performance.now() - start);
       if (response.status === 429) answered429++;
       if (response.status === 503) answered503++;

@@ -91,11 +91,17 @@ function publicOnlyLookup(allowLoopback: boolean) {
 
 /** A fetch for the notification sender (Node host): the request goes only to public addresses, checked on the
  * addresses the connection uses (IP literals directly, names through the lookup); otherwise it rejects with
- * PrivateAddressError. No redirect is followed (the sender asks for none), no proxy, no connection reuse. What it
+ * PrivateAddressError. No redirect is followed (the sender asks for none), no proxy. What it
  * takes of fetch: method, headers, a string body, signal. `allowLoopback`: the devnet's local stand-ins. */
 export function createPublicOnlyFetch(options: { allowLoopback?: boolean } = {}): typeof fetch {
   const allowLoopback = options.allowLoopback === true;
-  const lookup = publicOnlyLookup(allowLoopback);
+  const lookup = publicOnlyLookup(allowLoopback) as never;
+  // Connections are kept alive and reused (a TLS handshake per batch would cost more than the batch); every new
+  // connection goes through the checking lookup.
+  const agents = {
+    'https:': new https.Agent({ keepAlive: true, maxSockets: 16, lookup }),
+    'http:': new http.Agent({ keepAlive: true, maxSockets: 16, lookup }),
+  };
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PrivateAddressError('not an http(s) URL');
@@ -109,10 +115,11 @@ export function createPublicOnlyFetch(options: { allowLoopback?: boolean } = {})
     const body = typeof init.body === 'string' ? init.body : undefined;
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const transport = url.protocol === 'https:' ? https : http;
+    const protocol: 'https:' | 'http:' = url.protocol;
     return new Promise<Response>((resolve, reject) => {
       const request = transport.request(
         url,
-        { method: init.method ?? 'GET', headers, lookup: lookup as never, agent: false, ...(signal ? { signal } : {}) },
+        { method: init.method ?? 'GET', headers, agent: agents[protocol], ...(signal ? { signal } : {}) },
         (res) => {
           const status = res.statusCode ?? 502;
           const responseHeaders = new Headers();
