@@ -12,8 +12,6 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Performance, performanceSchema } from '../src/performances/types.ts';
-import { type HubStandIn, startHubStandIn } from '../test/standins/hubApi.ts';
-import { createFrameSigner, type FrameSigner } from '../test/support/frameActions.ts';
 import { type Cleanup, createCleanup } from './bench/createCleanup.ts';
 import { createRandom } from './bench/createRandom.ts';
 import { type DriveResult, driveRequests, type FrameRequest, type ResponseCheck } from './bench/framesDriveRequests.ts';
@@ -25,7 +23,9 @@ import { clusterCpuSeconds, machineCpuSeconds, processCpuSeconds } from './bench
 import { startPostgres } from './bench/startPostgres.ts';
 import { freePort, type ServerProcess, startServer } from './bench/startServer.ts';
 import { formatTable, num, percentile } from './bench/summarize.ts';
+import { type HubStandIn, startHubStandIn } from './devnet/hubStandIn.ts';
 import { castCreated, castHash, PERFORMANCE_CHANNEL, signed, user } from './neynarPayloads.ts';
+import { createFrameSigner, type FrameSigner } from './support/frameActions.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Performances used only by warm-ups (and the pixel comparison), never measured. */

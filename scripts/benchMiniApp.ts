@@ -13,11 +13,11 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { writeWebApp } from '../src/webapp/buildWebApp.ts';
-import { startHostPageServer } from '../test/browser/support/hostPage.ts';
-import { freePort, spawnScript, stopSpawned, waitHealthy } from '../test/support/spawnHost.ts';
 import { measureLiveCount } from './bench/measureLiveCount.ts';
 import { positive } from './bench/parseIntFlag.ts';
+import { startHostPageServer } from './browser/hostPage.ts';
 import { castHash, performanceCast, reaction, signed, user } from './neynarPayloads.ts';
+import { freePort, spawnScript, stopSpawned, waitHealthy } from './support/spawnHost.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);

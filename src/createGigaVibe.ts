@@ -84,6 +84,8 @@ export interface GigaVibeHost {
   /** LISTEN on the database (Node on PGlite or PostgreSQL) for GET /api/stream; unset: the stream answers 503 (the
    * Supabase Data API cannot listen) or, on Workers, 501. */
   listener?: Listener;
+  /** The mini app notification sender's fetch (Node: only public addresses, checked at connect time). */
+  notificationFetch?: typeof fetch;
 }
 
 /** The server, built once: the HTTP app, the background jobs every host runs (and those this host cannot, with why),
@@ -228,6 +230,7 @@ export function createGigaVibe(env: Env, host: GigaVibeHost): GigaVibe {
         checkSigner,
         ...(host.clientAddress === undefined ? {} : { clientAddress: host.clientAddress }),
         allowLoopbackNotificationUrls: host.dev !== undefined,
+        ...(host.notificationFetch === undefined ? {} : { notificationFetch: host.notificationFetch }),
       },
     );
   }

@@ -8,7 +8,6 @@ import { coinFactoryABI, coinFactoryAddress } from '@zoralabs/protocol-deploymen
 import { createPublicClient, http } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { castHash } from '../scripts/neynarPayloads.ts';
-import { coinMetadataUrl } from '../src/coins/coinMetadataUrl.ts';
 import {
   deliverSigned,
   freePort,
@@ -17,7 +16,8 @@ import {
   stopSpawned,
   viralPayloads,
   waitHealthy,
-} from './support/spawnHost.ts';
+} from '../scripts/support/spawnHost.ts';
+import { coinMetadataUrl } from '../src/coins/coinMetadataUrl.ts';
 
 /** The anvil processes a host started (its chain dies with it, as in a machine or container that is killed). */
 function anvilChildren(pid: number): number[] {

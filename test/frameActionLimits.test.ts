@@ -1,9 +1,9 @@
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castHash, performanceCast, user } from '../scripts/neynarPayloads.ts';
+import { createFrameSigner } from '../scripts/support/frameActions.ts';
 import { createRateLimiter } from '../src/http/createRateLimiter.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
-import { createFrameSigner } from './support/frameActions.ts';
 import { type FramesHarness, PUBLIC_URL, startFramesHarness } from './support/framesHarness.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
 

@@ -16,9 +16,11 @@ import {
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
+import { type HubStandIn, startHubStandIn } from '../scripts/devnet/hubStandIn.ts';
 import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zoraApiStandIn.ts';
 import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, user } from '../scripts/neynarPayloads.ts';
+import { createFrameSigner, forgeDataKeepSignedBytes } from '../scripts/support/frameActions.ts';
 import { createApp, type GigaVibeApp } from '../src/app.ts';
 import { createCoinChain } from '../src/coins/createCoinChain.ts';
 import { createCoinWorker } from '../src/coins/createCoinWorker.ts';
@@ -36,10 +38,8 @@ import { createZoraQuoter } from '../src/trading/createZoraQuoter.ts';
 import { type PrepareBuyDeps, prepareBuy } from '../src/trading/prepareBuy.ts';
 import { routerAllowlist } from '../src/trading/routerAllowlist.ts';
 import { KNOWN_ROUTER_ABIS } from '../src/trading/selectRouterAbi.ts';
-import { type HubStandIn, startHubStandIn } from './standins/hubApi.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { deliverToStore } from './support/deliverToStore.ts';
-import { createFrameSigner, forgeDataKeepSignedBytes } from './support/frameActions.ts';
 import { SECRET } from './support/testApp.ts';
 import { setParams } from './support/viralFixtures.ts';
 

@@ -1,8 +1,8 @@
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castHash, performanceCast, user } from '../scripts/neynarPayloads.ts';
+import { createFrameSigner } from '../scripts/support/frameActions.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
-import { createFrameSigner } from './support/frameActions.ts';
 import { type FramesHarness, giveCoin, PUBLIC_URL, startFramesHarness } from './support/framesHarness.ts';
 import { testApp } from './support/testApp.ts';
 

@@ -1,8 +1,6 @@
 import { getAddress, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castDeleted, castHash, performanceCast, reaction, user, userUpdated } from '../scripts/neynarPayloads.ts';
-import { BaseError, UnavailableError } from '../src/errors.ts';
-import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import {
   createFrameSigner,
   dropData,
@@ -10,7 +8,9 @@ import {
   flipByte,
   forgeDataKeepSignedBytes,
   type SignedFrameAction,
-} from './support/frameActions.ts';
+} from '../scripts/support/frameActions.ts';
+import { BaseError, UnavailableError } from '../src/errors.ts';
+import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import {
   bytes,
   FAKE_ABI,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castHash, performanceCast, signed, user } from '../scripts/neynarPayloads.ts';
-import { freePort, spawnScript, waitHealthy } from './support/spawnHost.ts';
+import { freePort, spawnScript, waitHealthy } from '../scripts/support/spawnHost.ts';
 
 const SECRET = 'shutdown-webhook-secret-0123456789abcdef';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { createJsonFarcasterSignature } from '@farcaster/miniapp-node';
 import { ed25519 } from '@noble/curves/ed25519';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HubStandIn, startHubStandIn } from '../scripts/devnet/hubStandIn.ts';
 import { type QuickAuthStandIn, startQuickAuthStandIn } from '../scripts/devnet/quickAuthStandIn.ts';
 import { loadConfig } from '../src/config/loadConfig.ts';
 import { createGigaVibe, type GigaVibe, type GigaVibeHost } from '../src/createGigaVibe.ts';
 import { loadFrameFonts } from '../src/frames/loadFrameFonts.ts';
 import { silentLogger } from '../src/support/logger.ts';
-import { type HubStandIn, startHubStandIn } from './standins/hubApi.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
 
 /** The mini app as createGigaVibe wires it from configuration: Quick Auth from QUICK_AUTH_ORIGIN, the webhook on the

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sendNotificationRequestSchema } from '@farcaster/miniapp-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type NotificationStandIn, startNotificationStandIn } from '../scripts/devnet/notificationStandIn.ts';
 import { castCreated, castHash, PERFORMANCE_CHANNEL, reaction, user } from '../scripts/neynarPayloads.ts';
 import { createNotificationSender, type NotificationSenderOptions } from '../src/miniapp/createNotificationSender.ts';
 import { silentLogger } from '../src/support/logger.ts';
-import { type NotificationStandIn, startNotificationStandIn } from './standins/notificationServer.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
 import { type TestApp, testApp } from './support/testApp.ts';
 
@@ -120,6 +120,28 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
     expect(client.requests).toHaveLength(2);
   });
 
+  // Found by the browser suite: the coin's time is its block's, in whole seconds; a fan who engaged within that second
+  // (before the coin, by our clock) was not counted as an early supporter.
+  it('counts as early supporters those who engaged within the second of the coin block, not after it', async () => {
+    const hash = await performance(9690, []);
+    await db.sql.query(
+      `insert into viral_engagers (cast_hash, fid, weight, engaged_at)
+       values ($1, 9691, 1, date_trunc('second', now()) + interval '400 milliseconds'),
+              ($1, 9692, 1, date_trunc('second', now()) + interval '2 seconds')`,
+      [hash],
+    );
+    await subscribe(9691, 'same-second-t');
+    await subscribe(9692, 'later-t');
+    await db.sql.query(
+      `insert into performance_coins (performance_id, coin_address, chain_id, symbol, name, tx_hash, created_at)
+       select id, $2, 8453, 'VIBE', 'Vibe', $3, date_trunc('second', now()) from performances where cast_hash = $1`,
+      [hash, hex(seq + 0xc1000, 40), hex(seq + 0xd1000, 64)],
+    );
+    expect(await deliveries('same-second-t')).toEqual([{ status: 'pending', attempts: 0 }]);
+    expect(await deliveries('later-t')).toEqual([]);
+    expect(await sender().runOnce()).toMatchObject({ sent: 1 });
+  });
+
   it('sends at most 100 tokens per request', async () => {
     const fans = Array.from({ length: 150 }, (_, i) => 20_000 + i);
     const hash = await performance(9200, []);
@@ -132,6 +154,22 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
     await coin(hash);
     expect(await sender().runOnce()).toMatchObject({ sent: 150 });
     expect(client.requests.map((r) => r.tokens.length).sort((a, b) => a - b)).toEqual([50, 100]);
+  });
+
+  // Measured with npm run bench:notifications: deliveries were leased in id order, which interleaves the clients (tokens
+  // are queued in subscription order), so each lease was split into half-empty requests.
+  it('leases deliveries grouped by client, so every request of a big fan-out is full', async () => {
+    const hash = await performance(9250, []);
+    await db.sql.query(
+      `insert into viral_engagers (cast_hash, fid, weight, engaged_at)
+       select $1, g, 1, now() - interval '1 hour' from generate_series(30000, 30199) g`,
+      [hash],
+    );
+    for (let fid = 30_000; fid < 30_200; fid++) await subscribe(fid, `mixed-${fid}`, `${client.url}/${fid % 2}`);
+    await coin(hash);
+    const run = sender({ claimLimit: 100 });
+    for (let i = 0; i < 3; i++) await run.runOnce();
+    expect(client.requests.map((r) => r.tokens.length)).toEqual([100, 100]);
   });
 
   it('handles partial failures: invalid tokens disabled, rate-limited retried after the window, the rest sent', async () => {
@@ -149,6 +187,8 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
       'select notifications_enabled, token from miniapp_subscriptions where fid = 9302',
     );
     expect(sub).toEqual({ notifications_enabled: false, token: null });
+    // The dead token is retired: a replayed event enabling it again changes nothing.
+    expect(await subscribe(9302, 'dead-t')).toBe(false);
     const [wait] = await db.sql.query<{ seconds: number; status: string }>(
       `select extract(epoch from next_attempt_at - now())::float8 as seconds, status
        from miniapp_notification_deliveries where token = 'slow-t'`,
@@ -258,6 +298,67 @@ describe.each(databaseTargets())('mini app notifications on $name', (target) => 
       await new Promise((resolve) => hostile.close(resolve));
       await new Promise((resolve) => target.close(resolve));
     }
+  });
+
+  // Found: the answer was read whole (`response.text()`) before its size was checked, so a client answering 200 with a
+  // chunked body without end (no Content-Length) was read into memory until the 10 s timeout.
+  it('stops reading an endless chunked answer at 64 KiB, and gives up on a trickling one at the timeout (hostile client)', async () => {
+    const { createServer } = await import('node:http');
+    let written = 0;
+    let endlessClosed = false;
+    const hostile = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url === '/trickle') {
+        res.write('{"result":');
+        const timer = setInterval(() => res.write(' '), 50);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      res.on('close', () => {
+        endlessClosed = true;
+      });
+      pump();
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(hostile.address() as { port: number }).port}`;
+    try {
+      const hash = await performance(9660, [9661]);
+      await subscribe(9660, 'endless-t', `${base}/endless`);
+      await subscribe(9661, 'trickle-t', `${base}/trickle`);
+      await coin(hash);
+      expect(await sender({ timeoutMs: 3000 }).runOnce()).toMatchObject({ retry: 2, sent: 0 });
+      await expect.poll(() => endlessClosed).toBe(true);
+      // Socket buffers hold a few MiB; reading until the timeout would have taken hundreds.
+      expect(written).toBeLessThan(32 * 1024 * 1024);
+      expect(await deliveries('endless-t')).toEqual([{ status: 'pending', attempts: 1 }]);
+      expect(await deliveries('trickle-t')).toEqual([{ status: 'pending', attempts: 1 }]);
+    } finally {
+      hostile.closeAllConnections();
+      await new Promise((resolve) => hostile.close(resolve));
+    }
+  });
+
+  // The URL check is by name; a public-looking name can resolve to a private address. The Node host's sender connects
+  // only to public addresses (createPublicOnlyFetch): here `localhost` stands for such a name (the name check is told
+  // to let loopback through, the address check is not).
+  it('refuses for good a client whose host resolves to a non-public address, sending nothing', async () => {
+    const { createPublicOnlyFetch } = await import('../src/node/createPublicOnlyFetch.ts');
+    const port = new URL(client.url).port;
+    const hash = await performance(9670, []);
+    await subscribe(9670, 'rebound-t', `http://localhost:${port}/v1/frame-notifications`);
+    await coin(hash);
+    const before = client.requests.length;
+    expect(await sender({ fetch: createPublicOnlyFetch() }).runOnce()).toMatchObject({ failed: 1, retry: 0, sent: 0 });
+    expect(client.requests.length).toBe(before);
+    expect(await deliveries('rebound-t')).toEqual([{ status: 'failed', attempts: 1 }]);
   });
 
   it('cancels deliveries whose token was disabled before they were sent', async () => {

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createJsonFarcasterSignature } from '@farcaster/miniapp-node';
 import { ed25519 } from '@noble/curves/ed25519';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type HubStandIn, startHubStandIn } from '../scripts/devnet/hubStandIn.ts';
 import { createHubSignerCheck } from '../src/farcaster/createHubSignerCheck.ts';
 import { createMiniAppServer } from '../src/miniapp/createMiniAppServer.ts';
 import { silentLogger } from '../src/support/logger.ts';
-import { type HubStandIn, startHubStandIn } from './standins/hubApi.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
 import { testApp } from './support/testApp.ts';
 
@@ -133,6 +133,73 @@ describe.each(databaseTargets())('POST /webhooks/miniapp on $name', (target) => 
     expect(await (await post(disabledLater)).json()).toEqual({ ok: true, applied: true });
     expect(await (await post(enabledEarlier)).json()).toEqual({ ok: true, applied: false });
     expect(await tokens()).toEqual([{ token: null, notifications_enabled: false, added: true }]);
+  });
+
+  // Replays: the signed payload has no time or nonce (and Ed25519 is deterministic), so a captured delivery is byte for
+  // byte what the client sent. A token that stopped being live is retired, and an enabling event naming it is a replay.
+  it('refuses a captured notifications_enabled replayed after the user disabled notifications', async () => {
+    const captured = signEvent(fid, key, enabled('t1'));
+    expect(await (await post(captured)).json()).toEqual({ ok: true, applied: true });
+    expect((await post(signEvent(fid, key, { event: 'notifications_disabled' }))).status).toBe(200);
+    const replay = await post(captured);
+    // 200: a client that gets anything else retries; nothing changed.
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({ ok: true, applied: false });
+    expect(await tokens()).toEqual([{ token: null, notifications_enabled: false, added: true }]);
+    expect((await state()).notifications.enabled).toBe(false);
+    // The user enabling again: the client hands out a new token, which is taken.
+    expect(await (await post(signEvent(fid, key, enabled('t2')))).json()).toEqual({ ok: true, applied: true });
+    expect(await tokens()).toEqual([{ token: 't2', notifications_enabled: true, added: true }]);
+    // A client's redelivery of the live event is still idempotent.
+    expect(await (await post(signEvent(fid, key, enabled('t2')))).json()).toEqual({ ok: true, applied: true });
+  });
+
+  it('refuses a captured miniapp_added (with its token) replayed after the app was removed', async () => {
+    const captured = signEvent(fid, key, {
+      event: 'miniapp_added',
+      notificationDetails: { url: CLIENT_URL, token: 'added-t' },
+    });
+    expect((await post(captured)).status).toBe(200);
+    expect((await post(signEvent(fid, key, { event: 'miniapp_removed' }))).status).toBe(200);
+    expect(await (await post(captured)).json()).toEqual({ ok: true, applied: false });
+    expect(await tokens()).toEqual([{ token: null, notifications_enabled: false, added: false }]);
+  });
+
+  it('refuses an old token replayed after the client replaced it, and after another key took the URL over', async () => {
+    const first = signEvent(fid, key, enabled('gen-1'));
+    await post(first);
+    await post(signEvent(fid, key, enabled('gen-2')));
+    expect(await (await post(first)).json()).toEqual({ ok: true, applied: false });
+    expect(await tokens()).toEqual([{ token: 'gen-2', notifications_enabled: true, added: true }]);
+    // The user's client rotated its app key; the old key's captured event must not take the URL back.
+    const rotated = newAppKey();
+    hub.register(fid, rotated.hex);
+    await post(signEvent(fid, rotated, enabled('gen-3')));
+    expect(await (await post(signEvent(fid, key, enabled('gen-2')))).json()).toEqual({ ok: true, applied: false });
+    expect(await tokens()).toEqual([
+      { token: null, notifications_enabled: false, added: true },
+      { token: 'gen-3', notifications_enabled: true, added: true },
+    ]);
+  });
+
+  it('keeps only a digest of retired tokens, at most 200 per fid', async () => {
+    await post(signEvent(fid, key, enabled('secret-token-1')));
+    await post(signEvent(fid, key, { event: 'notifications_disabled' }));
+    const rows = await db.sql.query<{ digest: string; reason: string }>(
+      `select encode(token_digest, 'hex') as digest, reason from miniapp_retired_tokens where fid = $1`,
+      [fid],
+    );
+    const expected = (await import('node:crypto')).createHash('sha256').update('secret-token-1').digest('hex');
+    expect(rows).toEqual([{ digest: expected, reason: 'notifications_disabled' }]);
+    await db.sql.query(`select retire_miniapp_token($1, $2, 'bulk-' || g, 'replaced') from generate_series(1, 205) g`, [
+      fid,
+      CLIENT_URL,
+    ]);
+    const [count] = await db.sql.query<{ n: number }>(
+      'select count(*)::int as n from miniapp_retired_tokens where fid = $1',
+      [fid],
+    );
+    expect(count?.n).toBe(200);
   });
 
   it('lets a new key of the same client take over its notification URL (one live token per fid and URL)', async () => {

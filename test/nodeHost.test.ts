@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devnetAccount } from '../scripts/devnet/startDevnet.ts';
 import { castHash, performanceCast, reaction, signed, user } from '../scripts/neynarPayloads.ts';
-import { readMigrations } from '../src/db/migrate.ts';
 import {
   deliverSigned,
   freePort,
@@ -13,7 +12,8 @@ import {
   stopSpawned,
   viralPayloads,
   waitHealthy as waitForHealth,
-} from './support/spawnHost.ts';
+} from '../scripts/support/spawnHost.ts';
+import { readMigrations } from '../src/db/migrate.ts';
 
 const run = (script: string, env: Record<string, string>): Spawned => spawnScript(script, env);
 const waitHealthy = (port: number, r: Spawned) => waitForHealth(port, r, 120_000);

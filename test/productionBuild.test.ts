@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castHash, performanceCast, signed, user } from '../scripts/neynarPayloads.ts';
-import { freePort, root, type Spawned, stopSpawned, waitHealthy } from './support/spawnHost.ts';
+import { freePort, root, type Spawned, stopSpawned, waitHealthy } from '../scripts/support/spawnHost.ts';
 
 const run = promisify(execFile);
 const SECRET = 'production-build-test-secret-0123456789';

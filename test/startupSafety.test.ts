@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Spawned, spawnScript, stopSpawned, waitHealthy } from './support/spawnHost.ts';
+import { freePort, type Spawned, spawnScript, stopSpawned, waitHealthy } from '../scripts/support/spawnHost.ts';
 
 /** One line on stderr, no stack trace, exit 1. */
 async function expectCleanRefusal(spawned: Spawned, message: RegExp, withinMs = 30_000): Promise<string> {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { castHash, performanceCast, reaction, user } from '../scripts/neynarPayloads.ts';
+import { deliverSigned, freePort, spawnScript, waitHealthy } from '../scripts/support/spawnHost.ts';
 import { parsePrometheusText, sampleValue } from './support/parsePrometheusText.ts';
-import { deliverSigned, freePort, spawnScript, waitHealthy } from './support/spawnHost.ts';
 import { openStream } from './support/streamClient.ts';
 
 const SECRET = 'stream-host-webhook-secret-0123456789ab';

@@ -6,13 +6,13 @@ import { createWalletClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { unstable_startWorker } from 'wrangler';
+import { type HubStandIn, startHubStandIn } from '../scripts/devnet/hubStandIn.ts';
 import { type Devnet, startDevnet } from '../scripts/devnet/startDevnet.ts';
 import { castHash, PERFORMANCE_CHANNEL, performanceCast, reaction, signed, user } from '../scripts/neynarPayloads.ts';
+import { createFrameSigner, type FrameSigner, forgeDataKeepSignedBytes } from '../scripts/support/frameActions.ts';
 import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
-import { type HubStandIn, startHubStandIn } from './standins/hubApi.ts';
 import { type PostgrestStandIn, startPostgrestStandIn } from './standins/postgrest.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
-import { createFrameSigner, type FrameSigner, forgeDataKeepSignedBytes } from './support/frameActions.ts';
 import { giveCoin, metaMap, pngSize } from './support/framesHarness.ts';
 
 // Nothing may leave the machine: no usage metrics, no request.cf download, no update check (banner), no remote mode.

@@ -70,6 +70,10 @@ export const configSchema = z
       .enum(['true', 'false'], { message: 'must be true or false' })
       .default('true')
       .transform((s) => s === 'true'),
+    NOTIFICATION_PRIVATE_ADDRESS_CHECK: z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('true')
+      .transform((s) => s === 'true'),
     VIRAL_SCORE_THRESHOLD: optionalString.pipe(
       z
         .string()

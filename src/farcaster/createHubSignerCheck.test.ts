@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type HubStandIn, type HubStandInOptions, startHubStandIn } from '../../test/standins/hubApi.ts';
-import { createFrameSigner } from '../../test/support/frameActions.ts';
+import { type HubStandIn, type HubStandInOptions, startHubStandIn } from '../../scripts/devnet/hubStandIn.ts';
+import { createFrameSigner } from '../../scripts/support/frameActions.ts';
 import { UnavailableError } from '../errors.ts';
 import { createHubSignerCheck, type HubSignerCheckOptions } from './createHubSignerCheck.ts';
 

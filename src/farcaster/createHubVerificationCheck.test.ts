@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type HubStandIn, type HubStandInOptions, startHubStandIn } from '../../test/standins/hubApi.ts';
+import { type HubStandIn, type HubStandInOptions, startHubStandIn } from '../../scripts/devnet/hubStandIn.ts';
 import { UnavailableError } from '../errors.ts';
 import {
   createHubVerificationCheck,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFrameSigner, prependForgedData } from '../../test/support/frameActions.ts';
+import { createFrameSigner, prependForgedData } from '../../scripts/support/frameActions.ts';
 import { findAmbiguousField } from './findAmbiguousField.ts';
 
 function varint(n: number): number[] {

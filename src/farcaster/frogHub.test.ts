@@ -3,14 +3,14 @@ import { Frog } from 'frog';
 import type { HonoRequest, MiddlewareHandler } from 'hono';
 import { hexToBytes } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubStandIn, startHubStandIn } from '../../test/standins/hubApi.ts';
+import { type HubStandIn, startHubStandIn } from '../../scripts/devnet/hubStandIn.ts';
 import {
   createFrameSigner,
   dropData,
   forgeDataKeepSignedBytes,
   prependForgedData,
   type SignedFrameAction,
-} from '../../test/support/frameActions.ts';
+} from '../../scripts/support/frameActions.ts';
 import { createErrorHandler } from '../http/onError.ts';
 import { silentLogger } from '../support/logger.ts';
 import { createHubSignerCheck } from './createHubSignerCheck.ts';

@@ -1,7 +1,7 @@
 import { FarcasterNetwork, Message, validations } from '@farcaster/hub-nodejs';
 import { getAddress } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubStandIn, startHubStandIn } from '../../test/standins/hubApi.ts';
+import { type HubStandIn, startHubStandIn } from '../../scripts/devnet/hubStandIn.ts';
 import {
   createFrameSigner,
   dropData,
@@ -12,7 +12,7 @@ import {
   replaceSigner,
   type SignedFrameAction,
   signAsOtherMessageType,
-} from '../../test/support/frameActions.ts';
+} from '../../scripts/support/frameActions.ts';
 import { UnavailableError } from '../errors.ts';
 import { createHubSignerCheck } from './createHubSignerCheck.ts';
 import {

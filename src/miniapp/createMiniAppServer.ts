@@ -51,6 +51,9 @@ export interface MiniAppServerDeps {
   clientAddress?: ClientAddress;
   /** Accept http notification URLs on loopback (devnet and tests: local stand-ins). */
   allowLoopbackNotificationUrls?: boolean;
+  /** The notification sender's fetch (Node host: createPublicOnlyFetch, unless NOTIFICATION_PRIVATE_ADDRESS_CHECK is
+   * false); default the global fetch. */
+  notificationFetch?: typeof fetch;
 }
 
 /** What the front end needs to sign in: where getToken({ quickAuthServerOrigin }) goes, and the audience. */
@@ -139,6 +142,7 @@ export function createMiniAppServer(config: MiniAppServerConfig, deps: MiniAppSe
     logger: deps.logger,
     workerId: `notify-${crypto.randomUUID()}`,
     allowLoopbackHttp: deps.allowLoopbackNotificationUrls === true,
+    ...(deps.notificationFetch === undefined ? {} : { fetch: deps.notificationFetch }),
   });
   return { hono, authenticate, clientConfig, notificationSender };
 }

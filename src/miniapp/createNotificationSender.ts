@@ -68,13 +68,30 @@ export function groupDeliveries(deliveries: readonly ClaimedDelivery[]): Claimed
   return batches;
 }
 
+/** The client's JSON answer, read as a stream and abandoned past MAX_ANSWER_BYTES whatever Content-Length claims (a
+ * hostile client may send a chunked answer without end); null when too big or not JSON. */
 async function readAnswer(response: Response): Promise<unknown> {
   const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_ANSWER_BYTES) return null;
-  const text = await response.text();
-  if (text.length > MAX_ANSWER_BYTES) return null;
+  if (declared > MAX_ANSWER_BYTES || response.body === null) {
+    await response.body?.cancel();
+    return null;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
   try {
-    return JSON.parse(text);
+    return JSON.parse(text + decoder.decode());
   } catch {
     return null;
   }
@@ -120,6 +137,10 @@ export function createNotificationSender(options: NotificationSenderOptions): No
         body: response.status === 200 ? await readAnswer(response) : await response.body?.cancel(),
       };
     } catch (error) {
+      // createPublicOnlyFetch (Node host): the client's host resolves to a non-public address; never worth a retry.
+      if (error instanceof Error && error.name === 'NotificationFetch.PrivateAddressError') {
+        return { kind: 'refused', error: 'notification host resolves to a non-public address' };
+      }
       return { kind: 'no_answer', error: errorFields(error).error as string };
     }
   };

@@ -11,10 +11,12 @@ const responseSchema = z.object({
   }),
 });
 
-/** How one batch request ended: the client's answer, or no answer (connection refused, timeout, reset). */
+/** How one batch request ended: the client's answer, no answer (connection refused, timeout, reset), or refused by
+ * us before sending (the client's host resolves to a non-public address). */
 export type BatchAnswer =
   | { kind: 'answered'; status: number; retryAfter: string | null; body: unknown }
-  | { kind: 'no_answer'; error: string };
+  | { kind: 'no_answer'; error: string }
+  | { kind: 'refused'; error: string };
 
 /** Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), bounded to a day; undefined when absent
  * or unreadable. */
@@ -29,14 +31,15 @@ export function parseRetryAfter(value: string | null, now: Date): number | undef
 
 /** Per-token outcomes of one batch: a 200 answer sorts tokens into successful, invalid and rate-limited (a token the
  * answer does not mention is retried); 429 rate-limits the whole batch until Retry-After; 5xx, 408, no answer or an
- * unreadable 200 are retried with backoff (the stable notificationId makes a resend harmless); any other status is
- * refused for good. Pure. https://miniapps.farcaster.xyz/docs/specification#send-notifications */
+ * unreadable 200 are retried with backoff (the stable notificationId makes a resend harmless); any other status, or a
+ * request we refused to send, fails for good. Pure. https://miniapps.farcaster.xyz/docs/specification#send-notifications */
 export function decideDeliveryOutcomes(
   deliveries: readonly { id: number; token: string }[],
   answer: BatchAnswer,
   now: Date,
 ): DeliveryOutcome[] {
   const all = (make: (id: number) => DeliveryOutcome) => deliveries.map((d) => make(d.id));
+  if (answer.kind === 'refused') return all((id) => ({ id, outcome: 'failed', error: answer.error }));
   if (answer.kind === 'no_answer') return all((id) => ({ id, outcome: 'retry', error: answer.error }));
   const retryAfter = parseRetryAfter(answer.retryAfter, now);
   const rateLimited = (id: number): DeliveryOutcome =>

@@ -17,6 +17,7 @@ import { createLogger, errorFields } from '../support/logger.ts';
 import { loadNodeWebApp } from '../webapp/loadNodeWebApp.ts';
 import type { InboxDrainerOptions } from '../webhooks/createInboxDrainer.ts';
 import { nodeWebhookCrypto } from '../webhooks/nodeWebhookCrypto.ts';
+import { createPublicOnlyFetch } from './createPublicOnlyFetch.ts';
 import { closeServer, createShutdown } from './createShutdown.ts';
 import { openDatabase } from './openDatabase.ts';
 
@@ -101,6 +102,11 @@ export async function startNodeHost(
     metrics,
     webAppAssets: loadNodeWebApp(options.webApp ?? 'prebuilt', logger),
     ...(db.listener === null ? {} : { listener: db.listener }),
+    // Notification URLs come from anyone's signed webhook event: send only to public addresses (the devnet's local
+    // stand-ins on loopback too).
+    ...(env.NOTIFICATION_PRIVATE_ADDRESS_CHECK
+      ? { notificationFetch: createPublicOnlyFetch({ allowLoopback: options.dev !== undefined }) }
+      : {}),
   });
   for (const job of gv.skipped) logger.warn('background job not run here', { job: job.name, reason: job.reason });
 

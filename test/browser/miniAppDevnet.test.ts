@@ -2,18 +2,31 @@
  * database, anvil, the Zora API stand-in), headless Chromium (playwright-core, Debian's binary), and a host page built
  * on @farcaster/miniapp-host that embeds /app in an iframe on another origin with a context, sign-in and a wallet
  * (an anvil account signing its own transactions). A performance goes viral through signed webhooks and gets a real
- * coin; the test launches the app at it, buys it through the app's UI, and checks the chain. Screenshots of every
+ * coin; the test launches the app at it, buys it through the app's UI, and checks the chain. A listener turns
+ * notifications on in the app (the host answers `addMiniApp()` after its server, scripts/browser/farcasterClientServer.ts,
+ * delivered a miniapp_added event signed by the user's app key), and the coin launch of a performance they backed
+ * reaches the notification stand-in once; disabling, removing and replaying stop or change nothing. Screenshots of every
  * screen (320 and 430 px, light and dark) go to test/browser/artifacts/ (gitignored).
  *
  * What it cannot prove: a real client's quirks (Warpcast's own host, its wallet's UI), the production Quick Auth
- * server, Base itself. Every route the app uses (the stream, POST /api/trades, the portfolio, sell) is required: none
- * of these tests skips. */
+ * server, Base itself, a real client's notification service. Every route the app uses (the stream, POST /api/trades,
+ * the portfolio, sell) is required: none of these tests skips. */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, FrameLocator } from 'playwright-core';
 import { createPublicClient, erc20Abi, http } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../../scripts/browser/browser.ts';
+import { createFarcasterClientServer } from '../../scripts/browser/farcasterClientServer.ts';
+import {
+  createHostWallet,
+  type HostPageServer,
+  type HostWallet,
+  openInHost,
+  startHostPageServer,
+} from '../../scripts/browser/hostPage.ts';
+import { type NotificationStandIn, startNotificationStandIn } from '../../scripts/devnet/notificationStandIn.ts';
 import { devnetAccount } from '../../scripts/devnet/startDevnet.ts';
 import { castHash, reaction, user, userUpdated } from '../../scripts/neynarPayloads.ts';
 import {
@@ -24,19 +37,13 @@ import {
   stopSpawned,
   viralPayloads,
   waitHealthy,
-} from '../support/spawnHost.ts';
-import { chromiumAvailable, launchChromium } from './support/browser.ts';
-import {
-  createHostWallet,
-  type HostPageServer,
-  type HostWallet,
-  openInHost,
-  startHostPageServer,
-} from './support/hostPage.ts';
+} from '../../scripts/support/spawnHost.ts';
 
 export const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 const ARTIST_FID = 7400;
 const VIEWER_FID = 88_001;
+/** A listener who turns notifications on (and two more: one keeps them, one removes the app). */
+const FAN_FID = 88_010;
 /** Long enough that the first buy lands inside the coin's launch window (409 + Retry-After), short enough to wait. */
 const LAUNCH_GUARD_SECONDS = 75;
 
@@ -57,6 +64,8 @@ describe.skipIf(!chromiumAvailable())(
     let spawned: Spawned | undefined;
     let browser: Browser | undefined;
     let hostServer: HostPageServer | undefined;
+    let notify: NotificationStandIn | undefined;
+    const fanWallet = devnetAccount(7).address.toLowerCase();
     let secret = '';
     let rpcUrl = '';
     let wallet: HostWallet;
@@ -101,11 +110,13 @@ describe.skipIf(!chromiumAvailable())(
       ).toEqual([200]);
       browser = await launchChromium();
       hostServer = await startHostPageServer();
+      notify = await startNotificationStandIn();
     }, 240_000);
 
     afterAll(async () => {
       await browser?.close();
       await hostServer?.close();
+      await notify?.close();
       if (spawned) await stopSpawned(spawned);
       if (dir) await rm(dir, { recursive: true, force: true });
     });
@@ -291,6 +302,112 @@ describe.skipIf(!chromiumAvailable())(
       await hosted.page.close();
     }, 120_000);
 
+    it('enable notifications → signed webhook verified → the coin launch notification reaches the client once; disabling and removing stop them, and a replayed enable changes nothing', async () => {
+      const standIn = notify!;
+      const fanUser = user(FAN_FID, {
+        score: 0.9,
+        verified_addresses: { eth_addresses: [fanWallet], sol_addresses: [], primary: { eth_address: fanWallet } },
+      });
+      expect(await deliverSigned(port, secret, [userUpdated(fanUser)])).toEqual([200]);
+      // The user's app keys in their client, registered for their fids (as on the hub) before any event is signed.
+      const fan = await createFarcasterClientServer({ appOrigin: base(), dataDir: dir, fid: FAN_FID });
+      const control = await createFarcasterClientServer({ appOrigin: base(), dataDir: dir, fid: FAN_FID + 1 });
+      const remover = await createFarcasterClientServer({ appOrigin: base(), dataDir: dir, fid: FAN_FID + 2 });
+      await new Promise((r) => setTimeout(r, 1100)); // the server re-reads the development registry once a second
+
+      // In the app: the user accepts the client's "add GigaVibe" prompt with notifications; the client's server sends
+      // our webhook its signed miniapp_added event, then answers the app.
+      let added: Awaited<ReturnType<typeof fan.acceptAdd>> | undefined;
+      const hosted = await openInHost(browser!, hostServer!, {
+        appUrl: `${base()}/app/portfolio`,
+        fid: FAN_FID,
+        wallet,
+        onAddMiniApp: async () => {
+          added = await fan.acceptAdd(standIn.url);
+          return { accepted: true, notificationDetails: added.notificationDetails };
+        },
+      });
+      const app = hosted.page.frameLocator('iframe');
+      const turnOn = app.getByRole('button', { name: 'Turn on notifications' });
+      await turnOn.waitFor({ timeout: 20_000 });
+      await hosted.page.screenshot({ path: path.join(ARTIFACTS, 'notifications-off-390-light.png') });
+      await turnOn.click();
+      await app.locator('[data-notifications="on"]').waitFor({ timeout: 20_000 });
+      expect(added?.status).toBe(200);
+      expect(added?.answer).toEqual({ ok: true, applied: true });
+      expect((await hosted.events()).filter((e) => e.name === 'addMiniApp')).toHaveLength(1);
+      await hosted.page.screenshot({ path: path.join(ARTIFACTS, 'notifications-on-390-light.png') });
+      await hosted.page.close();
+      const token = added!.notificationDetails.token;
+
+      // The fan likes a new performance before it goes viral; its coin launches on the devnet.
+      const backed = castHash(5152, 'a');
+      const payloads = viralPayloads(backed, ARTIST_FID, 64_000);
+      payloads.splice(1, 0, reaction({ kind: 'created', type: 1, castHash: backed, reactor: fanUser, at: Date.now() }));
+      expect((await deliverSigned(port, secret, payloads)).every((s) => s === 200)).toBe(true);
+      const launched = await waitForCoin(backed);
+      const id = `coin_live_supporter:${backed}`;
+      const requestsFor = (notificationId: string) =>
+        standIn.requests.filter((r) => r.notificationId === notificationId);
+      await expect
+        .poll(() => requestsFor(id).length, { timeout: 60_000 })
+        .toBe(1)
+        .catch((error: Error) => {
+          throw new Error(`${error.message}\n${serverLines(/notif|miniapp|error/i)}`);
+        });
+      const title = launched.title.replace(/\s+/g, ' ').slice(0, 60);
+      expect(requestsFor(id)[0]).toEqual({
+        notificationId: id,
+        title: 'A set you backed has a coin',
+        body: `"${title}" went viral: $${launched.coin.symbol} is live. Be early.`.slice(0, 128),
+        targetUrl: `${base()}/app/p/${backed}`,
+        tokens: [token],
+      });
+      // Not sent twice: two more sender runs (every 5 s) send nothing more to this token.
+      await new Promise((r) => setTimeout(r, 11_000));
+      expect(standIn.requests.filter((r) => r.tokens.includes(token))).toHaveLength(1);
+      expect(standIn.shown.filter((s) => s.token === token)).toEqual([{ token, notificationId: id }]);
+
+      // The fan turns notifications off in their client; another user removes the app; a third keeps both on.
+      const controlAdd = await control.acceptAdd(standIn.url);
+      const removerAdd = await remover.acceptAdd(standIn.url);
+      expect([controlAdd.answer, removerAdd.answer]).toEqual([
+        { ok: true, applied: true },
+        { ok: true, applied: true },
+      ]);
+      expect((await fan.send({ event: 'notifications_disabled' })).answer).toEqual({ ok: true, applied: true });
+      expect((await remover.send({ event: 'miniapp_removed' })).answer).toEqual({ ok: true, applied: true });
+      // A captured enabling delivery, replayed: answered 200 (a client retries anything else), nothing changes.
+      expect(await fan.replay(added!.body)).toEqual({ status: 200, answer: { ok: true, applied: false } });
+      expect(await remover.replay(removerAdd.body)).toEqual({ status: 200, answer: { ok: true, applied: false } });
+
+      const off = await openInHost(browser!, hostServer!, {
+        appUrl: `${base()}/app/portfolio`,
+        fid: FAN_FID,
+        wallet,
+        colorScheme: 'dark',
+      });
+      await off.page.frameLocator('iframe').locator('[data-notifications="off"]').waitFor({ timeout: 20_000 });
+      await off.page.screenshot({ path: path.join(ARTIFACTS, 'notifications-disabled-390-dark.png') });
+      await off.page.close();
+
+      // All three back the next performance; only the one with notifications on hears of its coin.
+      const next = castHash(5153, 'a');
+      const more = viralPayloads(next, ARTIST_FID, 66_000);
+      for (const fid of [FAN_FID, FAN_FID + 1, FAN_FID + 2]) {
+        const reactor = fid === FAN_FID ? fanUser : user(fid, { score: 0.9 });
+        more.splice(1, 0, reaction({ kind: 'created', type: 1, castHash: next, reactor, at: Date.now() }));
+      }
+      expect((await deliverSigned(port, secret, more)).every((s) => s === 200)).toBe(true);
+      await waitForCoin(next);
+      const nextId = `coin_live_supporter:${next}`;
+      await expect.poll(() => requestsFor(nextId).length, { timeout: 60_000 }).toBe(1);
+      await new Promise((r) => setTimeout(r, 11_000));
+      expect(requestsFor(nextId).flatMap((r) => r.tokens)).toEqual([controlAdd.notificationDetails.token]);
+      expect(standIn.requests.filter((r) => r.tokens.includes(token))).toHaveLength(1);
+      expect(standIn.requests.filter((r) => r.tokens.includes(removerAdd.notificationDetails.token))).toHaveLength(0);
+    }, 240_000);
+
     it('renders every screen at 320 and 430 px, light and dark (screenshots in test/browser/artifacts)', async () => {
       const screens = [
         ['feed', '/app', '.card'],
@@ -314,6 +431,26 @@ describe.skipIf(!chromiumAvailable())(
         }
       }
     }, 180_000);
+
+    /** The child server's log lines matching `pattern` (the last 40), for a failure message. */
+    function serverLines(pattern: RegExp): string {
+      return (spawned?.output() ?? '')
+        .split('\n')
+        .filter((line) => pattern.test(line))
+        .slice(-40)
+        .join('\n');
+    }
+
+    async function waitForCoin(cast: string): Promise<{ title: string; coin: typeof coin }> {
+      const view = await poll(
+        async () =>
+          (await (await api(`/api/performances/${cast}`)).json()) as { title: string; coin: typeof coin | null },
+        (p) => p.coin !== null,
+        90_000,
+      );
+      if (view.coin === null) throw new Error(`no coin for ${cast} in time:\n${spawned?.output().slice(-3000)}`);
+      return { title: view.title, coin: view.coin };
+    }
 
     async function balanceOf(owner: `0x${string}`): Promise<bigint> {
       const client = createPublicClient({ transport: http(rpcUrl) });

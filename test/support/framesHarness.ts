@@ -2,6 +2,7 @@
  * real fonts and renderer) over a test database, mounted under a parent Hono with the app's error handler, plus
  * parsers for what frames v1 clients read (meta tags, PNG header). */
 import { Hono } from 'hono';
+import { type HubStandIn, startHubStandIn } from '../../scripts/devnet/hubStandIn.ts';
 import { createHubSignerCheck } from '../../src/farcaster/createHubSignerCheck.ts';
 import { createHubVerificationCheck } from '../../src/farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from '../../src/farcaster/frogHub.ts';
@@ -12,7 +13,6 @@ import type { FrameBuyRequest, FrameBuyTransaction, FramesConfig, FramesDeps } f
 import { createErrorHandler } from '../../src/http/onError.ts';
 import { createPerformanceViews } from '../../src/performances/createPerformanceViews.ts';
 import { silentLogger } from '../../src/support/logger.ts';
-import { type HubStandIn, startHubStandIn } from '../standins/hubApi.ts';
 import type { TestDatabase } from './databases.ts';
 
 export const PUBLIC_URL = 'https://frames.gigavibe.example';

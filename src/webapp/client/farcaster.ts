@@ -79,13 +79,20 @@ export async function viewToken(chainId: number, address: string): Promise<void>
   await sdk.actions.viewToken({ token: `eip155:${chainId}/erc20:${address}` });
 }
 
-/** Ask the client to add the app (and enable notifications); false when the user declined or it failed. */
-export async function addApp(): Promise<boolean> {
+/** What the client answered the "add GigaVibe" prompt: added (or not), and whether it enabled notifications. */
+export interface AddAppResult {
+  added: boolean;
+  notifications: boolean;
+}
+
+/** Ask the client to add the app (its prompt also offers notifications). Not added when the user declined, the
+ * client refused (e.g. no valid manifest on this domain) or it failed. */
+export async function addApp(): Promise<AddAppResult> {
   try {
-    await sdk.actions.addMiniApp();
-    return true;
+    const result = await sdk.actions.addMiniApp();
+    return { added: true, notifications: result.notificationDetails !== undefined };
   } catch {
-    return false;
+    return { added: false, notifications: false };
   }
 }
 

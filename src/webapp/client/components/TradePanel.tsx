@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { boot } from '../api.ts';
-import { addApp, clientSession } from '../farcaster.ts';
+import { type AddAppResult, addApp, clientSession } from '../farcaster.ts';
 import { formatCoins, parseEthInput } from '../format.ts';
 import { holdingOf, runBuy, runSell, type TradeStep } from '../trade.ts';
 import type { Coin } from '../types.ts';
@@ -48,6 +48,7 @@ export function TradePanel({ castHash, coin }: { castHash: string; coin: Coin })
   const [wallet, setWallet] = useState<ConnectedWallet | null | undefined>(undefined);
   const [holding, setHolding] = useState<bigint | null>(null);
   const [offerAdd, setOfferAdd] = useState(false);
+  const [addAnswer, setAddAnswer] = useState<AddAppResult | null>(null);
 
   useEffect(() => {
     void findWallet().then(setWallet);
@@ -178,10 +179,26 @@ export function TradePanel({ castHash, coin }: { castHash: string; coin: Coin })
       {offerAdd && (
         <div class="add-app">
           <p>Get a note when your trades confirm and new coins launch.</p>
-          <button type="button" class="button" onClick={() => void addApp().then(() => setOfferAdd(false))}>
+          <button
+            type="button"
+            class="button"
+            onClick={() =>
+              void addApp().then((answer) => {
+                setOfferAdd(!answer.added);
+                setAddAnswer(answer.added ? answer : null);
+              })
+            }
+          >
             Add GigaVibe
           </button>
         </div>
+      )}
+      {addAnswer !== null && (
+        <p class="add-app" role="status">
+          {addAnswer.notifications
+            ? 'GigaVibe is added and notifications are on.'
+            : 'GigaVibe is added. Notifications are off: turn them on in your Farcaster app.'}
+        </p>
       )}
     </div>
   );

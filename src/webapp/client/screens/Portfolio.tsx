@@ -1,22 +1,80 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, fetchAddressPortfolio, fetchPortfolio, readJson } from '../api.ts';
 import { artistName, Notice, SkeletonCards } from '../components/ui.tsx';
-import { authFetch, clientSession, maybeInClient } from '../farcaster.ts';
+import { addApp, authFetch, clientSession, maybeInClient } from '../farcaster.ts';
 import { formatCoins, formatEth } from '../format.ts';
 import type { Portfolio as PortfolioData } from '../types.ts';
 import { findWallet, requestAccount } from '../wallet.ts';
 
 type State =
   | { kind: 'loading' }
-  | { kind: 'ok'; portfolio: PortfolioData; who: string }
+  | { kind: 'ok'; portfolio: PortfolioData; who: string; notifications: boolean | null }
   | { kind: 'message'; text: string; tone: 'info' | 'error' };
 
-/** The signed-in user's fid: Quick Auth, checked by the server (`GET /api/me`). */
-async function signedInFid(): Promise<{ fid: number; name: string } | null> {
+interface Me {
+  fid: number;
+  user?: { username?: string | null } | null;
+  notifications?: { enabled?: boolean };
+}
+
+const readMe = async () => readJson<Me>(await authFetch('/api/me'));
+
+/** The signed-in user's fid and notification state: Quick Auth, checked by the server (`GET /api/me`). */
+async function signedInFid(): Promise<{ fid: number; name: string; notifications: boolean } | null> {
   const session = await clientSession();
   if (session === null) return null;
-  const me = await readJson<{ fid: number; user?: { username?: string | null } | null }>(await authFetch('/api/me'));
-  return { fid: me.fid, name: me.user?.username ? `@${me.user.username}` : (session.user.username ?? `fid ${me.fid}`) };
+  const me = await readMe();
+  return {
+    fid: me.fid,
+    name: me.user?.username ? `@${me.user.username}` : (session.user.username ?? `fid ${me.fid}`),
+    notifications: me.notifications?.enabled === true,
+  };
+}
+
+/** Whether the server has this user's notifications on, asked a few times: the client tells our server through its
+ * own signed webhook event, which may land shortly after the prompt answered. */
+async function serverNotifications(): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if ((await readMe().catch(() => null))?.notifications?.enabled === true) return true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return false;
+}
+
+/** The notification state as our server knows it, and inside a client the "add GigaVibe" prompt to turn them on. */
+function Notifications({ enabled }: { enabled: boolean }) {
+  const [on, setOn] = useState(enabled);
+  const [step, setStep] = useState<'idle' | 'asking' | 'declined' | 'pending'>('idle');
+  const ask = async () => {
+    setStep('asking');
+    const answer = await addApp();
+    if (!answer.notifications) {
+      setStep('declined');
+      return;
+    }
+    const confirmed = await serverNotifications();
+    setOn(confirmed);
+    setStep(confirmed ? 'idle' : 'pending');
+  };
+  if (on)
+    return (
+      <p class="notify notify-on" role="status" data-notifications="on">
+        <span class="notify-dot" aria-hidden="true" />
+        Notifications are on
+      </p>
+    );
+  return (
+    <div class="notify" data-notifications="off">
+      <p>
+        Notifications are off. Turn them on to hear when a set you backed gets its coin and when your trades confirm.
+      </p>
+      <button type="button" class="button" disabled={step === 'asking'} onClick={() => void ask()}>
+        {step === 'asking' ? 'Waiting for Farcaster…' : 'Turn on notifications'}
+      </button>
+      {step === 'declined' && <p class="fine">Notifications were not turned on.</p>}
+      {step === 'pending' && <p class="fine">Farcaster has not confirmed yet. Check again in a moment.</p>}
+    </div>
+  );
 }
 
 async function loadPortfolio(): Promise<State> {
@@ -26,7 +84,13 @@ async function loadPortfolio(): Promise<State> {
         if (error instanceof ApiError) throw error;
         throw new ApiError(401, 'sign-in failed', null);
       });
-      if (me !== null) return { kind: 'ok', portfolio: await fetchPortfolio(me.fid), who: me.name };
+      if (me !== null)
+        return {
+          kind: 'ok',
+          portfolio: await fetchPortfolio(me.fid),
+          who: me.name,
+          notifications: me.notifications,
+        };
     }
     const wallet = await findWallet();
     if (wallet === null)
@@ -40,6 +104,7 @@ async function loadPortfolio(): Promise<State> {
       kind: 'ok',
       portfolio: await fetchAddressPortfolio(address),
       who: `${address.slice(0, 6)}…${address.slice(-4)}`,
+      notifications: null,
     };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404 && error.message === 'not found')
@@ -81,6 +146,7 @@ export function Portfolio() {
             <p class="big num">{formatEth(state.portfolio.totalValueWei)}</p>
             <p class="fine">at block {String(state.portfolio.blockNumber)}</p>
           </div>
+          {state.notifications !== null && <Notifications enabled={state.notifications} />}
           {state.portfolio.items.length === 0 ? (
             <Notice>No coins yet. Buy one from a performance to see it here.</Notice>
           ) : (

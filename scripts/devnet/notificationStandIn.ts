@@ -1,5 +1,5 @@
 /** A local stand-in for a Farcaster client's notification endpoint (the `notificationDetails.url` a client sends in
- * its webhook events), for tests only. It speaks the real wire format: `POST` JSON `{notificationId, title, body,
+ * its webhook events), for tests and `npm run bench:notifications`. It speaks the real wire format: `POST` JSON `{notificationId, title, body,
  * targetUrl, tokens}` checked with `@farcaster/miniapp-core`'s `sendNotificationRequestSchema` (a 400 when it does
  * not parse; `targetUrl` is checked for length only, so loopback test origins pass), and answers 200
  * `{result: {successfulTokens, invalidTokens, rateLimitedTokens}}` (`sendNotificationResponseSchema`).
@@ -41,8 +41,14 @@ export interface NotificationStandIn {
 
 const requestSchema = sendNotificationRequestSchema.extend({ targetUrl: z.string().max(1024) });
 
+export interface NotificationStandInOptions {
+  /** A status to answer instead, per request (counted from 0 in arrival order), or null for the normal answer: how the
+   * bench makes a share of requests 429 (Retry-After: 60) or 503. */
+  answerWith?: (requestIndex: number) => number | null;
+}
+
 /** Start the stand-in on 127.0.0.1 (a free port). */
-export async function startNotificationStandIn(): Promise<NotificationStandIn> {
+export async function startNotificationStandIn(options: NotificationStandInOptions = {}): Promise<NotificationStandIn> {
   const behaviours = new Map<string, TokenBehaviour>();
   const seen = new Set<string>();
   const requests: ReceivedNotification[] = [];
@@ -71,8 +77,12 @@ export async function startNotificationStandIn(): Promise<NotificationStandIn> {
       const request = parsed.data;
       requests.push(request);
       if (mode === 'hang') return;
-      if (mode !== null) {
-        res.writeHead(mode, { 'content-type': 'application/json', ...(mode === 429 ? { 'retry-after': '60' } : {}) });
+      const status = mode ?? options.answerWith?.(requests.length - 1) ?? null;
+      if (status !== null) {
+        res.writeHead(status, {
+          'content-type': 'application/json',
+          ...(status === 429 ? { 'retry-after': '60' } : {}),
+        });
         res.end('{"error":"unavailable"}');
         return;
       }

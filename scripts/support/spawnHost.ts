@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { performanceCast, reaction, signed, user } from '../../scripts/neynarPayloads.ts';
+import { performanceCast, reaction, signed, user } from '../neynarPayloads.ts';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 

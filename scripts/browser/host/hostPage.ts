@@ -2,7 +2,8 @@
  * answers its SDK through @farcaster/miniapp-host's `exposeToIframe` (the library Farcaster clients use), with a
  * context (fid), sign-in (a SIWE message signed by the test's account, for the Quick Auth server), and an EIP-1193
  * wallet whose requests the test answers from Node (forwarded to the devnet). Everything the app asks of its host is
- * recorded in `window.hostEvents` for the test to read. Bundled with esbuild by test/browser/support/hostPage.ts. */
+ * recorded in `window.hostEvents` for the test to read. Bundled with esbuild by scripts/browser/hostPage.ts. */
+import { AddMiniApp } from '@farcaster/miniapp-core';
 import { exposeToIframe, type MiniAppHost } from '@farcaster/miniapp-host';
 
 interface RpcAnswer {
@@ -15,6 +16,9 @@ interface HostWindow {
   hostRpc(request: { method: string; params?: unknown }): Promise<RpcAnswer>;
   /** Set by the test: a SIWE message for this nonce and domain, and its signature. */
   hostSignIn(nonce: string, domain: string): Promise<{ message: string; signature: string }>;
+  /** Set by the test when it plays the client's server: the user answered the "add" prompt; when accepted, the client
+   * has sent our webhook its signed miniapp_added event and answers the notification details it named. */
+  hostAddMiniApp?(): Promise<{ accepted: boolean; notificationDetails?: { url: string; token: string } }>;
   hostEvents: { name: string; detail?: unknown; at: number }[];
 }
 
@@ -55,6 +59,16 @@ const ethProvider = {
   },
 };
 
+/** The "add GigaVibe" prompt as a client answers it: recorded; then, when the test plays the client's server, accepted
+ * with notification details (after the signed webhook event went out) or rejected by the user. */
+async function addMiniApp() {
+  record('addMiniApp');
+  if (host.hostAddMiniApp === undefined) return {};
+  const answer = await host.hostAddMiniApp();
+  if (!answer.accepted) throw new AddMiniApp.RejectedByUser();
+  return answer.notificationDetails === undefined ? {} : { notificationDetails: answer.notificationDetails };
+}
+
 const sdk: Omit<MiniAppHost, 'ethProviderRequestV2'> = {
   context: {
     user: { fid, username: 'tester', displayName: 'Test Listener' },
@@ -78,14 +92,8 @@ const sdk: Omit<MiniAppHost, 'ethProviderRequestV2'> = {
   ethProviderRequest: async () => {
     throw new Error('use ethProviderRequestV2');
   },
-  addFrame: async () => {
-    record('addMiniApp');
-    return {};
-  },
-  addMiniApp: async () => {
-    record('addMiniApp');
-    return {};
-  },
+  addFrame: () => addMiniApp(),
+  addMiniApp: () => addMiniApp(),
   viewCast: async () => undefined,
   viewProfile: async () => undefined,
   viewToken: async (options: unknown) => {

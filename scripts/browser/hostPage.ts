@@ -1,6 +1,7 @@
-/** The browser tests' Farcaster client: serves test/browser/host/hostPage.ts (bundled with esbuild) from its own
- * origin, and answers the hosted app's wallet and sign-in requests from Node: an anvil account that signs with its own
- * key and forwards everything else to the devnet, with switches for the failures a real wallet produces. */
+/** The Farcaster client of the browser tests and of `npm run bench:miniapp`: serves scripts/browser/host/hostPage.ts
+ * (bundled with esbuild) from its own origin, and answers the hosted app's wallet and sign-in requests from Node: an
+ * anvil account that signs with its own key and forwards everything else to the devnet, with switches for the failures
+ * a real wallet produces. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -18,7 +19,7 @@ export interface HostPageServer {
 export async function startHostPageServer(): Promise<HostPageServer> {
   const esbuild = await import('esbuild');
   const bundle = await esbuild.build({
-    entryPoints: [path.resolve(import.meta.dirname, '../host/hostPage.ts')],
+    entryPoints: [path.resolve(import.meta.dirname, './host/hostPage.ts')],
     bundle: true,
     write: false,
     format: 'esm',
@@ -130,7 +131,16 @@ export interface HostedApp {
 export async function openInHost(
   browser: Browser,
   server: HostPageServer,
-  options: { appUrl: string; fid: number; wallet: HostWallet; width?: number; colorScheme?: 'light' | 'dark' },
+  options: {
+    appUrl: string;
+    fid: number;
+    wallet: HostWallet;
+    width?: number;
+    colorScheme?: 'light' | 'dark';
+    /** The user's answer to the "add" prompt, as the client's server gives it (after sending its webhook event);
+     * unset: the prompt is accepted without notifications and nothing is sent. */
+    onAddMiniApp?: () => Promise<{ accepted: boolean; notificationDetails?: { url: string; token: string } }>;
+  },
 ): Promise<HostedApp> {
   const page = await browser.newPage({
     viewport: { width: options.width ?? 390, height: 844 },
@@ -153,6 +163,7 @@ export async function openInHost(
     });
     return { message, signature: await options.wallet.account.signMessage({ message }) };
   });
+  if (options.onAddMiniApp !== undefined) await page.exposeFunction('hostAddMiniApp', options.onAddMiniApp);
   const query = new URLSearchParams({ app: options.appUrl, fid: String(options.fid), inset: '20' });
   await page.goto(`${server.origin}/?${query}`);
   return {
