@@ -170,6 +170,9 @@ describe.skipIf(!chromiumAvailable())(
       expect(wallet.sent).toHaveLength(1);
       const after = await balanceOf(wallet.account.address);
       expect(after).toBeGreaterThan(before);
+      // The chart draws the coin's price from the candles once the indexer has the trade (the stream's coin event
+      // carries the new last-trade time, which reloads the candles).
+      await expect.poll(() => app.locator('svg.chart polyline').count(), { timeout: 30_000 }).toBe(1);
       // A first buy offers to add the app (so notifications can be enabled); the host records the request.
       await app.getByRole('button', { name: 'Add GigaVibe' }).click();
       await expect.poll(async () => (await hosted.events()).some((e) => e.name === 'addMiniApp')).toBe(true);

@@ -1,4 +1,4 @@
-import type { Boot, Candle, FeedPage, Performance, Portfolio } from './types.ts';
+import type { Boot, CoinCandles, FeedPage, Performance, Portfolio } from './types.ts';
 
 /** A refused or failed API call: the status, the server's short message, and its Retry-After in seconds. */
 export class ApiError extends Error {
@@ -82,7 +82,7 @@ export const fetchPerformance = (castHash: string) => getJson<Performance>(`/api
 export type CandleInterval = '1m' | '1h' | '1d';
 
 export const fetchCandles = (coin: string, interval: CandleInterval) =>
-  getJson<{ items: Candle[] }>(`/api/coins/${coin}/candles?interval=${interval}`);
+  getJson<CoinCandles>(`/api/coins/${coin}/candles?interval=${interval}`);
 
 export const fetchPortfolio = (fid: number) => getJson<Portfolio>(`/api/users/${fid}/portfolio`);
 export const fetchAddressPortfolio = (address: string) => getJson<Portfolio>(`/api/portfolio/${address}`);

@@ -65,12 +65,21 @@ export interface FeedPage {
   nextCursor: string | null;
 }
 
+/** One OHLC candle as `GET /api/coins/:address/candles` answers it (wei per whole coin, decimal strings). */
 export interface Candle {
-  t: string;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
+  start: string;
+  openWei: string;
+  highWei: string;
+  lowWei: string;
+  closeWei: string;
+  volumeWei: string;
+  trades: number;
+}
+
+export interface CoinCandles {
+  coinAddress: string;
+  interval: string;
+  candles: Candle[];
 }
 
 export interface PortfolioItem {

@@ -70,7 +70,7 @@ function CoinSection({ performance }: { performance: Performance }) {
           <dd class="num">{market?.holders ?? '—'}</dd>
         </div>
       </dl>
-      <PriceChart coin={coin.address} />
+      <PriceChart coin={coin.address} version={market?.lastTradeAt ?? ''} />
       <TradePanel castHash={performance.castHash} coin={coin} />
       <div class="actions">
         {maybeInClient && (
