@@ -38,11 +38,11 @@ export function PriceChart({ coin, version }: { coin: string; version: string })
     else {
       const min = Math.min(...closes);
       const max = Math.max(...closes);
-      const span = max - min || max || 1;
+      const span = max - min;
       const points = closes
         .map(
           (v, i) =>
-            `${((i / (closes.length - 1)) * W).toFixed(1)},${(H - 6 - ((v - min) / span) * (H - 12)).toFixed(1)}`,
+            `${((i / (closes.length - 1)) * W).toFixed(1)},${(span === 0 ? H / 2 : H - 6 - ((v - min) / span) * (H - 12)).toFixed(1)}`,
         )
         .join(' ');
       const first = candles[0]?.closeWei ?? '0';
