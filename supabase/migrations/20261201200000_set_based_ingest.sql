@@ -13,6 +13,25 @@
 -- contributions add up to what one-at-a-time application gives (decay is multiplicative: a contribution made at t
 -- and carried to R is weight * 2^-(R - t) / half-life either way).
 
+-- Normalised webhook user objects (src/webhooks/parseNeynarEvent.ts) as rows; verified is null when the object has
+-- no list (as upsert_farcaster_user reads it).
+create function public.user_objects(p_users jsonb)
+returns table (
+  fid bigint, username text, display_name text, pfp_url text, custody_address text, primary_eth_address text,
+  score real, at timestamptz, verified text[]
+)
+language sql immutable
+as $$
+  select x.fid, x.username, x."displayName", x."pfpUrl", x."custodyAddress", x."primaryEthAddress", x.score, x.at,
+    case when jsonb_typeof(x."verifiedEthAddresses") = 'array'
+      then array(select jsonb_array_elements_text(x."verifiedEthAddresses")) end
+  from jsonb_to_recordset(p_users) as x(
+    fid bigint, username text, "displayName" text, "pfpUrl" text, "custodyAddress" text,
+    "verifiedEthAddresses" jsonb, "primaryEthAddress" text, score real, at timestamptz)
+$$;
+comment on function public.user_objects(jsonb) is
+  'Ingest: webhook user objects (a jsonb array) as typed rows, for the set-based identity bridge upsert.';
+
 -- Upsert user objects of distinct fids with upsert_farcaster_user's rule, one insert and one update for all.
 create function public.upsert_farcaster_users(p_users jsonb) returns void
 language plpgsql
@@ -21,13 +40,7 @@ declare
   v_new bigint[];
 begin
   with input as (
-    select x.fid, x.username, x."displayName" as display_name, x."pfpUrl" as pfp_url,
-      x."custodyAddress" as custody_address, x."primaryEthAddress" as primary_eth_address, x.score, x.at,
-      case when jsonb_typeof(x."verifiedEthAddresses") = 'array'
-        then array(select jsonb_array_elements_text(x."verifiedEthAddresses")) end as verified
-    from jsonb_to_recordset(p_users) as x(
-      fid bigint, username text, "displayName" text, "pfpUrl" text, "custodyAddress" text,
-      "verifiedEthAddresses" jsonb, "primaryEthAddress" text, score real, at timestamptz)
+    select * from public.user_objects(p_users)
   ), inserted as (
     insert into public.users (
       farcaster_fid, username, display_name, pfp_url, custody_address, verified_eth_addresses,
@@ -45,13 +58,7 @@ begin
   -- The rows that will change, locked in fid order (as the one-by-one loop did) so concurrent batches cannot
   -- deadlock on them; then one update with upsert_farcaster_user's rule, field by field.
   with input as (
-    select x.fid, x.username, x."displayName" as display_name, x."pfpUrl" as pfp_url,
-      x."custodyAddress" as custody_address, x."primaryEthAddress" as primary_eth_address, x.score, x.at,
-      case when jsonb_typeof(x."verifiedEthAddresses") = 'array'
-        then array(select jsonb_array_elements_text(x."verifiedEthAddresses")) end as verified
-    from jsonb_to_recordset(p_users) as x(
-      fid bigint, username text, "displayName" text, "pfpUrl" text, "custodyAddress" text,
-      "verifiedEthAddresses" jsonb, "primaryEthAddress" text, score real, at timestamptz)
+    select * from public.user_objects(p_users) x
     where not (x.fid = any (v_new))
   ), changing as (
     select t.farcaster_fid
@@ -150,8 +157,8 @@ comment on function public.apply_batch_users(bigint[]) is
   'Ingest: upsert every user object of a claimed inbox batch, per fid oldest first (newest data wins field by '
   'field, older data fills gaps): set-based in rounds, one by one for a fid with many objects in the batch.';
 
--- Reactions of a batch whose (cast, fid) pairs are distinct and whose casts no cast event of the batch touches:
--- the reaction rule, counters, viral sums and analytics in five statements. Returns how many were applied.
+-- Reactions whose (cast, fid) pairs are distinct (one round of a batch): the reaction rule, counters, viral sums and
+-- analytics in four statements. Returns how many were applied.
 create function public.apply_batch_reactions(p_ids bigint[]) returns integer
 language plpgsql
 as $$
@@ -532,10 +539,12 @@ comment on function public.apply_webhook_inbox(integer) is
   'non-colliding reactions set-based, the rest one by one; then the incremental viral check once per engaged '
   'performance of the batch. A data error redoes the batch one by one and marks the event it comes from failed.';
 
+revoke execute on function public.user_objects(jsonb) from public, anon, authenticated;
 revoke execute on function public.upsert_farcaster_users(jsonb) from public, anon, authenticated;
 revoke execute on function public.apply_batch_users(bigint[]) from public, anon, authenticated;
 revoke execute on function public.apply_batch_reactions(bigint[]) from public, anon, authenticated;
 revoke execute on function public.apply_webhook_events_in_order(bigint[]) from public, anon, authenticated;
+grant execute on function public.user_objects(jsonb) to service_role;
 grant execute on function public.upsert_farcaster_users(jsonb) to service_role;
 grant execute on function public.apply_batch_users(bigint[]) to service_role;
 grant execute on function public.apply_batch_reactions(bigint[]) to service_role;
