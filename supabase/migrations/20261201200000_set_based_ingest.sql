@@ -3,15 +3,18 @@
 -- with the same results:
 --   users      per fid oldest first as before, in rounds: one insert and one update for the first object of every
 --              fid, then for the second, and so on (a fid with many objects in the batch goes one by one);
---   reactions  one upsert into cast_reactions (the reaction rule: latest event time wins, removal wins ties), one
---              counter statement, one statement for viral_engagers and viral_aggregates, one analytics insert;
---   the rest   casts, deletions, profile events, and reactions that share a (cast, fid) pair with another event of the
---              batch (another reaction, a reply created or deleted), go through apply_webhook_event one at a
---              time, in lock-key order, as before.
--- The split keeps the set statements exact: within them every (cast, fid) pair moves at most once, so each reaction
--- row, engager row and counter transition is computed from the state before the batch, and the sums of decayed
--- contributions add up to what one-at-a-time application gives (decay is multiplicative: a contribution made at t
--- and carried to R is weight * 2^-(R - t) / half-life either way).
+--   reactions  in rounds (round k takes the k-th event, in inbox order, of every (cast, fid) pair): one upsert into
+--              cast_reactions with the analytics insert (the reaction rule: latest event time wins, removal wins
+--              ties), one counter statement, one statement for viral_engagers and viral_aggregates;
+--   the rest   casts, deletions, profile events, pairs with more than four events, and reactions whose pair a reply
+--              of the batch also moves (created or deleted) go through apply_webhook_event one at a time, in
+--              lock-key order, as before, ahead of the rounds;
+--   detection  one check_viral_batch statement for every performance the batch engaged.
+-- Within a round every (cast, fid) pair moves at most once, so each reaction row, engager row and counter transition
+-- is computed from the state before the round, and the sums of decayed contributions add up to what one-at-a-time
+-- application gives (decay is multiplicative: a contribution made at t and carried to R is
+-- weight * 2^(-(R - t) / half-life) either way). test/setBasedIngest.test.ts checks the result against the original
+-- one-by-one function, table for table.
 
 -- Normalised webhook user objects (src/webhooks/parseNeynarEvent.ts) as rows; verified is null when the object has
 -- no list (as upsert_farcaster_user reads it).
