@@ -4,11 +4,9 @@
  * duplicates and reordering, replies and their deletion, a deleted performance, profiles that change between and
  * within batches) goes to two databases in the same batches; every table ingest writes must end the same. */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../scripts/bench/createRandom.ts';
+import { referenceApplyFunction } from '../scripts/bench/referenceApply.ts';
 import {
   castCreated,
   castDeleted,
@@ -23,17 +21,7 @@ import type { InboxDelivery } from '../src/webhooks/createIngestStore.ts';
 import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 
-const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../supabase/migrations');
 const HOUR = 3_600_000;
-
-/** The one-by-one `apply_webhook_inbox` as the ingest migration defined it, renamed. */
-async function referenceFunction(): Promise<string> {
-  const text = await readFile(path.join(MIGRATIONS, '20261130150100_ingest.sql'), 'utf8');
-  const start = text.indexOf('create function public.apply_webhook_inbox(');
-  const end = text.indexOf('\n$$;\n', start);
-  if (start < 0 || end < 0) throw new Error('reference apply_webhook_inbox not found in the ingest migration');
-  return text.slice(start, end + 5).replace('public.apply_webhook_inbox(', 'public.reference_apply_webhook_inbox(');
-}
 
 function toDelivery(payload: unknown): InboxDelivery {
   const rawBody = JSON.stringify(payload);
@@ -153,7 +141,7 @@ describe.each(databaseTargets())('set-based ingest on $name', (target: DatabaseT
 
   beforeAll(async () => {
     [subject, reference] = await Promise.all([target.create(), target.create()]);
-    await reference.sql.query(await referenceFunction());
+    await reference.sql.query(await referenceApplyFunction());
     // A low threshold, so detection runs on the same performances in both.
     for (const db of [subject, reference]) {
       await db.sql.query('select public.set_viral_params(\'{"threshold": 4, "min_unique_engagers": 3}\', \'test\')');

@@ -1,0 +1,215 @@
+/** `npm run bench:ingest-sql`: what webhook ingest costs PostgreSQL itself, without HTTP. On a throwaway cluster
+ * (fsync on), the bench:ingest workload (parsed by the same code as the route) is committed to the inbox through
+ * `ingest_webhook_events` in groups, then applied through `apply_webhook_inbox` in batches, on one connection whose
+ * backend CPU time is read from /proc before and after each phase. With `--reference`, a second database applies the
+ * same inbox with the one-by-one function the set-based one replaced (read from its migration). Prints CPU per event
+ * and each ingest function's own time (`track_functions`). A benchmark, not a test. */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { migrate, readBootstrap, readMigrations } from '../src/db/migrate.ts';
+import { openPostgres } from '../src/db/postgres.ts';
+import { parseNeynarEvent } from '../src/webhooks/parseNeynarEvent.ts';
+import { createCleanup } from './bench/createCleanup.ts';
+import { generateWorkload } from './bench/generateWorkload.ts';
+import { backgroundLoad, machineLine } from './bench/machine.ts';
+import { positive } from './bench/parseIntFlag.ts';
+import { processCpuSeconds } from './bench/readCpu.ts';
+import { referenceApplyFunction } from './bench/referenceApply.ts';
+import { startPostgres } from './bench/startPostgres.ts';
+import { formatTable, num } from './bench/summarize.ts';
+import { PERFORMANCE_CHANNEL } from './neynarPayloads.ts';
+
+const USAGE = `PostgreSQL cost of webhook ingest (inbox commit and apply), without HTTP.
+
+Usage: npm run bench:ingest-sql -- [options]
+
+Options:
+  --events <n>         deliveries (default 20000: 200 performance casts, then reactions)
+  --commit-batch <n>   deliveries per inbox commit (default 12, what the Node host's group commit reaches at 64 in
+                       flight; 1 shows the cost of a commit alone)
+  --apply-batch <n>    rows per apply_webhook_inbox call (default 2000)
+  --reference          also apply with the one-by-one function the set-based one replaced
+  --help               show this help
+
+Environment: BENCH_DATABASE_URL uses that PostgreSQL server (its role must be allowed to set track_functions).`;
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Phase {
+  events: number;
+  cpuSeconds: number;
+  wallSeconds: number;
+}
+
+interface DbRun {
+  label: string;
+  commit: Phase;
+  apply: Phase;
+  functions: { name: string; calls: number; selfMs: number }[];
+}
+
+type Row = { sha256: string; raw_body: string; event_type: string; event: unknown; verified: true };
+
+function deliveries(count: number): Row[] {
+  const casts = Math.min(200, count);
+  const workload = generateWorkload({ seed: 42, casts, reactions: count - casts, fids: 20_000 });
+  const payloads: unknown[] = workload.casts.map((c) => c.payload);
+  for (const r of workload.reactions) if (r.kind !== 'duplicate') payloads.push(r.payload);
+  return payloads.map((payload) => {
+    const rawBody = JSON.stringify(payload);
+    const parsed = parseNeynarEvent(payload, { performanceChannelUrl: PERFORMANCE_CHANNEL, receivedAt: new Date() });
+    if (!parsed.ok) throw new Error(`workload delivery rejected: ${parsed.reason}`);
+    return {
+      sha256: createHash('sha256').update(rawBody).digest('hex'),
+      raw_body: rawBody,
+      event_type: parsed.type,
+      event: parsed.event,
+      verified: true,
+    };
+  });
+}
+
+async function runOn(
+  url: string,
+  label: string,
+  rows: Row[],
+  commitBatch: number,
+  applyBatch: number,
+  reference: boolean,
+): Promise<DbRun> {
+  const sql = openPostgres(url, { max: 1 });
+  try {
+    await migrate(sql, { migrations: await readMigrations(), bootstrap: await readBootstrap() });
+  } finally {
+    await sql.close();
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    if (reference) await client.query(await referenceApplyFunction());
+    await client.query("set track_functions = 'all'");
+    const pid = Number((await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid);
+    const phase = async (work: () => Promise<number>): Promise<Phase> => {
+      const cpu0 = processCpuSeconds(pid);
+      const t0 = performance.now();
+      const events = await work();
+      return {
+        events,
+        cpuSeconds: processCpuSeconds(pid) - cpu0,
+        wallSeconds: (performance.now() - t0) / 1000,
+      };
+    };
+    const commit = await phase(async () => {
+      for (let i = 0; i < rows.length; i += commitBatch) {
+        await client.query('select public.ingest_webhook_events($1)', [JSON.stringify(rows.slice(i, i + commitBatch))]);
+      }
+      return rows.length;
+    });
+    const fn = reference ? 'reference_apply_webhook_inbox' : 'apply_webhook_inbox';
+    const apply = await phase(async () => {
+      let applied = 0;
+      for (;;) {
+        const r = await client.query<{ r: { applied: number; failed: number[] } }>(`select public.${fn}($1) as r`, [
+          applyBatch,
+        ]);
+        const result = r.rows[0]?.r;
+        if (result === undefined || result.failed.length > 0)
+          throw new Error(`${fn} failed: ${JSON.stringify(result)}`);
+        if (result.applied === 0) return applied;
+        applied += result.applied;
+      }
+    });
+    // Function statistics reach the view when the backend reports them (at most once a second while idle).
+    await new Promise((r) => setTimeout(r, 1200));
+    const stats = await client.query<{ funcname: string; calls: string; self_time: number }>(
+      'select funcname, calls, self_time from pg_stat_user_functions order by self_time desc limit 10',
+    );
+    return {
+      label,
+      commit,
+      apply,
+      functions: stats.rows.map((s) => ({ name: s.funcname, calls: Number(s.calls), selfMs: s.self_time })),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      events: { type: 'string' },
+      'commit-batch': { type: 'string' },
+      'apply-batch': { type: 'string' },
+      reference: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const events = positive(values.events, 'events', 20_000, 1_000_000);
+  const commitBatch = positive(values['commit-batch'], 'commit-batch', 12, 5000);
+  const applyBatch = positive(values['apply-batch'], 'apply-batch', 2000, 5000);
+
+  console.log('GigaVibe ingest in PostgreSQL (no HTTP)');
+  console.log(machineLine());
+  console.log(`background load before start: ${num(await backgroundLoad(), 2)} cores busy`);
+  const rows = deliveries(events);
+  const cleanup = createCleanup();
+  const runs: DbRun[] = [];
+  try {
+    const postgres = await startPostgres(REPO_ROOT, process.env.BENCH_DATABASE_URL || undefined, cleanup.add);
+    cleanup.add(postgres.stop);
+    console.log(`${postgres.version}: ${postgres.description}`);
+    console.log(
+      `${num(rows.length)} distinct deliveries; commits of ${commitBatch}; apply calls of up to ${applyBatch} rows`,
+    );
+    runs.push(
+      await runOn(await postgres.createDatabase('ingest_sql'), 'set-based', rows, commitBatch, applyBatch, false),
+    );
+    if (values.reference) {
+      runs.push(
+        await runOn(await postgres.createDatabase('ingest_sql_ref'), 'one by one', rows, commitBatch, applyBatch, true),
+      );
+    }
+  } finally {
+    await cleanup.run();
+  }
+
+  const perEvent = (p: Phase) => num((p.cpuSeconds * 1000) / Math.max(1, p.events), 3);
+  console.log(
+    `\n${formatTable(
+      ['apply', 'events', 'commit CPU ms/event', 'commit wall s', 'apply CPU ms/event', 'apply wall s'],
+      runs.map((r) => [
+        r.label,
+        num(r.apply.events),
+        perEvent(r.commit),
+        num(r.commit.wallSeconds, 2),
+        perEvent(r.apply),
+        num(r.apply.wallSeconds, 2),
+      ]),
+    )}`,
+  );
+  for (const r of runs) {
+    console.log(`\n${r.label}: own time per function (track_functions; wall time inside the function)`);
+    console.log(
+      formatTable(
+        ['function', 'calls', 'self ms', 'self ms per event'],
+        r.functions.map((f) => [f.name, num(f.calls), num(f.selfMs), num(f.selfMs / Math.max(1, r.apply.events), 4)]),
+      ),
+    );
+  }
+  return 0;
+}
+
+process.exitCode = await main().catch((error: unknown) => {
+  console.error(`bench:ingest-sql failed: ${error instanceof Error ? error.message : String(error)}`);
+  return 1;
+});
