@@ -1,6 +1,15 @@
 import type { Abi, Hex } from 'viem';
 import { decodeBuyCalldata } from './decodeBuyCalldata.ts';
 import { selectRouterAbi } from './selectRouterAbi.ts';
+import {
+  assertSlippage,
+  tradeFailure as failure,
+  liquidityMessage,
+  minimumOut,
+  quoteFailure,
+  simulationFailure,
+  type TradeBuildFailure,
+} from './tradeBuildSteps.ts';
 import type { Quoter } from './types.ts';
 
 /** One buy to build: spend exactly `amountInWei` of ETH on `coin`, signed and received by `buyer`. */
@@ -31,17 +40,6 @@ export interface BuildBuyDeps {
   routerAbis?: readonly Abi[];
 }
 
-/** Why a buy could not be built. */
-export type BuyFailureReason =
-  | 'liquidity'
-  | 'unavailable'
-  | 'router_not_allowed'
-  | 'value_mismatch'
-  | 'permits_required'
-  | 'calldata_refused'
-  | 'simulation_failed'
-  | 'rejected';
-
 /** A transaction ready for the buyer's wallet, or why there is none (`message` is short and safe to show; `detail`
  * is for logs). */
 export type BuyBuild =
@@ -56,16 +54,7 @@ export type BuyBuild =
       /** The router function matching data's selector and the router's errors; [] if the router is unknown. */
       abi: Abi;
     }
-  | {
-      ok: false;
-      reason: BuyFailureReason;
-      message: string;
-      status: 409 | 422 | 502 | 503;
-      retryAfterSeconds?: number;
-      detail?: string;
-    };
-
-const BASIS_POINTS = 10_000n;
+  | TradeBuildFailure;
 
 /** Build the ETH -> coin buy transaction a frame `tx` button or `POST /api/tx/buy` hands to a wallet: quote it, refuse
  * anything but a plain ETH buy through an allowlisted router (coins-sdk passes the quote's target and calldata
@@ -74,26 +63,11 @@ const BASIS_POINTS = 10_000n;
  * enforces at least that minimum, and optionally dry-run it from the buyer. Pure apart from the adapters it is
  * given. */
 export async function buildBuyTransaction(request: BuyRequest, deps: BuildBuyDeps): Promise<BuyBuild> {
-  if (!Number.isFinite(request.slippage) || request.slippage < 0 || request.slippage >= 1) {
-    throw new RangeError(`slippage must be in [0, 1), got ${request.slippage}`);
-  }
+  assertSlippage(request.slippage);
   if (request.amountInWei <= 0n) throw new RangeError('amountInWei must be positive');
 
   const quote = await deps.quote(request);
-  switch (quote.kind) {
-    case 'liquidity':
-      return failure('liquidity', 422, 'Not enough liquidity for this amount; try less', quote.detail);
-    case 'unavailable':
-      return {
-        ...failure('unavailable', 503, 'Zora quote unavailable; try again shortly', quote.detail),
-        retryAfterSeconds: quote.retryAfterSeconds ?? 5,
-      };
-    case 'rejected':
-      // Zora refused the request as the buyer made it (a 400 or a non-liquidity 422): the buyer's problem, not ours.
-      return failure('rejected', 422, zoraRefusal('buy', quote.reason), quote.detail);
-    case 'ok':
-      break;
-  }
+  if (quote.kind !== 'ok') return quoteFailure(quote, 'buy');
 
   const to = quote.target.toLowerCase() as `0x${string}`;
   if (!deps.allowedRouters(request.chainId).has(to)) {
@@ -116,11 +90,10 @@ export async function buildBuyTransaction(request: BuyRequest, deps: BuildBuyDep
     );
   }
   if (quote.amountOut <= 0n) {
-    return failure('liquidity', 422, 'Not enough liquidity for this amount; try less', 'quoted amountOut 0');
+    return failure('liquidity', 422, liquidityMessage('buy'), 'quoted amountOut 0');
   }
 
-  const bps = BigInt(Math.round(request.slippage * Number(BASIS_POINTS)));
-  const minAmountOut = (quote.amountOut * (BASIS_POINTS - bps)) / BASIS_POINTS;
+  const minAmountOut = minimumOut(quote.amountOut, request.slippage);
 
   // The quote's amounts are only a claim: what the wallet signs is the calldata. A hostile or broken quote service
   // could name another recipient, another token, or a lower minimum than the one we show, and a simulation would
@@ -142,14 +115,10 @@ export async function buildBuyTransaction(request: BuyRequest, deps: BuildBuyDep
   }
 
   if (deps.simulate) {
-    const simulated = await deps.simulate({ from: request.buyer, to, data: quote.data, value: quote.value });
-    if (!simulated.ok && simulated.unavailable === true) {
-      return {
-        ...failure('unavailable', 503, 'Chain unavailable; try again shortly', simulated.message),
-        retryAfterSeconds: 5,
-      };
-    }
-    if (!simulated.ok) return failure('simulation_failed', 409, simulated.message.slice(0, 90), simulated.message);
+    const refusedRun = simulationFailure(
+      await deps.simulate({ from: request.buyer, to, data: quote.data, value: quote.value }),
+    );
+    if (refusedRun !== null) return refusedRun;
   }
 
   return {
@@ -162,18 +131,4 @@ export async function buildBuyTransaction(request: BuyRequest, deps: BuildBuyDep
     minAmountOut,
     abi: selectRouterAbi(quote.data, deps.routerAbis),
   };
-}
-
-/** The client's message for a quote Zora refused, with Zora's own reason when it gave one. */
-export function zoraRefusal(side: 'buy' | 'sell', reason: string | undefined): string {
-  return `Zora cannot quote this ${side}${reason ? `: ${reason}` : ''}`;
-}
-
-function failure(
-  reason: BuyFailureReason,
-  status: 409 | 422 | 502 | 503,
-  message: string,
-  detail: string,
-): Extract<BuyBuild, { ok: false }> {
-  return { ok: false, reason, status, message, detail };
 }

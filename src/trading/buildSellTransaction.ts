@@ -1,8 +1,16 @@
 import type { Hex } from 'viem';
-import { type BuyFailureReason, zoraRefusal } from './buildBuyTransaction.ts';
 import type { SimulateSell } from './createSellSimulator.ts';
 import { decodeSellCalldata } from './decodeSellCalldata.ts';
 import { type ApprovalTransaction, type CurrentAllowances, planSellApprovals } from './planSellApprovals.ts';
+import {
+  assertSlippage,
+  tradeFailure as failure,
+  liquidityMessage,
+  minimumOut,
+  quoteFailure,
+  simulationFailure,
+  type TradeBuildFailure,
+} from './tradeBuildSteps.ts';
 import type { SellQuoter } from './types.ts';
 
 /** One sell to build: exactly `amountIn` raw units of `coin`, sent by and paid (in ETH) to `seller`. */
@@ -42,16 +50,7 @@ export type SellBuild =
       expectedEthOut: bigint;
       minEthOut: bigint;
     }
-  | {
-      ok: false;
-      reason: BuyFailureReason;
-      message: string;
-      status: 409 | 422 | 502 | 503;
-      retryAfterSeconds?: number;
-      detail?: string;
-    };
-
-const BASIS_POINTS = 10_000n;
+  | TradeBuildFailure;
 
 /** Build the coin -> ETH sell a wallet sends: quote it (Zora POST /quote, coin in, ETH out, sender = recipient =
  * seller), refuse anything but an allowlisted router with no ETH value, derive the minimum ETH from the slippage in
@@ -60,9 +59,7 @@ const BASIS_POINTS = 10_000n;
  * dry-run approvals and sell together from the seller. Zora's Permit2 `permits` are ignored: the wallet approves on
  * chain instead of signing. Pure apart from the adapters it is given. */
 export async function buildSellTransaction(request: SellRequest, deps: BuildSellDeps): Promise<SellBuild> {
-  if (!Number.isFinite(request.slippage) || request.slippage < 0 || request.slippage >= 1) {
-    throw new RangeError(`slippage must be in [0, 1), got ${request.slippage}`);
-  }
+  assertSlippage(request.slippage);
   if (request.amountIn <= 0n) throw new RangeError('amountIn must be positive');
 
   const quote = await deps.sellQuote({
@@ -72,19 +69,7 @@ export async function buildSellTransaction(request: SellRequest, deps: BuildSell
     amountIn: request.amountIn,
     slippage: request.slippage,
   });
-  switch (quote.kind) {
-    case 'liquidity':
-      return failure('liquidity', 422, 'Not enough liquidity to sell this amount; try less', quote.detail);
-    case 'unavailable':
-      return {
-        ...failure('unavailable', 503, 'Zora quote unavailable; try again shortly', quote.detail),
-        retryAfterSeconds: quote.retryAfterSeconds ?? 5,
-      };
-    case 'rejected':
-      return failure('rejected', 422, zoraRefusal('sell', quote.reason), quote.detail);
-    case 'ok':
-      break;
-  }
+  if (quote.kind !== 'ok') return quoteFailure(quote, 'sell');
 
   const to = quote.target.toLowerCase() as `0x${string}`;
   if (!deps.allowedRouters(request.chainId).has(to)) {
@@ -94,10 +79,9 @@ export async function buildSellTransaction(request: SellRequest, deps: BuildSell
     return failure('value_mismatch', 502, 'Zora asked for ETH with a sell; sell refused', `value ${quote.value}`);
   }
   if (quote.amountOut <= 0n) {
-    return failure('liquidity', 422, 'Not enough liquidity to sell this amount; try less', 'quoted amountOut 0');
+    return failure('liquidity', 422, liquidityMessage('sell'), 'quoted amountOut 0');
   }
-  const bps = BigInt(Math.round(request.slippage * Number(BASIS_POINTS)));
-  const minEthOut = (quote.amountOut * (BASIS_POINTS - bps)) / BASIS_POINTS;
+  const minEthOut = minimumOut(quote.amountOut, request.slippage);
 
   const checked = decodeSellCalldata(to, quote.data, {
     chainId: request.chainId,
@@ -132,17 +116,13 @@ export async function buildSellTransaction(request: SellRequest, deps: BuildSell
   });
 
   if (deps.simulateSell) {
-    const simulated = await deps.simulateSell({
-      from: request.seller,
-      calls: [...approvals.map((a) => ({ to: a.to, data: a.data })), { to, data: quote.data }],
-    });
-    if (!simulated.ok && simulated.unavailable === true) {
-      return {
-        ...failure('unavailable', 503, 'Chain unavailable; try again shortly', simulated.message),
-        retryAfterSeconds: 5,
-      };
-    }
-    if (!simulated.ok) return failure('simulation_failed', 409, simulated.message.slice(0, 90), simulated.message);
+    const refusedRun = simulationFailure(
+      await deps.simulateSell({
+        from: request.seller,
+        calls: [...approvals.map((a) => ({ to: a.to, data: a.data })), { to, data: quote.data }],
+      }),
+    );
+    if (refusedRun !== null) return refusedRun;
   }
 
   return {
@@ -154,13 +134,4 @@ export async function buildSellTransaction(request: SellRequest, deps: BuildSell
     expectedEthOut: quote.amountOut,
     minEthOut,
   };
-}
-
-function failure(
-  reason: BuyFailureReason,
-  status: 409 | 422 | 502 | 503,
-  message: string,
-  detail: string,
-): Extract<SellBuild, { ok: false }> {
-  return { ok: false, reason, status, message, detail };
 }

@@ -1,5 +1,5 @@
 import { BaseError } from '../errors.ts';
-import type { BuyFailureReason } from './buildBuyTransaction.ts';
+import type { TradeFailureReason } from './tradeBuildSteps.ts';
 
 /** The cast is not a performance, or it was deleted. */
 export class UnknownPerformanceError extends BaseError {
@@ -44,9 +44,9 @@ export class InvalidAmountError extends BaseError {
 /** The buy transaction could not be built (no liquidity, Zora unavailable or unexpected, simulation failed). */
 export class BuyBuildError extends BaseError {
   override name = 'Trading.BuyBuildError';
-  readonly reason: BuyFailureReason;
+  readonly reason: TradeFailureReason;
   constructor(
-    reason: BuyFailureReason,
+    reason: TradeFailureReason,
     message: string,
     options: { status: number; retryAfterSeconds?: number; cause?: unknown },
   ) {
@@ -93,9 +93,9 @@ export class WalletFundsError extends BaseError {
 /** The sell transaction could not be built (no liquidity, Zora unavailable, refused or unexpected, simulation failed). */
 export class SellBuildError extends BaseError {
   override name = 'Trading.SellBuildError';
-  readonly reason: BuyFailureReason;
+  readonly reason: TradeFailureReason;
   constructor(
-    reason: BuyFailureReason,
+    reason: TradeFailureReason,
     message: string,
     options: { status: number; retryAfterSeconds?: number; cause?: unknown },
   ) {
