@@ -390,17 +390,18 @@ describe.each(databaseTargets())(
         expect(outcome.recorded).toBe(true);
       }
 
-      // A real buy, reported through the frame after it was sent.
+      // A real buy, reported through the frame after it was sent. Its amount differs from the earlier test's signed
+      // action: Farcaster timestamps are whole seconds, so the same fields signed within one second are the same
+      // message, which the replay registry rightly refuses (409 "already used").
       const me = buyer();
       const action = await signer.sign({
         castId,
         url: frameUrl,
         buttonIndex: 3,
-        inputText: '0.001',
+        inputText: '0.0015',
         address: me.address,
       });
       const res = await post(`/frames/performance/${performance}/buy`, action.body);
-      // The body says why when it is not a 200 (a rare failure in full-suite runs was a bare 409).
       expect(res.status, await res.clone().text()).toBe(200);
       const tx = (await res.json()) as { params: { to: Address; data: Hex; value: string } };
       const wallet = createWalletClient({
