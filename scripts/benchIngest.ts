@@ -57,7 +57,7 @@ Options:
   --soak-rate <n>      deliveries per second of the soak (default 70% of GigaVibe's ack rate in this run)
   --soak-window <s>    soak report window (default 60)
   --server-env K=V     extra environment for the GigaVibe server (repeatable), for experiments
-  --server-node-arg A  extra node option for the GigaVibe server, e.g. --cpu-prof (repeatable)
+  --server-node-arg A  extra node option for the GigaVibe and no-op servers, e.g. --cpu-prof (repeatable)
   --help               show this help
 
 Environment: BENCH_DATABASE_URL uses that PostgreSQL server (two scratch databases are created and dropped)
@@ -555,6 +555,7 @@ async function benchDatabase(
         entry: 'scripts/bench/noopServer.ts',
         port,
         env: { PORT: String(port), NOOP_SECRET: secret },
+        nodeArgs: settings.serverNodeArgs,
         logFile: path.join(tmp, 'noop.log'),
       });
     },

@@ -138,25 +138,28 @@ const TABLES: Record<string, string> = {
 describe.each(databaseTargets())('set-based ingest on $name', (target: DatabaseTarget) => {
   let subject: TestDatabase;
   let reference: TestDatabase;
+  /** Applies every batch with a zero time budget: one one-by-one event per call, the rest deferred to later calls. */
+  let budgeted: TestDatabase;
 
   beforeAll(async () => {
-    [subject, reference] = await Promise.all([target.create(), target.create()]);
+    [subject, reference, budgeted] = await Promise.all([target.create(), target.create(), target.create()]);
     await reference.sql.query(await referenceApplyFunction());
-    // A low threshold, so detection runs on the same performances in both.
-    for (const db of [subject, reference]) {
+    // A low threshold, so detection runs on the same performances in all three.
+    for (const db of [subject, reference, budgeted]) {
       await db.sql.query('select public.set_viral_params(\'{"threshold": 4, "min_unique_engagers": 3}\', \'test\')');
     }
   });
   afterAll(async () => {
-    await Promise.all([subject?.close(), reference?.close()]);
+    await Promise.all([subject?.close(), reference?.close(), budgeted?.close()]);
   });
 
-  /** Feed both databases the same batches; every table must end the same. Returns how the batches were applied. */
+  /** Feed the databases the same batches; every table must end the same. Returns how the batches were applied. */
   const compare = async (seed: number, shape: Shape) => {
     const now = Date.now();
     let setBased = 0;
     let sequential = 0;
     let reactions = 0;
+    let deferred = 0;
     for (const batch of workload(seed, now, shape)) {
       const deliveries = batch.map(toDelivery);
       reactions += deliveries.filter((d) => d.event.kind === 'reaction').length;
@@ -168,12 +171,27 @@ describe.each(databaseTargets())('set-based ingest on $name', (target: DatabaseT
       await reference.sql.query('select public.reference_apply_webhook_inbox(5000)');
       setBased += got?.r.setBased ?? 0;
       if (got?.r.sequential) sequential++;
+      await budgeted.stores.ingest.ingestDeliveries(deliveries);
+      for (let calls = 0; ; calls++) {
+        expect(calls).toBeLessThan(batch.length + 1);
+        const r = await budgeted.stores.ingest.applyInbox(5000, 0);
+        expect(r.failed).toEqual([]);
+        deferred += r.deferred ?? 0;
+        if (r.deferred === undefined) break;
+      }
     }
     expect(sequential).toBe(0);
+    // The budget made a difference: events of some batch waited for a later call.
+    expect(deferred).toBeGreaterThan(0);
 
     for (const [name, sql] of Object.entries(TABLES)) {
-      const [got, want] = await Promise.all([subject.sql.query(sql), reference.sql.query(sql)]);
+      const [got, want, late] = await Promise.all([
+        subject.sql.query(sql),
+        reference.sql.query(sql),
+        budgeted.sql.query(sql),
+      ]);
       expect({ name, rows: got }).toEqual({ name, rows: want });
+      expect({ name, budgeted: late }).toEqual({ name, budgeted: want });
     }
     const [drift] = await subject.sql.query<{ d: unknown }>('select public.metric_drift() as d');
     expect(drift?.d).toEqual([]);

@@ -46,7 +46,8 @@ export interface NodeDevChain {
 /** Drainer pacing per database, chosen with npm run bench:ingest. PostgreSQL: batches of up to about 250 ms (bigger
  * batches cost less per event), resting half as long while acknowledgements wait. PGlite runs every query on the
  * server's one thread, so an apply call holds up every acknowledgement behind it: calls of about 20 ms (batches down
- * to 20 events), a rest as long as the call, and 100 ms for a batch to gather under load. */
+ * to 20 events; the call's time budget cuts a burst of costlier casts short), a rest as long as the call, and 100 ms
+ * for a batch to gather under load. */
 function drainerFor(kind: 'postgres' | 'pglite' | 'supabase'): Omit<InboxDrainerOptions, 'ackBusy'> {
   return kind === 'pglite'
     ? { targetBatchMs: 20, minBatch: 20, restRatio: 1, lingerMs: 100, initialBatch: 20 }

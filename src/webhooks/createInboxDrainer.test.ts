@@ -126,6 +126,64 @@ describe('createInboxDrainer', () => {
     expect(rests).toEqual([30, 30]);
   });
 
+  it('gives each call its target as a time budget, and calls again without lingering when events were deferred', async () => {
+    const budgets: (number | undefined)[] = [];
+    const rests: number[] = [];
+    // A burst of casts: each call applies a few and defers the rest (its budget ran out), then the inbox is empty.
+    const answers = [
+      { applied: 2, deferred: 8 },
+      { applied: 0, deferred: 8 },
+      { applied: 3, deferred: 5 },
+      { applied: 5 },
+      { applied: 0 },
+    ];
+    const drainer = createInboxDrainer(
+      {
+        async applyInbox(_limit: number, budgetMs?: number) {
+          budgets.push(budgetMs);
+          const next = answers.shift() ?? { applied: 0 };
+          return { failed: [] as number[], ...next };
+        },
+      },
+      quiet,
+      {
+        targetBatchMs: 20,
+        lingerMs: 40,
+        restRatio: 0,
+        ackBusy: () => true,
+        sleep: async (ms) => {
+          rests.push(ms);
+        },
+      },
+    );
+    expect(await drainer.drain()).toEqual({ applied: 10, failed: 0 });
+    expect(budgets).toEqual([20, 20, 20, 20, 20]);
+    // A deferring call counts as full: no 40 ms linger after it (only the partial batch of 5 lingers).
+    expect(rests).toEqual([0, 0, 0, 40]);
+  });
+
+  it('lets the event loop run between calls (requests that arrived meanwhile reach the writer first)', async () => {
+    let calls = 0;
+    let ranBetween = false;
+    let seenBySecondCall: boolean | null = null;
+    const drainer = createInboxDrainer(
+      {
+        async applyInbox() {
+          calls++;
+          // An I/O-phase callback queued during call 1 must run before call 2 starts.
+          if (calls === 1) setImmediate(() => (ranBetween = true));
+          if (calls === 2) seenBySecondCall = ranBetween;
+          return { applied: calls === 1 ? 1 : 0, failed: [] as number[] };
+        },
+      },
+      quiet,
+      { ackBusy: () => false },
+    );
+    await drainer.drain();
+    expect(calls).toBe(2);
+    expect(seenBySecondCall).toBe(true);
+  });
+
   it('retries a batch after a deadlock and stops (keeping the rows) when the database is unreachable', async () => {
     let calls = 0;
     const store = {

@@ -34,6 +34,8 @@ export interface InboxDrainerOptions {
 
 const TRANSIENT = new Set(['40P01', '40001', '55P03', '57014']);
 
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Applies committed inbox rows in batches through `apply_webhook_inbox` (claimed with SKIP LOCKED, so several
  * processes may drain at once). A failed event is marked failed in the inbox and the drain continues; a
  * deadlock or serialization failure retries the batch; an unreachable database ends the drain, and the next kick
@@ -76,9 +78,9 @@ export function createInboxDrainer(
       again = false;
       const asked = limit;
       const started = performance.now();
-      let result: { applied: number; failed: number[]; sequential?: boolean };
+      let result: { applied: number; failed: number[]; sequential?: boolean; deferred?: number };
       try {
-        result = await store.applyInbox(asked);
+        result = await store.applyInbox(asked, targetBatchMs);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (typeof code === 'string' && TRANSIENT.has(code) && transientRetries < 20) {
@@ -100,12 +102,18 @@ export function createInboxDrainer(
         });
       }
       adapt(result.applied, ms);
-      if (result.applied === 0 && result.failed.length === 0 && !again) return { applied, failed };
+      const deferred = result.deferred ?? 0;
+      if (result.applied === 0 && result.failed.length === 0 && deferred === 0 && !again) return { applied, failed };
+      // Yield to the event loop before deciding: on PGlite an apply call resolves without ever reaching the poll phase,
+      // so back-to-back calls would keep the server from reading requests (and would then see no acknowledgements
+      // waiting). One macrotask lets arrived requests reach the inbox writer first.
+      await yieldToEventLoop();
       // Under load (acknowledgements waiting, or deliveries committed while this batch was applied): rest, and after
       // a batch that was not full wait long enough for a bigger one. Otherwise a steady stream is applied one
       // delivery per call, the costliest way.
       const busy = ackBusy();
-      const full = result.applied + result.failed.length >= asked;
+      // A batch cut short by its time budget counts as full: more is waiting.
+      const full = deferred > 0 || result.applied + result.failed.length >= asked;
       if (!full && (busy || again)) await sleep(Math.max(ms * restRatio, lingerMs));
       else if (busy) await sleep(ms * restRatio);
     }

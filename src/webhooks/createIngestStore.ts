@@ -12,9 +12,19 @@ export interface InboxDelivery {
 
 const ingestResult = z.object({ stored: z.array(z.string()) });
 const applyResult = z
-  .object({ applied: z.number(), failed: z.array(z.number()), sequential: z.boolean().optional() })
-  // `sequential` only when true: a batch that fell back to one-by-one application after an error.
-  .transform(({ sequential, ...rest }) => (sequential === true ? { ...rest, sequential } : rest));
+  .object({
+    applied: z.number(),
+    failed: z.array(z.number()),
+    sequential: z.boolean().optional(),
+    deferred: z.number().optional(),
+  })
+  // `sequential` only when true (a batch that fell back to one-by-one application after an error), `deferred` only
+  // when some events were left for the next call (the call's time budget ran out).
+  .transform(({ sequential, deferred, ...rest }) => ({
+    ...rest,
+    ...(sequential === true ? { sequential } : {}),
+    ...(deferred !== undefined && deferred > 0 ? { deferred } : {}),
+  }));
 const healthResult = z.object({ ok: z.boolean(), pendingEvents: z.number(), failedEvents: z.number() });
 export type InboxHealth = z.infer<typeof healthResult>;
 const driftSchema = z.array(
@@ -27,8 +37,13 @@ export interface IngestStore {
   /** Commit deliveries to the inbox once each (by body hash); answers the hashes this call stored. */
   ingestDeliveries(deliveries: InboxDelivery[]): Promise<Set<string>>;
   /** Apply up to `limit` committed deliveries to the metrics; answers how many applied and the ids that failed, and
-   * `sequential: true` when the batch was applied one event at a time after an error in the set-based path. */
-  applyInbox(limit: number): Promise<{ applied: number; failed: number[]; sequential?: true }>;
+   * `sequential: true` when the batch was applied one event at a time after an error in the set-based path. With
+   * `budgetMs`, the batch's one-by-one events (casts, deletions, profiles) stop once that much time is spent; the
+   * rest stay pending and are counted as `deferred`. */
+  applyInbox(
+    limit: number,
+    budgetMs?: number,
+  ): Promise<{ applied: number; failed: number[]; sequential?: true; deferred?: number }>;
   /** The database is reachable, and how many inbox rows wait or failed. */
   health(): Promise<InboxHealth>;
   /** Casts whose stored metrics differ from a recount of their engagement rows (empty when consistent). */
@@ -54,8 +69,9 @@ export function createIngestStore(rpc: Rpc): IngestStore {
       );
       return new Set(result.stored);
     },
-    async applyInbox(limit) {
-      return applyResult.parse(await rpc.call('apply_webhook_inbox', { p_limit: limit }));
+    async applyInbox(limit, budgetMs) {
+      const args = budgetMs === undefined ? { p_limit: limit } : { p_limit: limit, p_budget_ms: Math.ceil(budgetMs) };
+      return applyResult.parse(await rpc.call('apply_webhook_inbox', args));
     },
     async health() {
       return healthResult.parse(await rpc.call('db_health', {}));
