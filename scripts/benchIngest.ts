@@ -2,8 +2,9 @@
  * embedded PGlite and on a throwaway PostgreSQL cluster (fsync on), drives a deterministic signed Neynar workload at
  * it over keep-alive HTTP with a fixed number of requests in flight, waits for the inbox to drain, checks every
  * cast's counts against the reaction CRDT, and drives the same load, in the same run, at a no-op server (the same
- * HTTP stack and webhook route, storing nothing: scripts/bench/noopServer.ts) as the ceiling and at a naive
- * read-modify-write server (scripts/bench/naiveServer.ts) for comparison. A benchmark, not a test: all traffic stays
+ * HTTP stack and webhook route, storing nothing: scripts/bench/noopServer.ts) as the ceiling, at a server that only
+ * commits to the inbox and never applies (scripts/bench/commitOnlyServer.ts: the acknowledgement path alone), and at a
+ * naive read-modify-write server (scripts/bench/naiveServer.ts) for comparison. A benchmark, not a test: all traffic stays
  * on 127.0.0.1. */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -46,6 +47,8 @@ Options:
   --max-seconds <n>    time limit of each load phase; no delivery starts after it (default 120)
   --skip-naive         do not run the naive baseline
   --skip-noop          do not run the no-op ceiling
+  --skip-commit-only   do not run the commit-only server (the acknowledgement path alone: the no-op's stack plus
+                       the inbox commit, never applying; the most acknowledgements any apply strategy could reach)
   --warmup <n>         deliveries sent (to other casts and users) and drained before each timed run, so JIT
                        and connection set-up are not measured; 0 to measure a cold server (default 1000)
   --timeline           also print acknowledgements and latency per second of each run
@@ -78,6 +81,7 @@ interface Settings {
   maxSeconds: number;
   skipNaive: boolean;
   skipNoop: boolean;
+  skipCommitOnly: boolean;
   waitQuiet: number;
   timeline: boolean;
   warmup: number;
@@ -88,7 +92,7 @@ interface Settings {
   soakWindow: number;
 }
 
-type ServerKind = 'no-op' | 'GigaVibe' | 'naive';
+type ServerKind = 'no-op' | 'commit-only' | 'GigaVibe' | 'naive';
 
 interface RunReport {
   server: ServerKind;
@@ -123,6 +127,7 @@ function parseSettings(argv: string[]): Settings | null {
       'max-seconds': { type: 'string' },
       'skip-naive': { type: 'boolean' },
       'skip-noop': { type: 'boolean' },
+      'skip-commit-only': { type: 'boolean' },
       'wait-quiet': { type: 'string' },
       timeline: { type: 'boolean' },
       warmup: { type: 'string' },
@@ -159,6 +164,7 @@ function parseSettings(argv: string[]): Settings | null {
     maxSeconds: positive(values['max-seconds'], 'max-seconds', 120, 3600),
     skipNaive: values['skip-naive'] ?? false,
     skipNoop: values['skip-noop'] ?? false,
+    skipCommitOnly: values['skip-commit-only'] ?? false,
     timeline: values.timeline ?? false,
     warmup: values.warmup === '0' ? 0 : positive(values.warmup, 'warmup', 1000, 100_000),
     waitQuiet: values['wait-quiet'] === undefined ? 0 : positive(values['wait-quiet'], 'wait-quiet', 0, 3600),
@@ -223,6 +229,14 @@ async function verifyCounts(
   return mismatches.sort();
 }
 
+/** The commit-only server's inbox against the new deliveries it acknowledged (empty when they agree). */
+async function storedMismatch(port: number, newAcked: number): Promise<string[]> {
+  const { status, json } = await getJson(port, '/stored');
+  const stored = (json as { stored?: unknown } | null)?.stored;
+  if (status !== 200 || typeof stored !== 'number') return [`GET /stored: HTTP ${status}`];
+  return stored === newAcked ? [] : [`inbox holds ${stored} rows, ${newAcked} new deliveries were acknowledged`];
+}
+
 function countsFrom(json: unknown): CastCounts | string {
   const m = (json as { metrics?: { likes?: unknown; recasts?: unknown } } | null)?.metrics ?? json;
   const { likes, recasts } = (m ?? {}) as { likes?: unknown; recasts?: unknown };
@@ -260,10 +274,13 @@ async function runOne(
       concurrency: settings.concurrency,
       maxSeconds: settings.maxSeconds,
     };
+    /** New deliveries acknowledged so far (what the commit-only server must have stored). */
+    let newAcked = 0;
     if (warmup.some((phase) => phase.length > 0)) {
       const warm = await driveLoad(warmup, loadOptions);
       if (warm.failed > 0) console.log(`    warm-up: ${warm.failed} deliveries failed (${warm.firstFailure})`);
       if (target.server === 'GigaVibe') await waitForDrain(server.port);
+      newAcked += warm.acked - warm.duplicateAcks;
     }
     const pmPid = target.postgres?.postmasterPid ?? null;
     const cpu0 = {
@@ -294,14 +311,17 @@ async function runOne(
     const expected = expectedCounts(reactionFacts(workload, sentReactions));
     const sentCasts = workload.castHashes.slice(0, load.dispatched[0] ?? 0);
     const readPath = target.server === 'GigaVibe' ? '/api/performances/' : '/counts/';
-    // The no-op server keeps nothing to check.
+    newAcked += load.acked - load.duplicateAcks;
+    // The no-op server keeps nothing to check; the commit-only server must hold every new delivery it acknowledged.
     const mismatches =
       target.server === 'no-op'
         ? []
-        : await verifyCounts(sentCasts, expected, async (hash) => {
-            const { status, json } = await getJson(server.port, `${readPath}${hash}`);
-            return status === 200 ? countsFrom(json) : `HTTP ${status}`;
-          });
+        : target.server === 'commit-only'
+          ? await storedMismatch(server.port, newAcked)
+          : await verifyCounts(sentCasts, expected, async (hash) => {
+              const { status, json } = await getJson(server.port, `${readPath}${hash}`);
+              return status === 200 ? countsFrom(json) : `HTTP ${status}`;
+            });
     const expectedDuplicates = workload.reactions.slice(0, sentReactions).filter((r) => r.kind === 'duplicate').length;
     return {
       server: target.server,
@@ -309,7 +329,7 @@ async function runOne(
       events: (load.dispatched[0] ?? 0) + sentReactions,
       drainSeconds,
       mismatches,
-      checked: target.server === 'no-op' ? 0 : sentCasts.length,
+      checked: target.server === 'no-op' || target.server === 'commit-only' ? 0 : sentCasts.length,
       failedEvents,
       expectedDuplicates,
       cpu,
@@ -371,7 +391,7 @@ function report(db: DbReport, settings: Settings): string {
       num(r.events),
       num(rate(r)),
       ceiling ? `${num(rate(r) / rate(ceiling), 2)}x` : 'n/a',
-      num(r.load.acked / e2eSeconds),
+      r.server === 'commit-only' ? 'n/a' : num(r.load.acked / e2eSeconds),
       num(percentile(sorted, 0.5), 1),
       num(percentile(sorted, 0.99), 1),
       ceiling ? `${num(p99(r) / p99(ceiling), 2)}x` : 'n/a',
@@ -410,7 +430,11 @@ function report(db: DbReport, settings: Settings): string {
       r.load.timedOut ? `TIME LIMIT (${settings.maxSeconds} s) reached: sent ${num(r.events)} events` : null,
     ].filter((x) => x !== null);
     lines.push(`  ${detail.join('; ')}`);
-    if (r.server !== 'no-op')
+    if (r.server === 'commit-only')
+      lines.push(
+        `  commit-only inbox: ${r.mismatches.length === 0 ? 'every new delivery acknowledged is stored' : r.mismatches.join('; ')}`,
+      );
+    else if (r.server !== 'no-op')
       lines.push(
         `  ${r.server} counts: ${r.mismatches.length === 0 ? `exact: yes (${num(r.checked)} casts checked)` : `exact: no, ${num(r.mismatches.length)} of ${num(r.checked)} casts differ, e.g. ${r.mismatches.slice(0, 3).join('; ')}`}`,
       );
@@ -450,6 +474,15 @@ function report(db: DbReport, settings: Settings): string {
     if (db.kind === 'postgres') {
       if (ceiling)
         parts.push(`ack >= 0.75x no-op (${num(ack / rate(ceiling), 2)}x) ${verdict(ack >= 0.75 * rate(ceiling))}`);
+      const commitOnly = db.runs.find((r) => r.server === 'commit-only');
+      if (ceiling && commitOnly) {
+        const most = rate(commitOnly) / rate(ceiling);
+        lines.push(
+          `  the acknowledgement path alone (commit-only) reaches ${num(most, 2)}x the no-op server here: ` +
+            `${most >= 0.75 ? 'the 0.75x target is within reach of the apply strategy' : 'no apply strategy can reach 0.75x on this machine'}; ` +
+            `GigaVibe acknowledges at ${num(ack / rate(commitOnly), 2)}x the commit-only rate while applying`,
+        );
+      }
       parts.push(`p99 ack < 50 ms (${num(p99(gv), 1)}) ${verdict(p99(gv) < 50)}`);
       parts.push(`e2e >= 0.7x ack (${num(e2e / ack, 2)}x) ${verdict(e2e >= 0.7 * ack)}`);
       if (gv.cpu.db !== null) {
@@ -479,12 +512,14 @@ async function benchDatabase(
   let postgres: BenchPostgres | null = null;
   let gvUrl: string | null = null;
   let naiveUrl: string | null = null;
+  let commitUrl: string | null = null;
   if (kind === 'postgres') {
     console.log('  starting PostgreSQL...');
     postgres = await startPostgres(REPO_ROOT, process.env.BENCH_DATABASE_URL || undefined, cleanup.add);
     cleanup.add(postgres.stop);
     gvUrl = await postgres.createDatabase('gigavibe_bench');
     naiveUrl = await postgres.createDatabase('naive_bench');
+    commitUrl = await postgres.createDatabase('commit_bench');
   }
   const pgliteVersion = JSON.parse(
     await readFile(path.join(REPO_ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'),
@@ -543,6 +578,29 @@ async function benchDatabase(
       });
     },
   };
+  const commitOnly: RunTarget = {
+    server: 'commit-only',
+    kind,
+    postgres,
+    start: async () => {
+      const port = await freePort();
+      return startServer({
+        name: 'commit-only server',
+        cwd: REPO_ROOT,
+        entry: 'scripts/bench/commitOnlyServer.ts',
+        port,
+        env: {
+          PORT: String(port),
+          COMMIT_SECRET: secret,
+          ...(commitUrl === null
+            ? { COMMIT_DATA_DIR: path.join(tmp, 'commit-only-data') }
+            : { COMMIT_DATABASE_URL: commitUrl }),
+        },
+        nodeArgs: settings.serverNodeArgs,
+        logFile: path.join(tmp, 'commit-only.log'),
+      });
+    },
+  };
   const noop: RunTarget = {
     server: 'no-op',
     kind,
@@ -560,7 +618,12 @@ async function benchDatabase(
       });
     },
   };
-  const targets = [...(settings.skipNoop ? [] : [noop]), gigavibe, ...(settings.skipNaive ? [] : [naive])];
+  const targets = [
+    ...(settings.skipNoop ? [] : [noop]),
+    ...(settings.skipCommitOnly ? [] : [commitOnly]),
+    gigavibe,
+    ...(settings.skipNaive ? [] : [naive]),
+  ];
   for (const target of targets) {
     await waitForQuiet(settings.waitQuiet);
     console.log(`  ${target.server} on ${kind}: ${num(prepared.workload.casts.length + reactionCount)} events...`);
