@@ -32,6 +32,8 @@ Options:
                        flight; 1 shows the cost of a commit alone)
   --apply-batch <n>    rows per apply_webhook_inbox call (default 2000)
   --reference          also apply with the one-by-one function the set-based one replaced
+  --appliers <n>       connections applying at once, as several drainers (processes, or Workers requests) do
+                       (default 1); reports the deadlocks PostgreSQL broke between them
   --help               show this help
 
 Environment: BENCH_DATABASE_URL uses that PostgreSQL server (its role must be allowed to set track_functions).`;
@@ -44,10 +46,18 @@ interface Phase {
   wallSeconds: number;
 }
 
+interface Concurrency {
+  /** Deadlocks PostgreSQL broke (each costs its victim deadlock_timeout, 1 s by default, and a retry). */
+  deadlocks: number;
+  /** Calls that found nothing to claim while rows were still pending (all locked by the other appliers). */
+  emptyCalls: number;
+}
+
 interface DbRun {
   label: string;
   commit: Phase;
   apply: Phase;
+  concurrency: Concurrency;
   functions: { name: string; calls: number; selfMs: number }[];
 }
 
@@ -79,6 +89,7 @@ async function runOn(
   commitBatch: number,
   applyBatch: number,
   reference: boolean,
+  appliers: number,
 ): Promise<DbRun> {
   const sql = openPostgres(url, { max: 1 });
   try {
@@ -91,37 +102,64 @@ async function runOn(
   try {
     if (reference) await client.query(await referenceApplyFunction());
     await client.query("set track_functions = 'all'");
-    const pid = Number((await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid);
-    const phase = async (work: () => Promise<number>): Promise<Phase> => {
-      const cpu0 = processCpuSeconds(pid);
+    const pidOf = async (c: pg.Client) =>
+      Number((await c.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid);
+    const pid = await pidOf(client);
+    // Extra connections for --appliers (the first applier is `client`).
+    const others: pg.Client[] = [];
+    for (let i = 1; i < appliers; i++) {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      others.push(c);
+    }
+    const pids = [pid, ...(await Promise.all(others.map(pidOf)))];
+    const phase = async (backends: number[], work: () => Promise<number>): Promise<Phase> => {
+      const cpuNow = () => backends.reduce((sum, p) => sum + processCpuSeconds(p), 0);
+      const cpu0 = cpuNow();
       const t0 = performance.now();
       const events = await work();
-      return {
-        events,
-        cpuSeconds: processCpuSeconds(pid) - cpu0,
-        wallSeconds: (performance.now() - t0) / 1000,
-      };
+      return { events, cpuSeconds: cpuNow() - cpu0, wallSeconds: (performance.now() - t0) / 1000 };
     };
-    const commit = await phase(async () => {
+    const commit = await phase([pid], async () => {
       for (let i = 0; i < rows.length; i += commitBatch) {
         await client.query('select public.ingest_webhook_events($1)', [JSON.stringify(rows.slice(i, i + commitBatch))]);
       }
       return rows.length;
     });
     const fn = reference ? 'reference_apply_webhook_inbox' : 'apply_webhook_inbox';
-    const apply = await phase(async () => {
+    const concurrency: Concurrency = { deadlocks: 0, emptyCalls: 0 };
+    const pendingLeft = async () =>
+      Number(
+        (await client.query<{ n: string }>("select count(*) as n from public.webhook_inbox where state = 'pending'"))
+          .rows[0]?.n,
+      );
+    // Each applier calls until a call finds nothing; then, while rows are still pending (claimed by others), it
+    // waits and looks again, as the drainer's next kick would.
+    const applier = async (c: pg.Client): Promise<number> => {
       let applied = 0;
       for (;;) {
-        const r = await client.query<{ r: { applied: number; failed: number[] } }>(`select public.${fn}($1) as r`, [
-          applyBatch,
-        ]);
-        const result = r.rows[0]?.r;
+        let result: { applied: number; failed: number[] } | undefined;
+        try {
+          result = (await c.query<{ r: typeof result }>(`select public.${fn}($1) as r`, [applyBatch])).rows[0]?.r;
+        } catch (error) {
+          if ((error as { code?: string }).code !== '40P01') throw error;
+          concurrency.deadlocks++;
+          continue;
+        }
         if (result === undefined || result.failed.length > 0)
           throw new Error(`${fn} failed: ${JSON.stringify(result)}`);
-        if (result.applied === 0) return applied;
         applied += result.applied;
+        if (result.applied > 0) continue;
+        if ((await pendingLeft()) === 0) return applied;
+        concurrency.emptyCalls++;
+        await new Promise((r) => setTimeout(r, 5));
       }
+    };
+    const apply = await phase(pids, async () => {
+      const counts = await Promise.all([client, ...others].map(applier));
+      return counts.reduce((a, b) => a + b, 0);
     });
+    await Promise.all(others.map((c) => c.end()));
     // Function statistics reach the view when the backend reports them (at most once a second while idle).
     await new Promise((r) => setTimeout(r, 1200));
     const stats = await client.query<{ funcname: string; calls: string; self_time: number }>(
@@ -131,6 +169,7 @@ async function runOn(
       label,
       commit,
       apply,
+      concurrency,
       functions: stats.rows.map((s) => ({ name: s.funcname, calls: Number(s.calls), selfMs: s.self_time })),
     };
   } finally {
@@ -146,6 +185,7 @@ async function main(): Promise<number> {
       'commit-batch': { type: 'string' },
       'apply-batch': { type: 'string' },
       reference: { type: 'boolean' },
+      appliers: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -157,6 +197,7 @@ async function main(): Promise<number> {
   const events = positive(values.events, 'events', 20_000, 1_000_000);
   const commitBatch = positive(values['commit-batch'], 'commit-batch', 12, 5000);
   const applyBatch = positive(values['apply-batch'], 'apply-batch', 2000, 5000);
+  const appliers = positive(values.appliers, 'appliers', 1, 64);
 
   console.log('GigaVibe ingest in PostgreSQL (no HTTP)');
   console.log(machineLine());
@@ -169,14 +210,31 @@ async function main(): Promise<number> {
     cleanup.add(postgres.stop);
     console.log(`${postgres.version}: ${postgres.description}`);
     console.log(
-      `${num(rows.length)} distinct deliveries; commits of ${commitBatch}; apply calls of up to ${applyBatch} rows`,
+      `${num(rows.length)} distinct deliveries; commits of ${commitBatch}; apply calls of up to ${applyBatch} rows` +
+        (appliers > 1 ? ` by ${appliers} connections at once` : ''),
     );
     runs.push(
-      await runOn(await postgres.createDatabase('ingest_sql'), 'set-based', rows, commitBatch, applyBatch, false),
+      await runOn(
+        await postgres.createDatabase('ingest_sql'),
+        'set-based',
+        rows,
+        commitBatch,
+        applyBatch,
+        false,
+        appliers,
+      ),
     );
     if (values.reference) {
       runs.push(
-        await runOn(await postgres.createDatabase('ingest_sql_ref'), 'one by one', rows, commitBatch, applyBatch, true),
+        await runOn(
+          await postgres.createDatabase('ingest_sql_ref'),
+          'one by one',
+          rows,
+          commitBatch,
+          applyBatch,
+          true,
+          appliers,
+        ),
       );
     }
   } finally {
@@ -186,7 +244,16 @@ async function main(): Promise<number> {
   const perEvent = (p: Phase) => num((p.cpuSeconds * 1000) / Math.max(1, p.events), 3);
   console.log(
     `\n${formatTable(
-      ['apply', 'events', 'commit CPU ms/event', 'commit wall s', 'apply CPU ms/event', 'apply wall s'],
+      [
+        'apply',
+        'events',
+        'commit CPU ms/event',
+        'commit wall s',
+        'apply CPU ms/event',
+        'apply wall s',
+        'deadlocks',
+        'empty calls',
+      ],
       runs.map((r) => [
         r.label,
         num(r.apply.events),
@@ -194,6 +261,8 @@ async function main(): Promise<number> {
         num(r.commit.wallSeconds, 2),
         perEvent(r.apply),
         num(r.apply.wallSeconds, 2),
+        num(r.concurrency.deadlocks),
+        num(r.concurrency.emptyCalls),
       ]),
     )}`,
   );
