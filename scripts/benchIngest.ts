@@ -13,6 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { withPgClient } from '../src/db/postgres.ts';
 import { type Cleanup, createCleanup } from './bench/createCleanup.ts';
 import { driveLoad, type LoadResult } from './bench/driveLoad.ts';
 import { type CastCounts, expectedCounts } from './bench/expectedCounts.ts';
@@ -47,6 +48,8 @@ Options:
   --max-seconds <n>    time limit of each load phase; no delivery starts after it (default 120)
   --skip-naive         do not run the naive baseline
   --skip-noop          do not run the no-op ceiling
+  --rest-ratios <list> also run GigaVibe once per comma-separated INGEST_APPLY_REST_RATIO (e.g. 1.5,3): how much
+                       acknowledgement gains and freshness (e2e) loses when application rests longer under load
   --skip-commit-only   do not run the commit-only server (the acknowledgement path alone: the no-op's stack plus
                        the inbox commit, never applying; the most acknowledgements any apply strategy could reach)
   --warmup <n>         deliveries sent (to other casts and users) and drained before each timed run, so JIT
@@ -82,6 +85,7 @@ interface Settings {
   skipNaive: boolean;
   skipNoop: boolean;
   skipCommitOnly: boolean;
+  restRatios: number[];
   waitQuiet: number;
   timeline: boolean;
   warmup: number;
@@ -96,6 +100,8 @@ type ServerKind = 'no-op' | 'commit-only' | 'GigaVibe' | 'naive';
 
 interface RunReport {
   server: ServerKind;
+  /** The server, and its variant when a run has several of one kind (GigaVibe at another rest ratio). */
+  label: string;
   load: LoadResult;
   events: number;
   drainSeconds: number | null;
@@ -128,6 +134,7 @@ function parseSettings(argv: string[]): Settings | null {
       'skip-naive': { type: 'boolean' },
       'skip-noop': { type: 'boolean' },
       'skip-commit-only': { type: 'boolean' },
+      'rest-ratios': { type: 'string' },
       'wait-quiet': { type: 'string' },
       timeline: { type: 'boolean' },
       warmup: { type: 'string' },
@@ -165,6 +172,7 @@ function parseSettings(argv: string[]): Settings | null {
     skipNaive: values['skip-naive'] ?? false,
     skipNoop: values['skip-noop'] ?? false,
     skipCommitOnly: values['skip-commit-only'] ?? false,
+    restRatios: restRatiosOf(values['rest-ratios']),
     timeline: values.timeline ?? false,
     warmup: values.warmup === '0' ? 0 : positive(values.warmup, 'warmup', 1000, 100_000),
     waitQuiet: values['wait-quiet'] === undefined ? 0 : positive(values['wait-quiet'], 'wait-quiet', 0, 3600),
@@ -174,6 +182,18 @@ function parseSettings(argv: string[]): Settings | null {
     soakRate: values['soak-rate'] === undefined ? null : positive(values['soak-rate'], 'soak-rate', 0, 1_000_000),
     soakWindow: positive(values['soak-window'], 'soak-window', 60, 3600),
   };
+}
+
+/** `--rest-ratios 1,2.5`: numbers between 0 and 20 (INGEST_APPLY_REST_RATIO's range). */
+function restRatiosOf(value: string | undefined): number[] {
+  if (value === undefined) return [];
+  return value.split(',').map((part) => {
+    const n = Number(part.trim());
+    if (part.trim() === '' || !Number.isFinite(n) || n < 0 || n > 20) {
+      throw new Error(`--rest-ratios takes numbers between 0 and 20, got "${part}"`);
+    }
+    return n;
+  });
 }
 
 async function getJson(port: number, pathname: string): Promise<{ status: number; json: unknown }> {
@@ -252,6 +272,7 @@ interface Prepared {
 
 interface RunTarget {
   server: ServerKind;
+  label?: string;
   kind: DbKind;
   start: () => Promise<ServerProcess>;
   postgres: BenchPostgres | null;
@@ -283,6 +304,8 @@ async function runOne(
       newAcked += warm.acked - warm.duplicateAcks;
     }
     const pmPid = target.postgres?.postmasterPid ?? null;
+    // Every run starts from a clean checkpoint, so none pays for the pages an earlier run dirtied.
+    if (target.postgres !== null) await withPgClient(target.postgres.url, (c) => c.query('checkpoint'));
     const cpu0 = {
       server: processCpuSeconds(server.pid),
       db: pmPid === null ? null : clusterCpuSeconds(pmPid),
@@ -325,6 +348,7 @@ async function runOne(
     const expectedDuplicates = workload.reactions.slice(0, sentReactions).filter((r) => r.kind === 'duplicate').length;
     return {
       server: target.server,
+      label: target.label ?? target.server,
       load,
       events: (load.dispatched[0] ?? 0) + sentReactions,
       drainSeconds,
@@ -370,7 +394,7 @@ function timeline(r: RunReport): string {
     ];
   });
   const table = formatTable(['second', 'acks', 'p50 ms', 'p99 ms', 'max ms'], rows);
-  return `  ${r.server} timeline:\n${table.replace(/^/gm, '    ')}`;
+  return `  ${r.label} timeline:\n${table.replace(/^/gm, '    ')}`;
 }
 
 function report(db: DbReport, settings: Settings): string {
@@ -387,7 +411,7 @@ function report(db: DbReport, settings: Settings): string {
     const sorted = Float64Array.from(r.load.latenciesMs).sort();
     const e2eSeconds = r.load.seconds + (r.drainSeconds ?? 0);
     return [
-      r.server,
+      r.label,
       num(r.events),
       num(rate(r)),
       ceiling ? `${num(rate(r) / rate(ceiling), 2)}x` : 'n/a',
@@ -422,7 +446,7 @@ function report(db: DbReport, settings: Settings): string {
   for (const r of db.runs) {
     const statuses = [...r.load.statuses.entries()].map(([s, n]) => `${s}×${num(n)}`).join(' ');
     const detail = [
-      `${r.server}: ${num(r.load.seconds, 2)} s load, statuses ${statuses}`,
+      `${r.label}: ${num(r.load.seconds, 2)} s load, statuses ${statuses}`,
       r.load.retries > 0 ? `${num(r.load.retries)} retries` : null,
       r.load.failed > 0 ? `${num(r.load.failed)} failed (first: ${r.load.firstFailure})` : null,
       r.server === 'GigaVibe' ? `duplicate acks ${num(r.load.duplicateAcks)}/${num(r.expectedDuplicates)}` : null,
@@ -436,13 +460,13 @@ function report(db: DbReport, settings: Settings): string {
       );
     else if (r.server !== 'no-op')
       lines.push(
-        `  ${r.server} counts: ${r.mismatches.length === 0 ? `exact: yes (${num(r.checked)} casts checked)` : `exact: no, ${num(r.mismatches.length)} of ${num(r.checked)} casts differ, e.g. ${r.mismatches.slice(0, 3).join('; ')}`}`,
+        `  ${r.label} counts: ${r.mismatches.length === 0 ? `exact: yes (${num(r.checked)} casts checked)` : `exact: no, ${num(r.mismatches.length)} of ${num(r.checked)} casts differ, e.g. ${r.mismatches.slice(0, 3).join('; ')}`}`,
       );
     const c = r.cpu;
     const other = c.machineBusy - c.server - (c.db ?? 0) - c.client;
     const dbPart = c.db === null ? (db.kind === 'pglite' ? 'db in server' : 'db n/a') : `postgres ${num(c.db, 1)}`;
     lines.push(
-      `  ${r.server} CPU s over ${num(c.wall, 1)} s wall (load + drain): server ${num(c.server, 1)}, ${dbPart}, ` +
+      `  ${r.label} CPU s over ${num(c.wall, 1)} s wall (load + drain): server ${num(c.server, 1)}, ${dbPart}, ` +
         `bench client ${num(c.client, 1)}, other processes ${num(Math.max(0, other), 1)}; ` +
         `machine busy ${num(c.machineBusy, 1)} of ${num(c.wall * os.availableParallelism(), 1)}`,
     );
@@ -450,7 +474,7 @@ function report(db: DbReport, settings: Settings): string {
     const ownPerEvent = (c.server + (c.db ?? 0) + c.client) / Math.max(1, r.load.acked);
     const dbKnown = c.db !== null || db.kind === 'pglite';
     lines.push(
-      `  ${r.server} CPU ms per event: server ${perEvent(c.server)}` +
+      `  ${r.label} CPU ms per event: server ${perEvent(c.server)}` +
         `${c.db === null ? '' : `, postgres ${perEvent(c.db)}`}, client ${perEvent(c.client)}` +
         (dbKnown
           ? `; if CPU were the only limit, ${os.availableParallelism()} idle cores would allow ` +
@@ -495,6 +519,16 @@ function report(db: DbReport, settings: Settings): string {
     }
     parts.push(`exact counts ${verdict(exact)}`);
     lines.push(`  targets (${db.kind}): ${parts.join('; ')}`);
+    const gvRuns = db.runs.filter((r) => r.server === 'GigaVibe');
+    if (gvRuns.length > 1) {
+      const each = gvRuns.map((r) => {
+        const a = rate(r);
+        const e = r.load.acked / (r.load.seconds + (r.drainSeconds ?? 0));
+        const vsNoop = ceiling ? `${num(a / rate(ceiling), 2)}x no-op, ` : '';
+        return `${r.label === 'GigaVibe' ? 'default' : r.label.replace('GigaVibe ', '')}: ack ${vsNoop}e2e ${num(e / a, 2)}x ack, p99 ${num(p99(r), 1)} ms`;
+      });
+      lines.push(`  pacing (INGEST_APPLY_REST_RATIO): ${each.join('; ')}`);
+    }
   }
   return lines.join('\n');
 }
@@ -531,7 +565,11 @@ async function benchDatabase(
     runs: [],
     soak: null,
   };
-  const startGigaVibe = async (dataDir: string, databaseUrl: string | null): Promise<ServerProcess> => {
+  const startGigaVibe = async (
+    dataDir: string,
+    databaseUrl: string | null,
+    extraEnv: Record<string, string> = {},
+  ): Promise<ServerProcess> => {
     const port = await freePort();
     return startServer({
       name: 'GigaVibe server',
@@ -545,6 +583,7 @@ async function benchDatabase(
         LOG_LEVEL: 'warn',
         ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }),
         ...settings.serverEnv,
+        ...extraEnv,
       },
       nodeArgs: settings.serverNodeArgs,
       logFile: path.join(tmp, `gigavibe-${path.basename(dataDir)}.log`),
@@ -618,15 +657,33 @@ async function benchDatabase(
       });
     },
   };
+  // One more GigaVibe run per --rest-ratios value, each on a database of its own.
+  const paced: RunTarget[] = [];
+  for (const [i, ratio] of settings.restRatios.entries()) {
+    const url = postgres === null ? null : await postgres.createDatabase(`gigavibe_rest${i}`);
+    paced.push({
+      server: 'GigaVibe',
+      label: `GigaVibe rest ${ratio}`,
+      kind,
+      postgres,
+      start: () =>
+        startGigaVibe(path.join(tmp, `gigavibe-rest${i}-data`), url, { INGEST_APPLY_REST_RATIO: String(ratio) }),
+    });
+  }
+  // GigaVibe runs right after the no-op: the cluster's background work (autovacuum of the other runs' tables) is
+  // counted in PostgreSQL's CPU, so the runs that leave tables behind come after it.
   const targets = [
     ...(settings.skipNoop ? [] : [noop]),
-    ...(settings.skipCommitOnly ? [] : [commitOnly]),
     gigavibe,
+    ...(settings.skipCommitOnly ? [] : [commitOnly]),
+    ...paced,
     ...(settings.skipNaive ? [] : [naive]),
   ];
   for (const target of targets) {
     await waitForQuiet(settings.waitQuiet);
-    console.log(`  ${target.server} on ${kind}: ${num(prepared.workload.casts.length + reactionCount)} events...`);
+    console.log(
+      `  ${target.label ?? target.server} on ${kind}: ${num(prepared.workload.casts.length + reactionCount)} events...`,
+    );
     const run = await runOne(target, prepared, reactionCount, settings, cleanup);
     console.log(
       `    done: ${num(run.load.acked / run.load.seconds)} ack ev/s, ` +

@@ -133,6 +133,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the drainer rest ratio (unset by default: the host picks one per database)', () => {
+    expect(loadConfig({}).INGEST_APPLY_REST_RATIO).toBeUndefined();
+    expect(loadConfig({ INGEST_APPLY_REST_RATIO: '1.5' }).INGEST_APPLY_REST_RATIO).toBe(1.5);
+    expect(loadConfig({ INGEST_APPLY_REST_RATIO: '0' }).INGEST_APPLY_REST_RATIO).toBe(0);
+    for (const bad of ['-1', '21', 'fast', '1e3']) {
+      expect(() => loadConfig({ INGEST_APPLY_REST_RATIO: bad })).toThrow(
+        /INGEST_APPLY_REST_RATIO: must be a number between 0 and 20/,
+      );
+    }
+  });
+
   it('reads the stream limits, and refuses a heartbeat no shorter than the resume window', () => {
     expect(loadConfig({})).toMatchObject({
       STREAM_MAX_CONNECTIONS: 1000,

@@ -224,6 +224,17 @@ export const configSchema = z
       .min(1, 'must be between 1 and 3650')
       .max(3650, 'must be between 1 and 3650')
       .default(14),
+    /** Node host: how long the inbox drainer rests between apply calls while acknowledgements wait, as a multiple of
+     * the last call's duration (unset: 0.5 on PostgreSQL, 1 on PGlite). Higher favours acknowledgement during a burst,
+     * lower keeps the metrics fresher; npm run bench:ingest -- --rest-ratios measures the trade. */
+    INGEST_APPLY_REST_RATIO: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?$/, 'must be a number between 0 and 20')
+        .transform(Number)
+        .refine((n) => n <= 20, { message: 'must be a number between 0 and 20' })
+        .optional(),
+    ),
     SHUTDOWN_GRACE_SECONDS: z.coerce
       .number({ message: 'must be a number' })
       .int('must be an integer')

@@ -89,7 +89,10 @@ export async function startNodeHost(
     applyMode: 'inline',
     // Measured with npm run bench:ingest: node:crypto and at most 2 inbox inserts in flight give the best ack latency.
     writer: { maxInFlight: 2 },
-    drainer: drainerFor(db.kind),
+    drainer: {
+      ...drainerFor(db.kind),
+      ...(env.INGEST_APPLY_REST_RATIO === undefined ? {} : { restRatio: env.INGEST_APPLY_REST_RATIO }),
+    },
     webhookCrypto: nodeWebhookCrypto,
     // The socket's peer, never X-Forwarded-For: behind a reverse proxy every client is the proxy (see the README).
     clientAddress: (c) => getConnInfo(c).remote.address,
