@@ -44,6 +44,8 @@ interface Phase {
   events: number;
   cpuSeconds: number;
   wallSeconds: number;
+  /** WAL the cluster wrote during the phase (pg_current_wal_lsn before and after; the bench is alone on it). */
+  walBytes: number;
 }
 
 interface Concurrency {
@@ -58,6 +60,8 @@ interface DbRun {
   commit: Phase;
   apply: Phase;
   concurrency: Concurrency;
+  /** Updates of webhook_inbox rows, and how many of them were HOT (pg_stat_user_tables). */
+  inboxUpdates: { all: number; hot: number };
   functions: { name: string; calls: number; selfMs: number }[];
 }
 
@@ -113,12 +117,21 @@ async function runOn(
       others.push(c);
     }
     const pids = [pid, ...(await Promise.all(others.map(pidOf)))];
+    const lsn = async () =>
+      (await client.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]?.lsn ?? '0/0';
     const phase = async (backends: number[], work: () => Promise<number>): Promise<Phase> => {
       const cpuNow = () => backends.reduce((sum, p) => sum + processCpuSeconds(p), 0);
+      const lsn0 = await lsn();
       const cpu0 = cpuNow();
       const t0 = performance.now();
       const events = await work();
-      return { events, cpuSeconds: cpuNow() - cpu0, wallSeconds: (performance.now() - t0) / 1000 };
+      const cpuSeconds = cpuNow() - cpu0;
+      const wallSeconds = (performance.now() - t0) / 1000;
+      const wal = await client.query<{ bytes: string }>('select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn) as bytes', [
+        await lsn(),
+        lsn0,
+      ]);
+      return { events, cpuSeconds, wallSeconds, walBytes: Number(wal.rows[0]?.bytes ?? 0) };
     };
     const commit = await phase([pid], async () => {
       for (let i = 0; i < rows.length; i += commitBatch) {
@@ -162,6 +175,9 @@ async function runOn(
     await Promise.all(others.map((c) => c.end()));
     // Function statistics reach the view when the backend reports them (at most once a second while idle).
     await new Promise((r) => setTimeout(r, 1200));
+    const updates = await client.query<{ all: string; hot: string }>(
+      "select n_tup_upd as all, n_tup_hot_upd as hot from pg_stat_user_tables where relname = 'webhook_inbox'",
+    );
     const stats = await client.query<{ funcname: string; calls: string; self_time: number }>(
       'select funcname, calls, self_time from pg_stat_user_functions order by self_time desc limit 10',
     );
@@ -170,6 +186,7 @@ async function runOn(
       commit,
       apply,
       concurrency,
+      inboxUpdates: { all: Number(updates.rows[0]?.all ?? 0), hot: Number(updates.rows[0]?.hot ?? 0) },
       functions: stats.rows.map((s) => ({ name: s.funcname, calls: Number(s.calls), selfMs: s.self_time })),
     };
   } finally {
@@ -251,6 +268,8 @@ async function main(): Promise<number> {
         'commit wall s',
         'apply CPU ms/event',
         'apply wall s',
+        'WAL KB/event (commit, apply)',
+        'inbox updates HOT',
         'deadlocks',
         'empty calls',
       ],
@@ -261,6 +280,8 @@ async function main(): Promise<number> {
         num(r.commit.wallSeconds, 2),
         perEvent(r.apply),
         num(r.apply.wallSeconds, 2),
+        `${num(r.commit.walBytes / 1024 / Math.max(1, r.commit.events), 2)}, ${num(r.apply.walBytes / 1024 / Math.max(1, r.apply.events), 2)}`,
+        `${num(r.inboxUpdates.hot)} of ${num(r.inboxUpdates.all)}`,
         num(r.concurrency.deadlocks),
         num(r.concurrency.emptyCalls),
       ]),

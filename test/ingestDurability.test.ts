@@ -104,7 +104,29 @@ describe.each(databaseTargets())('ingest durability and concurrency on $name', (
     expect(rows[0]?.state).toBe('failed');
     expect(rows[0]?.error).toMatch(/^22007: invalid input syntax for type timestamp/);
     expect(await metricsOf(app, hash)).toMatchObject({ likes: 1 });
-    expect((await app.get('/healthz')).body).toMatchObject({ database: { failedEvents: 1 } });
+    expect((await app.get('/healthz')).body).toMatchObject({ database: { failedEvents: 1, pendingEvents: 0 } });
+
+    // A retry puts it back in the queue; still corrupt, it fails again and leaves the queue again.
+    expect(await db.stores.ingest.retryFailedWebhooks()).toBe(1);
+    expect((await app.get('/healthz')).body).toMatchObject({ database: { failedEvents: 0, pendingEvents: 1 } });
+    expect(await app.drainer.drain()).toEqual({ applied: 0, failed: 1 });
+    expect((await app.get('/healthz')).body).toMatchObject({ database: { failedEvents: 1, pendingEvents: 0 } });
+    const [queued] = await db.sql.query<{ n: number }>('select count(*)::int as n from webhook_inbox_pending');
+    expect(queued?.n).toBe(0);
+  });
+
+  it('marks rows applied without touching any index: no index of the inbox names its state, pages keep room', async () => {
+    // Marking a row applied is then a HOT update (one tuple on the same page, no index entries, a small WAL
+    // record); an index that named `state` would make every applied event rewrite the row and all its indexes.
+    const indexes = await db.sql.query<{ def: string }>(
+      "select pg_get_indexdef(indexrelid) as def from pg_index where indrelid = 'public.webhook_inbox'::regclass",
+    );
+    expect(indexes.length).toBeGreaterThanOrEqual(3);
+    for (const { def } of indexes) expect(def).not.toMatch(/\bstate\b/);
+    const [table] = await db.sql.query<{ options: string[] | null }>(
+      "select reloptions as options from pg_class where oid = 'public.webhook_inbox'::regclass",
+    );
+    expect(table?.options).toContain('fillfactor=50');
   });
 
   it('ends concurrent deliveries for one cast, from several instances, with exact counts', async () => {
