@@ -595,67 +595,51 @@ async function benchDatabase(
     postgres,
     start: () => startGigaVibe(path.join(tmp, 'gigavibe-data'), gvUrl),
   };
+  /** A comparison server from scripts/bench/ as a child process on a free port (PORT set here). */
+  const benchServer =
+    (name: string, entry: string, env: Record<string, string>, nodeArgs: string[] = []) =>
+    async (): Promise<ServerProcess> => {
+      const port = await freePort();
+      return startServer({
+        name: `${name} server`,
+        cwd: REPO_ROOT,
+        entry: `scripts/bench/${entry}`,
+        port,
+        env: { PORT: String(port), ...env },
+        nodeArgs,
+        logFile: path.join(tmp, `${name}.log`),
+      });
+    };
   const naive: RunTarget = {
     server: 'naive',
     kind,
     postgres,
-    start: async () => {
-      const port = await freePort();
-      return startServer({
-        name: 'naive server',
-        cwd: REPO_ROOT,
-        entry: 'scripts/bench/naiveServer.ts',
-        port,
-        env: {
-          PORT: String(port),
-          NAIVE_SECRET: secret,
-          ...(naiveUrl === null
-            ? { NAIVE_DATA_DIR: path.join(tmp, 'naive-pglite') }
-            : { NAIVE_DATABASE_URL: naiveUrl }),
-        },
-        logFile: path.join(tmp, 'naive.log'),
-      });
-    },
+    start: benchServer('naive', 'naiveServer.ts', {
+      NAIVE_SECRET: secret,
+      ...(naiveUrl === null ? { NAIVE_DATA_DIR: path.join(tmp, 'naive-pglite') } : { NAIVE_DATABASE_URL: naiveUrl }),
+    }),
   };
   const commitOnly: RunTarget = {
     server: 'commit-only',
     kind,
     postgres,
-    start: async () => {
-      const port = await freePort();
-      return startServer({
-        name: 'commit-only server',
-        cwd: REPO_ROOT,
-        entry: 'scripts/bench/commitOnlyServer.ts',
-        port,
-        env: {
-          PORT: String(port),
-          COMMIT_SECRET: secret,
-          ...(commitUrl === null
-            ? { COMMIT_DATA_DIR: path.join(tmp, 'commit-only-data') }
-            : { COMMIT_DATABASE_URL: commitUrl }),
-        },
-        nodeArgs: settings.serverNodeArgs,
-        logFile: path.join(tmp, 'commit-only.log'),
-      });
-    },
+    start: benchServer(
+      'commit-only',
+      'commitOnlyServer.ts',
+      {
+        COMMIT_SECRET: secret,
+        ...(commitUrl === null
+          ? { COMMIT_DATA_DIR: path.join(tmp, 'commit-only-data') }
+          : { COMMIT_DATABASE_URL: commitUrl }),
+      },
+      settings.serverNodeArgs,
+    ),
   };
   const noop: RunTarget = {
     server: 'no-op',
     kind,
     postgres: null,
-    start: async () => {
-      const port = await freePort();
-      return startServer({
-        name: 'no-op server',
-        cwd: REPO_ROOT,
-        entry: 'scripts/bench/noopServer.ts',
-        port,
-        env: { PORT: String(port), NOOP_SECRET: secret },
-        nodeArgs: settings.serverNodeArgs,
-        logFile: path.join(tmp, 'noop.log'),
-      });
-    },
+    start: benchServer('no-op', 'noopServer.ts', { NOOP_SECRET: secret }, settings.serverNodeArgs),
   };
   // One more GigaVibe run per --rest-ratios value, each on a database of its own.
   const paced: RunTarget[] = [];
