@@ -399,6 +399,8 @@ function timeline(r: RunReport): string {
 
 function report(db: DbReport, settings: Settings): string {
   const rate = (r: RunReport) => r.load.acked / r.load.seconds;
+  /** Events applied per second: from the first delivery until the inbox is drained. */
+  const e2eRate = (r: RunReport) => r.load.acked / (r.load.seconds + (r.drainSeconds ?? 0));
   const p99 = (r: RunReport) => percentile(Float64Array.from(r.load.latenciesMs).sort(), 0.99);
   const exactOf = (r: RunReport) =>
     r.server === 'no-op'
@@ -409,13 +411,12 @@ function report(db: DbReport, settings: Settings): string {
   const ceiling = db.runs.find((r) => r.server === 'no-op');
   const rows = db.runs.map((r) => {
     const sorted = Float64Array.from(r.load.latenciesMs).sort();
-    const e2eSeconds = r.load.seconds + (r.drainSeconds ?? 0);
     return [
       r.label,
       num(r.events),
       num(rate(r)),
       ceiling ? `${num(rate(r) / rate(ceiling), 2)}x` : 'n/a',
-      r.server === 'commit-only' ? 'n/a' : num(r.load.acked / e2eSeconds),
+      r.server === 'commit-only' ? 'n/a' : num(e2eRate(r)),
       num(percentile(sorted, 0.5), 1),
       num(percentile(sorted, 0.99), 1),
       ceiling ? `${num(p99(r) / p99(ceiling), 2)}x` : 'n/a',
@@ -491,7 +492,7 @@ function report(db: DbReport, settings: Settings): string {
   }
   if (gv) {
     const ack = rate(gv);
-    const e2e = gv.load.acked / (gv.load.seconds + (gv.drainSeconds ?? 0));
+    const e2e = e2eRate(gv);
     const exact = gv.mismatches.length === 0 && gv.load.failed === 0 && !gv.failedEvents;
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     const parts: string[] = [];
@@ -523,7 +524,7 @@ function report(db: DbReport, settings: Settings): string {
     if (gvRuns.length > 1) {
       const each = gvRuns.map((r) => {
         const a = rate(r);
-        const e = r.load.acked / (r.load.seconds + (r.drainSeconds ?? 0));
+        const e = e2eRate(r);
         const vsNoop = ceiling ? `${num(a / rate(ceiling), 2)}x no-op, ` : '';
         return `${r.label === 'GigaVibe' ? 'default' : r.label.replace('GigaVibe ', '')}: ack ${vsNoop}e2e ${num(e / a, 2)}x ack, p99 ${num(p99(r), 1)} ms`;
       });

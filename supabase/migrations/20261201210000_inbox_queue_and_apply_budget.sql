@@ -133,6 +133,8 @@ comment on function public.apply_webhook_events_until(bigint[], timestamptz) is
   'Ingest: apply inbox events one by one in lock-key order until the deadline (null: all); answers the ids applied.';
 
 drop function public.apply_webhook_inbox(integer);
+-- Its one-by-one phase now goes through apply_webhook_events_until (the same loop, with a deadline).
+drop function public.apply_webhook_events_in_order(bigint[]);
 
 create function public.apply_webhook_inbox(p_limit integer default 500, p_budget_ms integer default null)
 returns jsonb
