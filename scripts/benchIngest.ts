@@ -105,6 +105,8 @@ interface RunReport {
   load: LoadResult;
   events: number;
   drainSeconds: number | null;
+  /** Events still pending when the load ended (the first drain poll). */
+  backlog: number | null;
   mismatches: string[];
   checked: number;
   failedEvents: number | null;
@@ -208,14 +210,21 @@ async function getJson(port: number, pathname: string): Promise<{ status: number
   return { status: res.status, json };
 }
 
-/** Poll /healthz until no event is pending; returns seconds waited and the failed-event count. */
-async function waitForDrain(port: number): Promise<{ seconds: number; failed: number }> {
+/** Poll /healthz until no event is pending; returns seconds waited, the failed-event count, and how many events were
+ * pending at the first poll (the backlog left when the load ended). */
+async function waitForDrain(port: number): Promise<{ seconds: number; failed: number; backlog: number }> {
   const started = performance.now();
+  let backlog: number | null = null;
   for (;;) {
     const { status, json } = await getJson(port, '/healthz');
     const db = (json as { database?: { pendingEvents?: unknown; failedEvents?: unknown } }).database;
+    if (backlog === null && typeof db?.pendingEvents === 'number') backlog = db.pendingEvents;
     if (status === 200 && db?.pendingEvents === 0) {
-      return { seconds: (performance.now() - started) / 1000, failed: Number(db.failedEvents ?? 0) };
+      return {
+        seconds: (performance.now() - started) / 1000,
+        failed: Number(db.failedEvents ?? 0),
+        backlog: backlog ?? 0,
+      };
     }
     if (performance.now() - started > DRAIN_TIMEOUT_MS) {
       throw new Error(`inbox not drained after ${DRAIN_TIMEOUT_MS / 1000} s (last /healthz: ${JSON.stringify(json)})`);
@@ -316,10 +325,12 @@ async function runOne(
     const load = await driveLoad(phases, loadOptions);
     let drainSeconds: number | null = null;
     let failedEvents: number | null = null;
+    let backlog: number | null = null;
     if (target.server === 'GigaVibe') {
       const drained = await waitForDrain(server.port);
       drainSeconds = drained.seconds;
       failedEvents = drained.failed;
+      backlog = drained.backlog;
     }
     const client = process.cpuUsage(cpu0.client);
     const machine = machineCpuSeconds();
@@ -352,6 +363,7 @@ async function runOne(
       load,
       events: (load.dispatched[0] ?? 0) + sentReactions,
       drainSeconds,
+      backlog,
       mismatches,
       checked: target.server === 'no-op' || target.server === 'commit-only' ? 0 : sentCasts.length,
       failedEvents,
@@ -452,6 +464,12 @@ function report(db: DbReport, settings: Settings): string {
       r.load.failed > 0 ? `${num(r.load.failed)} failed (first: ${r.load.firstFailure})` : null,
       r.server === 'GigaVibe' ? `duplicate acks ${num(r.load.duplicateAcks)}/${num(r.expectedDuplicates)}` : null,
       r.failedEvents !== null ? `inbox failed events ${num(r.failedEvents)}` : null,
+      r.backlog !== null && r.drainSeconds !== null
+        ? `${num(r.backlog)} pending when the load ended` +
+          (r.backlog > 0 && r.drainSeconds > 0
+            ? `, applied alone at ≈${num(r.backlog / r.drainSeconds)} ev/s (50 ms polls)`
+            : '')
+        : null,
       r.load.timedOut ? `TIME LIMIT (${settings.maxSeconds} s) reached: sent ${num(r.events)} events` : null,
     ].filter((x) => x !== null);
     lines.push(`  ${detail.join('; ')}`);

@@ -34,6 +34,8 @@ Options:
   --reference          also apply with the one-by-one function the set-based one replaced
   --appliers <n>       connections applying at once, as several drainers (processes, or Workers requests) do
                        (default 1); reports the deadlocks PostgreSQL broke between them
+  --lanes              with --appliers n, applier i claims lane i of n (apply_webhook_inbox's p_lane, p_lanes: the
+                       reactions of the reactor fids in that lane), as the Node host's drainer does after a burst
   --help               show this help
 
 Environment: BENCH_DATABASE_URL uses that PostgreSQL server (its role must be allowed to set track_functions).`;
@@ -94,6 +96,7 @@ async function runOn(
   applyBatch: number,
   reference: boolean,
   appliers: number,
+  lanes = false,
 ): Promise<DbRun> {
   const sql = openPostgres(url, { max: 1 });
   try {
@@ -148,12 +151,16 @@ async function runOn(
       );
     // Each applier calls until a call finds nothing; then, while rows are still pending (claimed by others), it
     // waits and looks again, as the drainer's next kick would.
-    const applier = async (c: pg.Client): Promise<number> => {
+    const applier = async (c: pg.Client, index: number): Promise<number> => {
       let applied = 0;
+      // With --lanes, applier i claims lane i of `appliers` (apply_webhook_inbox's p_lane/p_lanes).
+      const [text, params] = lanes
+        ? [`select public.${fn}($1, null, $2, $3) as r`, [applyBatch, index, appliers]]
+        : [`select public.${fn}($1) as r`, [applyBatch]];
       for (;;) {
         let result: { applied: number; failed: number[] } | undefined;
         try {
-          result = (await c.query<{ r: typeof result }>(`select public.${fn}($1) as r`, [applyBatch])).rows[0]?.r;
+          result = (await c.query<{ r: typeof result }>(text, params)).rows[0]?.r;
         } catch (error) {
           if ((error as { code?: string }).code !== '40P01') throw error;
           concurrency.deadlocks++;
@@ -169,7 +176,7 @@ async function runOn(
       }
     };
     const apply = await phase(pids, async () => {
-      const counts = await Promise.all([client, ...others].map(applier));
+      const counts = await Promise.all([client, ...others].map((c, i) => applier(c, i)));
       return counts.reduce((a, b) => a + b, 0);
     });
     await Promise.all(others.map((c) => c.end()));
@@ -203,6 +210,7 @@ async function main(): Promise<number> {
       'apply-batch': { type: 'string' },
       reference: { type: 'boolean' },
       appliers: { type: 'string' },
+      lanes: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -228,7 +236,7 @@ async function main(): Promise<number> {
     console.log(`${postgres.version}: ${postgres.description}`);
     console.log(
       `${num(rows.length)} distinct deliveries; commits of ${commitBatch}; apply calls of up to ${applyBatch} rows` +
-        (appliers > 1 ? ` by ${appliers} connections at once` : ''),
+        (appliers > 1 ? ` by ${appliers} connections at once${values.lanes ? ', one lane each' : ''}` : ''),
     );
     runs.push(
       await runOn(
@@ -239,6 +247,7 @@ async function main(): Promise<number> {
         applyBatch,
         false,
         appliers,
+        (values.lanes ?? false) && appliers > 1,
       ),
     );
     if (values.reference) {

@@ -144,6 +144,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the number of apply lanes (unset by default: the host picks one per database)', () => {
+    expect(loadConfig({}).INGEST_APPLY_LANES).toBeUndefined();
+    expect(loadConfig({ INGEST_APPLY_LANES: '1' }).INGEST_APPLY_LANES).toBe(1);
+    expect(loadConfig({ INGEST_APPLY_LANES: '4' }).INGEST_APPLY_LANES).toBe(4);
+    for (const bad of ['0', '9', '2.5', 'two', '-1']) {
+      expect(() => loadConfig({ INGEST_APPLY_LANES: bad })).toThrow(
+        /INGEST_APPLY_LANES: must be an integer between 1 and 8/,
+      );
+    }
+  });
+
   it('reads the stream limits, and refuses a heartbeat no shorter than the resume window', () => {
     expect(loadConfig({})).toMatchObject({
       STREAM_MAX_CONNECTIONS: 1000,

@@ -235,6 +235,15 @@ export const configSchema = z
         .refine((n) => n <= 20, { message: 'must be a number between 0 and 20' })
         .optional(),
     ),
+    /** Node host: how many apply calls run at once while a backlog is applied with no acknowledgement waiting (after a
+     * burst), one inbox lane each (unset: 2 on PostgreSQL; always 1 on PGlite, which runs one query at a time). */
+    INGEST_APPLY_LANES: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[1-8]$/, 'must be an integer between 1 and 8')
+        .transform(Number)
+        .optional(),
+    ),
     SHUTDOWN_GRACE_SECONDS: z.coerce
       .number({ message: 'must be a number' })
       .int('must be an integer')

@@ -44,14 +44,15 @@ export interface NodeDevChain {
 }
 
 /** Drainer pacing per database, chosen with npm run bench:ingest. PostgreSQL: batches of up to about 250 ms (bigger
- * batches cost less per event), resting half as long while acknowledgements wait. PGlite runs every query on the
+ * batches cost less per event), resting half as long while acknowledgements wait, and a backlog left by a burst
+ * applied in two lanes at once (the second core is otherwise idle then). PGlite runs every query on the
  * server's one thread, so an apply call holds up every acknowledgement behind it: calls of about 20 ms (batches down
  * to 20 events; the call's time budget cuts a burst of costlier casts short), a rest as long as the call, and 100 ms
  * for a batch to gather under load. */
 function drainerFor(kind: 'postgres' | 'pglite' | 'supabase'): Omit<InboxDrainerOptions, 'ackBusy'> {
   return kind === 'pglite'
     ? { targetBatchMs: 20, minBatch: 20, restRatio: 1, lingerMs: 100, initialBatch: 20 }
-    : { targetBatchMs: 250, restRatio: 0.5, lingerMs: 50 };
+    : { targetBatchMs: 250, restRatio: 0.5, lingerMs: 50, lanes: 2 };
 }
 
 /** The Node host: opens the database, builds GigaVibe (createGigaVibe), serves its app, runs its jobs with one runner
@@ -92,6 +93,7 @@ export async function startNodeHost(
     drainer: {
       ...drainerFor(db.kind),
       ...(env.INGEST_APPLY_REST_RATIO === undefined ? {} : { restRatio: env.INGEST_APPLY_REST_RATIO }),
+      ...(env.INGEST_APPLY_LANES === undefined || db.kind === 'pglite' ? {} : { lanes: env.INGEST_APPLY_LANES }),
     },
     webhookCrypto: nodeWebhookCrypto,
     // The socket's peer, never X-Forwarded-For: behind a reverse proxy every client is the proxy (see the README).

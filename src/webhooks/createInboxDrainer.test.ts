@@ -197,4 +197,116 @@ describe('createInboxDrainer', () => {
     expect(await createInboxDrainer(store, quiet).drain()).toEqual({ applied: 5, failed: 0 });
     expect(calls).toBe(3);
   });
+
+  describe('lanes', () => {
+    /** A fake inbox of reactions by fid; a lane call takes only its fids (fid mod of = index), an unlaned call any.
+     * Every call takes a macrotask, like a query, and the fake records how many ran at once. */
+    function laneStore(fids: number[]) {
+      let pending = [...fids];
+      const calls: { lane: string; n: number }[] = [];
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const store = {
+        async applyInbox(limit: number, _budget?: number, lane?: { index: number; of: number }) {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await new Promise((r) => setTimeout(r, 1));
+          const mine = pending.filter((f) => lane === undefined || f % lane.of === lane.index).slice(0, limit);
+          pending = pending.filter((f) => !mine.includes(f));
+          calls.push({ lane: lane === undefined ? 'all' : `${lane.index}/${lane.of}`, n: mine.length });
+          inFlight--;
+          return { applied: mine.length, failed: [] as number[] };
+        },
+      };
+      return { store, calls, left: () => pending.length, maxInFlight: () => maxInFlight };
+    }
+    const fids = (n: number) => Array.from({ length: n }, (_, i) => 1000 + i);
+
+    it('applies a backlog left by a burst in lanes at once, then confirms the whole inbox is empty', async () => {
+      const fake = laneStore(fids(1000));
+      const drainer = createInboxDrainer(fake.store, quiet, { lanes: 2, initialBatch: 50, minBatch: 50, maxBatch: 50 });
+      expect(await drainer.drain()).toEqual({ applied: 1000, failed: 0 });
+      expect(fake.left()).toBe(0);
+      // The first call sees the backlog (a full batch) with nobody waiting; the next calls run one per lane, together.
+      expect(fake.calls[0]?.lane).toBe('all');
+      expect(fake.calls.filter((c) => c.lane === '0/2').length).toBeGreaterThan(2);
+      expect(fake.calls.filter((c) => c.lane === '1/2').length).toBeGreaterThan(2);
+      expect(fake.maxInFlight()).toBe(2);
+      // Lanes end when one runs dry; an unlaned call has the last word.
+      expect(fake.calls.at(-1)).toEqual({ lane: 'all', n: 0 });
+    });
+
+    it('applies one call at a time while acknowledgements wait, and with one lane', async () => {
+      const busy = laneStore(fids(600));
+      await createInboxDrainer(busy.store, quiet, {
+        lanes: 2,
+        initialBatch: 50,
+        minBatch: 50,
+        maxBatch: 50,
+        ackBusy: () => true,
+        sleep: async () => undefined,
+      }).drain();
+      expect(busy.left()).toBe(0);
+      expect(busy.calls.every((c) => c.lane === 'all')).toBe(true);
+      expect(busy.maxInFlight()).toBe(1);
+
+      const single = laneStore(fids(600));
+      await createInboxDrainer(single.store, quiet, { initialBatch: 50, minBatch: 50, maxBatch: 50 }).drain();
+      expect(single.left()).toBe(0);
+      expect(single.calls.every((c) => c.lane === 'all')).toBe(true);
+    });
+
+    it('stays with one call at a time while deliveries keep arriving (a steady stream, not a finished burst)', async () => {
+      const fake = laneStore(fids(600));
+      const drainer = createInboxDrainer(fake.store, quiet, {
+        lanes: 2,
+        initialBatch: 50,
+        minBatch: 50,
+        maxBatch: 50,
+        sleep: async () => undefined,
+      });
+      // A delivery committed during every call (while any are left to apply) kicks the drainer again.
+      const originalApply = fake.store.applyInbox;
+      fake.store.applyInbox = async (...args) => {
+        if (fake.left() > 0) setImmediate(() => drainer.kick());
+        return originalApply(...args);
+      };
+      await drainer.drain();
+      expect(fake.left()).toBe(0);
+      expect(fake.calls.every((c) => c.lane === 'all')).toBe(true);
+    });
+
+    it('goes back to one call at a time when acknowledgements start waiting again', async () => {
+      const fake = laneStore(fids(2000));
+      let calls = 0;
+      const drainer = createInboxDrainer(fake.store, quiet, {
+        lanes: 2,
+        initialBatch: 50,
+        minBatch: 50,
+        maxBatch: 50,
+        // Acknowledgements wait again from the sixth call on.
+        ackBusy: () => ++calls > 5,
+        sleep: async () => undefined,
+      });
+      expect(await drainer.drain()).toEqual({ applied: 2000, failed: 0 });
+      const firstLane = fake.calls.findIndex((c) => c.lane !== 'all');
+      expect(firstLane).toBeGreaterThan(0);
+      const lastLane = fake.calls.findLastIndex((c) => c.lane !== 'all');
+      // After the lanes, every call is unlaned, and most of the inbox was applied that way.
+      expect(fake.calls.slice(lastLane + 1).every((c) => c.lane === 'all')).toBe(true);
+      expect(fake.calls.slice(lastLane + 1).reduce((sum, c) => sum + c.n, 0)).toBeGreaterThan(1000);
+    });
+
+    it('keeps draining when a lane loses the database, and reports only what was applied', async () => {
+      const fake = laneStore(fids(1000));
+      const originalApply = fake.store.applyInbox;
+      fake.store.applyInbox = async (limit, budget, lane) => {
+        if (lane?.index === 1) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+        return originalApply(limit, budget, lane);
+      };
+      const drainer = createInboxDrainer(fake.store, quiet, { lanes: 2, initialBatch: 50, minBatch: 50, maxBatch: 50 });
+      expect(await drainer.drain()).toEqual({ applied: 1000, failed: 0 });
+      expect(fake.left()).toBe(0);
+    });
+  });
 });

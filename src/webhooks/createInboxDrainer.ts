@@ -30,7 +30,15 @@ export interface InboxDrainerOptions {
   lingerMs?: number;
   /** How to wait (tests observe the rests). */
   sleep?: (ms: number) => Promise<void>;
+  /** Apply calls at once while a backlog is applied with no acknowledgement waiting (after a burst): each takes one
+   * lane of the inbox (reactions by reactor fid; see `IngestStore.applyInbox`), so they share only the per-cast rows.
+   * 1 (the default) applies one call at a time; the embedded database runs one query at a time anyway. */
+  lanes?: number;
 }
+
+type ApplyResult = Awaited<ReturnType<IngestStore['applyInbox']>>;
+type Lane = { index: number; of: number };
+type Totals = { applied: number; failed: number };
 
 const TRANSIENT = new Set(['40P01', '40001', '55P03', '57014']);
 
@@ -44,7 +52,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  * Under sustained load application runs beside acknowledgement without starving it: one apply call at a time per
  * process, a batch size adapted to the backlog and to the measured cost per event (bigger batches are cheaper per
  * event, up to `targetBatchMs` per call), and a rest between calls while acknowledgements are waiting. An idle server
- * applies at once. */
+ * applies at once; a backlog left by a burst that has ended is applied by `lanes` calls at once, one lane each. */
 export function createInboxDrainer(
   store: Pick<IngestStore, 'applyInbox'>,
   logger: Logger,
@@ -57,11 +65,15 @@ export function createInboxDrainer(
   const lingerMs = options.lingerMs ?? 50;
   const ackBusy = options.ackBusy ?? (() => false);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const lanes = Math.max(1, Math.floor(options.lanes ?? 1));
   let limit = Math.min(maxBatch, Math.max(minBatch, options.initialBatch ?? 500));
   /** Smoothed apply cost per event (ms), null until measured. */
   let msPerEvent: number | null = null;
   let running: Promise<{ applied: number; failed: number }> | null = null;
   let again = false;
+  /** Lanes 1.. run beside the main loop (which then takes lane 0) while this is set. */
+  let laneMode = false;
+  const helpers = new Set<Promise<void>>();
 
   const adapt = (rows: number, ms: number): void => {
     if (rows < minBatch / 2) return; // too small to say anything about the cost per event
@@ -70,17 +82,15 @@ export function createInboxDrainer(
     limit = Math.round(Math.min(maxBatch, Math.max(minBatch, targetBatchMs / msPerEvent)));
   };
 
-  const loop = async (): Promise<{ applied: number; failed: number }> => {
-    let applied = 0;
-    let failed = 0;
+  /** One apply call (a deadlock or serialization failure is retried); null when the database is unreachable. */
+  const step = async (lane?: Lane): Promise<{ result: ApplyResult; ms: number; asked: number } | null> => {
     let transientRetries = 0;
     for (;;) {
-      again = false;
       const asked = limit;
       const started = performance.now();
-      let result: { applied: number; failed: number[]; sequential?: boolean; deferred?: number };
+      let result: ApplyResult;
       try {
-        result = await store.applyInbox(asked, targetBatchMs);
+        result = await store.applyInbox(asked, targetBatchMs, lane);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (typeof code === 'string' && TRANSIENT.has(code) && transientRetries < 20) {
@@ -89,12 +99,9 @@ export function createInboxDrainer(
           continue;
         }
         logger.warn('inbox drain interrupted; pending events stay in the inbox', errorFields(error));
-        return { applied, failed };
+        return null;
       }
       const ms = performance.now() - started;
-      transientRetries = 0;
-      applied += result.applied;
-      failed += result.failed.length;
       if (result.failed.length > 0) logger.warn('webhook event failed to apply', { inboxIds: result.failed });
       if (result.sequential === true) {
         logger.warn('inbox batch applied one event at a time after an error in the set-based path', {
@@ -102,8 +109,57 @@ export function createInboxDrainer(
         });
       }
       adapt(result.applied, ms);
+      return { result, ms, asked };
+    }
+  };
+
+  // A batch cut short by its time budget counts as full: more is waiting.
+  const isFull = (r: ApplyResult, asked: number): boolean =>
+    (r.deferred ?? 0) > 0 || r.applied + r.failed.length >= asked;
+
+  /** Lane `index` of `lanes`, while lane mode lasts and the lane keeps filling its batches. */
+  const helper = async (index: number, totals: Totals): Promise<void> => {
+    while (laneMode) {
+      const outcome = await step({ index, of: lanes });
+      if (outcome === null) {
+        laneMode = false;
+        return;
+      }
+      totals.applied += outcome.result.applied;
+      totals.failed += outcome.result.failed.length;
+      if (!isFull(outcome.result, outcome.asked)) return;
+      await yieldToEventLoop();
+      if (ackBusy()) return;
+    }
+  };
+
+  /** Leave lane mode: the helpers finish their current call; resolves when they have. */
+  const endLanes = async (): Promise<void> => {
+    laneMode = false;
+    while (helpers.size > 0) await Promise.all([...helpers]);
+  };
+
+  const loop = async (): Promise<{ applied: number; failed: number }> => {
+    const totals: Totals = { applied: 0, failed: 0 };
+    for (;;) {
+      again = false;
+      const lane = laneMode ? { index: 0, of: lanes } : undefined;
+      const outcome = await step(lane);
+      if (outcome === null) {
+        await endLanes();
+        return totals;
+      }
+      const { result, ms, asked } = outcome;
+      totals.applied += result.applied;
+      totals.failed += result.failed.length;
       const deferred = result.deferred ?? 0;
-      if (result.applied === 0 && result.failed.length === 0 && deferred === 0 && !again) return { applied, failed };
+      const full = isFull(result, asked);
+      if (lane !== undefined && !full) {
+        // Lane 0 ran dry: let the other lanes finish, then look at the whole inbox again, one call at a time.
+        await endLanes();
+        continue;
+      }
+      if (result.applied === 0 && result.failed.length === 0 && deferred === 0 && !again) return totals;
       // Yield to the event loop before deciding: on PGlite an apply call resolves without ever reaching the poll phase,
       // so back-to-back calls would keep the server from reading requests (and would then see no acknowledgements
       // waiting). One macrotask lets arrived requests reach the inbox writer first.
@@ -112,8 +168,17 @@ export function createInboxDrainer(
       // a batch that was not full wait long enough for a bigger one. Otherwise a steady stream is applied one
       // delivery per call, the costliest way.
       const busy = ackBusy();
-      // A batch cut short by its time budget counts as full: more is waiting.
-      const full = deferred > 0 || result.applied + result.failed.length >= asked;
+      if ((busy || again) && laneMode) await endLanes();
+      if (!busy && !again && full && lanes > 1 && !laneMode) {
+        // A backlog, no acknowledgement waiting and no delivery committed during the whole last call: a burst has
+        // ended (under a steady stream deliveries keep arriving, and application keeps to one call at a time beside
+        // them). Apply the backlog in lanes, at once.
+        laneMode = true;
+        for (let index = 1; index < lanes; index++) {
+          const h: Promise<void> = helper(index, totals).finally(() => helpers.delete(h));
+          helpers.add(h);
+        }
+      }
       if (!full && (busy || again)) await sleep(Math.max(ms * restRatio, lingerMs));
       else if (busy) await sleep(ms * restRatio);
     }

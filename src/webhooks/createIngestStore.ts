@@ -39,10 +39,13 @@ export interface IngestStore {
   /** Apply up to `limit` committed deliveries to the metrics; answers how many applied and the ids that failed, and
    * `sequential: true` when the batch was applied one event at a time after an error in the set-based path. With
    * `budgetMs`, the batch's one-by-one events (casts, deletions, profiles) stop once that much time is spent; the
-   * rest stay pending and are counted as `deferred`. */
+   * rest stay pending and are counted as `deferred`. With `lane`, claims only that lane's events (reactions whose
+   * reactor fid mod `lane.of` is `lane.index`; lane 0 also takes every other event), so appliers of different lanes
+   * work at once without waiting on each other's rows. */
   applyInbox(
     limit: number,
     budgetMs?: number,
+    lane?: { index: number; of: number },
   ): Promise<{ applied: number; failed: number[]; sequential?: true; deferred?: number }>;
   /** The database is reachable, and how many inbox rows wait or failed. */
   health(): Promise<InboxHealth>;
@@ -69,8 +72,13 @@ export function createIngestStore(rpc: Rpc): IngestStore {
       );
       return new Set(result.stored);
     },
-    async applyInbox(limit, budgetMs) {
-      const args = budgetMs === undefined ? { p_limit: limit } : { p_limit: limit, p_budget_ms: Math.ceil(budgetMs) };
+    async applyInbox(limit, budgetMs, lane) {
+      const args: Record<string, number> = { p_limit: limit };
+      if (budgetMs !== undefined) args.p_budget_ms = Math.ceil(budgetMs);
+      if (lane !== undefined && lane.of > 1) {
+        args.p_lane = lane.index;
+        args.p_lanes = lane.of;
+      }
       return applyResult.parse(await rpc.call('apply_webhook_inbox', args));
     },
     async health() {
