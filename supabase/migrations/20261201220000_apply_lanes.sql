@@ -8,16 +8,40 @@
 -- from the first round to the commit.
 -- Now apply_webhook_inbox takes a lane (p_lane of p_lanes): a lane claims only the events whose first user object has
 -- a fid in it (fid mod p_lanes: a reaction's reactor, a cast's author, a profile's owner; events with none go to lane
--- 0), so lanes share no user, reaction, engager or analytics row, and a fid's objects keep their inbox order; the inbox
--- rows of a batch are marked applied before the rounds rather than after them; and a lane locks the counter rows of
--- all the casts its batch touches at once, in cast order, at its first per-cast statement, so lanes cannot deadlock
--- on them. Lanes then overlap everything but the per-cast tail (counters, viral sums, detection, commit).
--- p_lanes 1 (the default) claims as before. The result of a batch is unchanged: which applier takes an event, and in
--- what order batches commit, does not change the state (the rules are those of a CRDT; test/setBasedIngest.test.ts).
+-- 0), so lanes share no user, reaction, engager or analytics row, and a fid's objects keep their inbox order. In a
+-- lane the inbox rows of a batch are marked applied before the rounds rather than after them, and every cast the batch
+-- touches is locked at once (advisory locks, in one order) at its first per-cast statement, so lanes cannot deadlock
+-- on per-cast rows. Lanes then overlap everything but the per-cast tail (counters, viral sums, detection, commit).
+-- p_lanes 1 (the default) works as before. The state lanes reach is the one-by-one state, with one exception of
+-- history: a cast deletion that names no author goes to lane 0, so a reply and its deletion can be applied deletion
+-- first (the reply is then never counted, the same final count, but no inactive engager row and other analytics
+-- effects); test/setBasedIngest.test.ts compares every table.
+
+-- The lanes' per-cast lock: a transaction-scoped advisory lock per cast, taken in one order (by key) for every cast a
+-- batch may touch. Advisory locks also cover rows that do not exist yet (a new cast's casts_seen, counter and viral
+-- rows, inserted by whichever lane gets there first), which row locks cannot.
+create function public.lock_casts_for_lane(p_casts text[]) returns void
+language plpgsql
+as $$
+declare
+  v_key bigint;
+begin
+  for v_key in
+    select distinct hashtextextended('gigavibe.ingest.cast:' || c, 0) from unnest(p_casts) c where c is not null
+    order by 1
+  loop
+    perform pg_advisory_xact_lock(v_key);
+  end loop;
+end;
+$$;
+comment on function public.lock_casts_for_lane(text[]) is
+  'Ingest lanes: lock these casts (transaction-scoped advisory locks, in key order) before touching their rows.';
+revoke execute on function public.lock_casts_for_lane(text[]) from public, anon, authenticated;
+grant execute on function public.lock_casts_for_lane(text[]) to service_role;
 
 drop function public.apply_webhook_inbox(integer, integer);
 
--- The same rounds, with the lanes' lock of all the batch's counter rows before the first per-cast statement.
+-- The same rounds, with the lanes' lock of all the batch's casts before the first per-cast statement.
 drop function public.apply_batch_reactions(bigint[]);
 create function public.apply_batch_reactions(p_ids bigint[], p_lock_casts text[] default null) returns integer
 language plpgsql
@@ -67,13 +91,10 @@ begin
   into v_hash, v_type, v_fid, v_delta, v_at
   from effects where delta is not null and delta <> 0;
 
-  -- Lanes (see apply_webhook_inbox): before the first per-cast row, lock the counter rows of every cast the whole
-  -- batch touches, in cast order, so that concurrent lanes always take them in one order.
+  -- Lanes (see apply_webhook_inbox): before the first per-cast row, lock every cast the whole batch touches, in one
+  -- order, so that concurrent lanes always take them in that order.
   if p_lock_casts is not null then
-    perform 1 from public.performance_metrics m
-    where m.cast_hash = any (p_lock_casts)
-    order by m.cast_hash
-    for no key update;
+    perform public.lock_casts_for_lane(p_lock_casts);
   end if;
 
   if v_hash is null then
@@ -184,7 +205,7 @@ $$;
 comment on function public.apply_batch_reactions(bigint[], text[]) is
   'Ingest: apply reaction events whose (cast, fid) pairs are distinct within the batch in one statement per table '
   '(reaction rule, counters, viral engagers and sums, analytics), with the results of applying them one by one. '
-  'p_lock_casts: first lock the counter rows of these casts in cast order (lanes).';
+  'p_lock_casts: first lock these casts (lock_casts_for_lane; lanes).';
 revoke execute on function public.apply_batch_reactions(bigint[], text[]) from public, anon, authenticated;
 grant execute on function public.apply_batch_reactions(bigint[], text[]) to service_role;
 
@@ -271,19 +292,22 @@ begin
     -- Casts first: a performance created in this batch then gets its reactions as transitions (as the loop, which
     -- sorted a cast before the later reactions on it, mostly did) instead of a rebuild.
     if coalesce(p_lanes, 1) > 1 then
-      -- Lanes share the per-cast rows (counters, viral sums) of the casts they engage. Each lane locks the counter
-      -- rows of every cast its batch touches in one statement, in cast order, before it touches any per-cast row:
-      -- before the one-by-one events when there are any (they lock their cast's rows as they go), else at the first
-      -- round, after its reaction upsert. Two lanes then always take those rows in one order and cannot deadlock.
+      -- Lanes share the per-cast rows (casts seen, counters, viral sums) of the casts they engage. Each lane locks
+      -- every cast its batch touches (lock_casts_for_lane), in one order, before it touches any per-cast row: before
+      -- the one-by-one events when there are any (they lock their casts' rows as they go), else at the first round,
+      -- after its reaction upsert. Two lanes then always take those locks in one order and cannot deadlock.
+      -- Every cast whose counter row the batch may move: reactions' casts, casts and their parents, and the parent a
+      -- deleted reply had when it was seen (its deletion event may not name one).
       v_casts := array(
-        select distinct k from public.webhook_inbox i,
+        select k from public.webhook_inbox i,
           lateral (values (i.event ->> 'castHash'), (i.event ->> 'parentHash'), (i.event ->> 'hash')) v(k)
-        where i.id = any (v_ids) and k is not null);
+        where i.id = any (v_ids) and k is not null
+        union
+        select c.parent_hash from public.webhook_inbox i
+        join public.casts_seen c on c.cast_hash = i.event ->> 'hash'
+        where i.id = any (v_ids) and i.event ->> 'kind' = 'cast_deleted' and c.parent_hash is not null);
       if cardinality(v_slow) > 0 then
-        perform 1 from public.performance_metrics m
-        where m.cast_hash = any (v_casts)
-        order by m.cast_hash
-        for no key update;
+        perform public.lock_casts_for_lane(v_casts);
         v_casts := null;
       end if;
     end if;
@@ -297,12 +321,16 @@ begin
         v_ids := array(select x from unnest(v_ids) x where x <> all (v_deferred));
       end if;
     end if;
-    -- The inbox rows are marked applied before the rounds: the rounds end with the per-cast rows (counters, viral
-    -- sums) that concurrent appliers share, so the shorter the work after them, the shorter another applier waits.
-    update public.webhook_inbox
-    set state = 'applied', applied_at = now(), attempts = attempts + 1, error = null
-    where id = any (v_ids);
-    delete from public.webhook_inbox_pending where id = any (v_ids);
+    if coalesce(p_lanes, 1) > 1 then
+      -- In lanes the inbox rows are marked applied before the rounds: the rounds end with the per-cast rows (counters,
+      -- viral sums) that the lanes share, so the shorter the work after them, the shorter the other lane waits. Not
+      -- otherwise: a redelivery of a row being marked waits for this transaction to end (its duplicate check meets
+      -- the uncommitted new version), and acknowledgements may be waiting then; lanes run only when none are.
+      update public.webhook_inbox
+      set state = 'applied', applied_at = now(), attempts = attempts + 1, error = null
+      where id = any (v_ids);
+      delete from public.webhook_inbox_pending where id = any (v_ids);
+    end if;
     if cardinality(v_round1) > 0 then
       v_applied := v_applied + public.apply_batch_reactions(v_round1, v_casts);
     end if;
@@ -358,7 +386,7 @@ begin
     end;
   end if;
 
-  if v_sequential then
+  if v_sequential or coalesce(p_lanes, 1) <= 1 then
     update public.webhook_inbox
     set state = 'applied', applied_at = now(), attempts = attempts + 1, error = null
     where id = any (v_ids);
