@@ -126,6 +126,26 @@ describe('createInboxDrainer', () => {
     expect(rests).toEqual([30, 30]);
   });
 
+  it('does not linger when a drain is asked for during a call without a delivery (the periodic drain job)', async () => {
+    let calls = 0;
+    const rests: number[] = [];
+    const drainer = createInboxDrainer(
+      {
+        async applyInbox() {
+          calls++;
+          if (calls <= 2) queueMicrotask(() => void drainer.drain());
+          return { applied: calls <= 2 ? 1 : 0, failed: [] as number[] };
+        },
+      },
+      quiet,
+      { lingerMs: 30, sleep: async (ms) => void rests.push(ms) },
+    );
+    expect(await drainer.drain()).toEqual({ applied: 2, failed: 0 });
+    // Looked again after each (calls 2 and 3), without waiting.
+    expect(calls).toBe(3);
+    expect(rests).toEqual([]);
+  });
+
   it('gives each call its target as a time budget, and calls again without lingering when events were deferred', async () => {
     const budgets: (number | undefined)[] = [];
     const rests: number[] = [];
@@ -274,6 +294,20 @@ describe('createInboxDrainer', () => {
       await drainer.drain();
       expect(fake.left()).toBe(0);
       expect(fake.calls.every((c) => c.lane === 'all')).toBe(true);
+    });
+
+    it('keeps its lanes when the periodic drain job asks for a drain meanwhile', async () => {
+      const fake = laneStore(fids(1000));
+      const drainer = createInboxDrainer(fake.store, quiet, { lanes: 2, initialBatch: 50, minBatch: 50, maxBatch: 50 });
+      const originalApply = fake.store.applyInbox;
+      fake.store.applyInbox = async (...args) => {
+        if (fake.left() > 0) setImmediate(() => void drainer.drain());
+        return originalApply(...args);
+      };
+      expect(await drainer.drain()).toEqual({ applied: 1000, failed: 0 });
+      // Everything after the first call went through the lanes (unlaned calls after them find nothing).
+      const unlaned = fake.calls.filter((c) => c.lane === 'all' && c.n > 0);
+      expect(unlaned.length).toBe(1);
     });
 
     it('goes back to one call at a time when acknowledgements start waiting again', async () => {

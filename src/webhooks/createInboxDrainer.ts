@@ -2,7 +2,8 @@ import { errorFields, type Logger } from '../support/logger.ts';
 import type { IngestStore } from './createIngestStore.ts';
 
 export interface InboxDrainer {
-  /** Ask for a drain soon; coalesces with one already running. */
+  /** A delivery was committed: drain soon (coalesces with a drain already running, which then knows deliveries are
+   * arriving: it lingers for bigger batches and keeps to one call at a time). */
   kick(): void;
   /** Apply everything pending now; resolves when the inbox is empty (or the database is unreachable). */
   drain(): Promise<{ applied: number; failed: number }>;
@@ -70,7 +71,11 @@ export function createInboxDrainer(
   /** Smoothed apply cost per event (ms), null until measured. */
   let msPerEvent: number | null = null;
   let running: Promise<{ applied: number; failed: number }> | null = null;
+  /** A drain was asked for while a call ran: look again before stopping. */
   let again = false;
+  /** A delivery was committed while a call ran (kick): deliveries are arriving. The periodic drain job's calls set
+   * only `again`, so they neither end lanes nor make the drainer linger. */
+  let arriving = false;
   /** Lanes 1.. run beside the main loop (which then takes lane 0) while this is set. */
   let laneMode = false;
   const helpers = new Set<Promise<void>>();
@@ -143,6 +148,7 @@ export function createInboxDrainer(
     const totals: Totals = { applied: 0, failed: 0 };
     for (;;) {
       again = false;
+      arriving = false;
       const lane = laneMode ? { index: 0, of: lanes } : undefined;
       const outcome = await step(lane);
       if (outcome === null) {
@@ -168,8 +174,8 @@ export function createInboxDrainer(
       // a batch that was not full wait long enough for a bigger one. Otherwise a steady stream is applied one
       // delivery per call, the costliest way.
       const busy = ackBusy();
-      if ((busy || again) && laneMode) await endLanes();
-      if (!busy && !again && full && lanes > 1 && !laneMode) {
+      if ((busy || arriving) && laneMode) await endLanes();
+      if (!busy && !arriving && full && lanes > 1 && !laneMode) {
         // A backlog, no acknowledgement waiting and no delivery committed during the whole last call: a burst has
         // ended (under a steady stream deliveries keep arriving, and application keeps to one call at a time beside
         // them). Apply the backlog in lanes, at once.
@@ -179,7 +185,7 @@ export function createInboxDrainer(
           helpers.add(h);
         }
       }
-      if (!full && (busy || again)) await sleep(Math.max(ms * restRatio, lingerMs));
+      if (!full && (busy || arriving)) await sleep(Math.max(ms * restRatio, lingerMs));
       else if (busy) await sleep(ms * restRatio);
     }
   };
@@ -197,6 +203,7 @@ export function createInboxDrainer(
 
   return {
     kick() {
+      if (running) arriving = true;
       void drain();
     },
     drain,
