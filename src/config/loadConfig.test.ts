@@ -144,6 +144,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the drainer lag bound (unset by default: always rest while acknowledgements wait)', () => {
+    expect(loadConfig({}).INGEST_APPLY_MAX_LAG_MS).toBeUndefined();
+    expect(loadConfig({ INGEST_APPLY_MAX_LAG_MS: '2000' }).INGEST_APPLY_MAX_LAG_MS).toBe(2000);
+    for (const bad of ['99', '600001', '1.5', 'soon', '-5']) {
+      expect(() => loadConfig({ INGEST_APPLY_MAX_LAG_MS: bad })).toThrow(
+        /INGEST_APPLY_MAX_LAG_MS: must be an integer between 100 and 600000/,
+      );
+    }
+  });
+
   it('reads the number of apply lanes (unset by default: the host picks one per database)', () => {
     expect(loadConfig({}).INGEST_APPLY_LANES).toBeUndefined();
     expect(loadConfig({ INGEST_APPLY_LANES: '1' }).INGEST_APPLY_LANES).toBe(1);

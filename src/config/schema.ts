@@ -244,6 +244,16 @@ export const configSchema = z
         .transform(Number)
         .optional(),
     ),
+    /** Node host: the drainer rests (INGEST_APPLY_REST_RATIO) only while application has been behind for less than
+     * this many milliseconds; past it, it applies without resting until it catches up (unset: always rests). */
+    INGEST_APPLY_MAX_LAG_MS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+$/, 'must be an integer between 100 and 600000')
+        .transform(Number)
+        .refine((n) => n >= 100 && n <= 600_000, { message: 'must be an integer between 100 and 600000' })
+        .optional(),
+    ),
     SHUTDOWN_GRACE_SECONDS: z.coerce
       .number({ message: 'must be a number' })
       .int('must be an integer')

@@ -94,6 +94,7 @@ export async function startNodeHost(
       ...drainerFor(db.kind),
       ...(env.INGEST_APPLY_REST_RATIO === undefined ? {} : { restRatio: env.INGEST_APPLY_REST_RATIO }),
       ...(env.INGEST_APPLY_LANES === undefined || db.kind === 'pglite' ? {} : { lanes: env.INGEST_APPLY_LANES }),
+      ...(env.INGEST_APPLY_MAX_LAG_MS === undefined ? {} : { maxLagMs: env.INGEST_APPLY_MAX_LAG_MS }),
     },
     webhookCrypto: nodeWebhookCrypto,
     // The socket's peer, never X-Forwarded-For: behind a reverse proxy every client is the proxy (see the README).

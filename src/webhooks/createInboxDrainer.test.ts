@@ -146,6 +146,46 @@ describe('createInboxDrainer', () => {
     expect(rests).toEqual([]);
   });
 
+  it('stops resting once application has been behind for maxLagMs (every call full)', async () => {
+    /** 1,200 rows in full batches of 100, 10 ms of (virtual) time per call, acknowledgements always waiting. */
+    const run = async (maxLagMs?: number) => {
+      let now = 0;
+      let pending = 1200;
+      const rests: number[] = [];
+      const store = {
+        async applyInbox(limit: number) {
+          now += 10;
+          const n = Math.min(limit, pending);
+          pending -= n;
+          return { applied: n, failed: [] as number[] };
+        },
+      };
+      const realNow = performance.now.bind(performance);
+      performance.now = () => now;
+      try {
+        await createInboxDrainer(store, quiet, {
+          initialBatch: 100,
+          minBatch: 100,
+          maxBatch: 100,
+          restRatio: 2,
+          ackBusy: () => true,
+          sleep: async (ms) => {
+            rests.push(ms);
+            now += ms;
+          },
+          ...(maxLagMs === undefined ? {} : { maxLagMs }),
+        }).drain();
+      } finally {
+        performance.now = realNow;
+      }
+      return rests;
+    };
+    // Always resting: twice each call's 10 ms after every one of the 12 full calls.
+    expect(await run()).toEqual(Array(12).fill(20));
+    // Behind since the first full call (t = 10): it rests after the calls ending at 10 and 40, not from 70 on.
+    expect(await run(50)).toEqual([20, 20]);
+  });
+
   it('gives each call its target as a time budget, and calls again without lingering when events were deferred', async () => {
     const budgets: (number | undefined)[] = [];
     const rests: number[] = [];

@@ -35,6 +35,10 @@ export interface InboxDrainerOptions {
    * lane of the inbox (reactions by reactor fid; see `IngestStore.applyInbox`), so they share only the per-cast rows.
    * 1 (the default) applies one call at a time; the embedded database runs one query at a time anyway. */
   lanes?: number;
+  /** Rest only while application has been behind (every call full) for less than this long (ms); past it, apply
+   * without resting until a call comes back not full. Bounds how stale the metrics get under a load that outlasts a
+   * burst, so a long rest can favour acknowledgement in bursts. Unset: always rest while acknowledgements wait. */
+  maxLagMs?: number;
 }
 
 type ApplyResult = Awaited<ReturnType<IngestStore['applyInbox']>>;
@@ -67,6 +71,9 @@ export function createInboxDrainer(
   const ackBusy = options.ackBusy ?? (() => false);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const lanes = Math.max(1, Math.floor(options.lanes ?? 1));
+  const maxLagMs = options.maxLagMs;
+  /** When the current run of full calls began (application behind), null while it keeps up. */
+  let behindSince: number | null = null;
   let limit = Math.min(maxBatch, Math.max(minBatch, options.initialBatch ?? 500));
   /** Smoothed apply cost per event (ms), null until measured. */
   let msPerEvent: number | null = null;
@@ -185,8 +192,11 @@ export function createInboxDrainer(
           helpers.add(h);
         }
       }
+      if (full) behindSince ??= performance.now();
+      else behindSince = null;
+      const lagging = maxLagMs !== undefined && behindSince !== null && performance.now() - behindSince >= maxLagMs;
       if (!full && (busy || arriving)) await sleep(Math.max(ms * restRatio, lingerMs));
-      else if (busy) await sleep(ms * restRatio);
+      else if (busy && !lagging) await sleep(ms * restRatio);
     }
   };
 
