@@ -35,7 +35,7 @@ Options:
   --appliers <n>       connections applying at once, as several drainers (processes, or Workers requests) do
                        (default 1); reports the deadlocks PostgreSQL broke between them
   --lanes              with --appliers n, applier i claims lane i of n (apply_webhook_inbox's p_lane, p_lanes: the
-                       reactions of the reactor fids in that lane), as the Node host's drainer does after a burst
+                       events whose first user's fid falls in that lane), as the Node host's drainer does after a burst
   --help               show this help
 
 Environment: BENCH_DATABASE_URL uses that PostgreSQL server (its role must be allowed to set track_functions).`;

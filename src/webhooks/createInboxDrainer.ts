@@ -32,7 +32,8 @@ export interface InboxDrainerOptions {
   /** How to wait (tests observe the rests). */
   sleep?: (ms: number) => Promise<void>;
   /** Apply calls at once while a backlog is applied with no acknowledgement waiting (after a burst): each takes one
-   * lane of the inbox (reactions by reactor fid; see `IngestStore.applyInbox`), so they share only the per-cast rows.
+   * lane of the inbox (events by their first user's fid; see `IngestStore.applyInbox`), so they share only the
+   * per-cast rows.
    * 1 (the default) applies one call at a time; the embedded database runs one query at a time anyway. */
   lanes?: number;
   /** Rest only while application has been behind (every call full) for less than this long (ms); past it, apply

@@ -39,9 +39,9 @@ export interface IngestStore {
   /** Apply up to `limit` committed deliveries to the metrics; answers how many applied and the ids that failed, and
    * `sequential: true` when the batch was applied one event at a time after an error in the set-based path. With
    * `budgetMs`, the batch's one-by-one events (casts, deletions, profiles) stop once that much time is spent; the
-   * rest stay pending and are counted as `deferred`. With `lane`, claims only that lane's events (reactions whose
-   * reactor fid mod `lane.of` is `lane.index`; lane 0 also takes every other event), so appliers of different lanes
-   * work at once without waiting on each other's rows. */
+   * rest stay pending and are counted as `deferred`. With `lane`, claims only that lane's events (those whose first
+   * user object has a fid with fid mod `lane.of` = `lane.index`; events without one go to lane 0), so appliers of
+   * different lanes work at once, sharing only per-cast rows, which a lane locks up front in one order. */
   applyInbox(
     limit: number,
     budgetMs?: number,

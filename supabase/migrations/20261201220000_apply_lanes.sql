@@ -428,7 +428,8 @@ comment on function public.apply_webhook_inbox(integer, integer, integer, intege
   'non-colliding reactions set-based, the rest one by one; then the incremental viral check once per engaged '
   'performance of the batch. A data error redoes the batch one by one and marks the event it comes from failed. '
   'With p_budget_ms, one-by-one events past the budget are left pending (the answer counts them as deferred). With '
-  'p_lanes > 1, claims only lane p_lane (reactions by reactor fid mod p_lanes; lane 0 also takes the other events).';
+  'p_lanes > 1, claims only lane p_lane (events whose first user''s fid mod p_lanes is p_lane; events without a '
+  'user go to lane 0).';
 
 revoke execute on function public.apply_webhook_inbox(integer, integer, integer, integer) from public, anon, authenticated;
 grant execute on function public.apply_webhook_inbox(integer, integer, integer, integer) to service_role;
