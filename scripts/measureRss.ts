@@ -1,5 +1,5 @@
 /** Resident memory of the production Node host on PostgreSQL (`npm run bench:rss`): builds (npm run build), starts
- * a throwaway PostgreSQL (scripts/pg-throwaway.sh; or BENCH_DATABASE_URL), runs `node dist/node.js` on a new
+ * a throwaway PostgreSQL (scripts/pg-throwaway.sh; or BENCH_DATABASE_URL), runs `node dist/src/node.js` on a new
  * database, and prints its RSS idle after start, under load (signed webhooks, frame GETs, image renders) and idle
  * after. `--host tsx` measures `npm run start:node` instead (npm, tsx and node: the whole process tree). */
 import { execFile, spawn } from 'node:child_process';
@@ -102,7 +102,7 @@ try {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gigavibe-rss-'));
   cleanup.add(() => rm(dataDir, { recursive: true, force: true }));
   const port = await freePort();
-  const [command, commandArgs] = host === 'compiled' ? ['node', ['dist/node.js']] : ['npm', ['run', 'start:node']];
+  const [command, commandArgs] = host === 'compiled' ? ['node', ['dist/src/node.js']] : ['npm', ['run', 'start:node']];
   const child = spawn(command, commandArgs as string[], {
     cwd: repoRoot,
     env: {
@@ -181,7 +181,7 @@ try {
   sample(pid, `idle ${idleSeconds} s after the load`, rows);
 
   const { stdout: nodeVersion } = await run('node', ['--version']);
-  console.log(`GigaVibe RSS (${host === 'compiled' ? 'node dist/node.js' : 'npm run start:node'}), ${pg.version}`);
+  console.log(`GigaVibe RSS (${host === 'compiled' ? 'node dist/src/node.js' : 'npm run start:node'}), ${pg.version}`);
   console.log(
     `node ${nodeVersion.trim()}, ${os.cpus().length} CPUs; load: ${webhooks} signed webhooks (${casts} casts),`,
   );

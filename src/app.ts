@@ -57,7 +57,7 @@ export interface AppDeps {
   /** The one performance view, shared with the frames (createGigaVibe builds it once, with the coin price reader);
    * default: one over `stores` without prices. */
   getPerformanceView?: GetPerformanceView;
-  /** The performance frames (src/frames/createFrames), mounted at the root (their routes start with /frames). */
+  /** The performance frames (frames/createFrames), mounted at the root (their routes start with /frames). */
   frames?: { hono: Hono };
   /** The chain RPC's reachability for GET /healthz (the trading services' probe); unset: no chain is configured. */
   chainHealth?: () => Promise<ChainHealth>;

@@ -1,5 +1,8 @@
 import { type Context, Hono } from 'hono';
 import type { Abi, Address } from 'viem';
+import { FRAMES_BASE_PATH } from '../frames/basePath.ts';
+import type { FrameFontSource, ResvgWasm } from '../frames/createCardRenderer.ts';
+import { createFrames, type Frames } from '../frames/createFrames.tsx';
 import { pruneRawEvents } from './analytics/pruneRawEvents.ts';
 import { createApp, type GigaVibeApp } from './app.ts';
 import { createCoinChain } from './coins/createCoinChain.ts';
@@ -13,9 +16,6 @@ import { createHubSignerCheck } from './farcaster/createHubSignerCheck.ts';
 import { type AddressCheck, createHubVerificationCheck } from './farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from './farcaster/frogHub.ts';
 import type { SignerCheck, VerifyFrameActionOptions } from './farcaster/verifyFrameAction.ts';
-import { FRAMES_BASE_PATH } from './frames/basePath.ts';
-import type { FrameFontSource, ResvgWasm } from './frames/createCardRenderer.ts';
-import { createFrames, type Frames } from './frames/createFrames.tsx';
 import { createRateLimiter } from './http/createRateLimiter.ts';
 import type { Job, SkippedJob } from './jobs/job.ts';
 import { chainIndexerJob } from './market/chainIndexerJob.ts';

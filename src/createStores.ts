@@ -1,7 +1,7 @@
+import { createFrameStore, type FrameStore } from '../frames/createFrameStore.ts';
 import { type AnalyticsStore, createAnalyticsStore } from './analytics/createAnalyticsStore.ts';
 import { type CoinStore, createCoinStore } from './coins/createCoinStore.ts';
 import type { Rpc } from './db/rpc.ts';
-import { createFrameStore, type FrameStore } from './frames/createFrameStore.ts';
 import { createJobStore } from './jobs/createJobStore.ts';
 import type { JobLeases } from './jobs/job.ts';
 import { createMarketStore, type MarketStore } from './market/createMarketStore.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFrameFonts } from '../frames/loadFrameFonts.ts';
 import { castDeleted, castHash, performanceCast, reaction, user } from '../scripts/neynarPayloads.ts';
-import { loadFrameFonts } from '../src/frames/loadFrameFonts.ts';
 import { createMiniAppServer } from '../src/miniapp/createMiniAppServer.ts';
 import { createPerformanceViews } from '../src/performances/createPerformanceViews.ts';
 import { silentLogger } from '../src/support/logger.ts';

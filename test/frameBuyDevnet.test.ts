@@ -15,6 +15,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFrames, type Frames, loadFrameFonts } from '../frames/index.ts';
 import { devSwapRouterAbi } from '../scripts/devnet/devAbis.ts';
 import { type HubStandIn, startHubStandIn } from '../scripts/devnet/hubStandIn.ts';
 import { type Devnet, type DevnetAccount, startDevnet } from '../scripts/devnet/startDevnet.ts';
@@ -27,7 +28,6 @@ import { createCoinWorker } from '../src/coins/createCoinWorker.ts';
 import { createHubSignerCheck } from '../src/farcaster/createHubSignerCheck.ts';
 import { createHubVerificationCheck } from '../src/farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from '../src/farcaster/frogHub.ts';
-import { createFrames, type Frames, loadFrameFonts } from '../src/frames/index.ts';
 import { createPerformanceViews } from '../src/performances/createPerformanceViews.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { createBuySimulator } from '../src/trading/createBuySimulator.ts';

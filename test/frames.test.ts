@@ -280,7 +280,7 @@ describe.each(databaseTargets())('performance frames on $name', (target: Databas
       const after = h.frames.imageCache.stats();
       expect(after.renders - before.renders).toBe(1);
       // Requests that arrive while the render runs join it; on a busy machine a late one finds the cached bytes
-      // (joining itself is tested deterministically in src/frames/createImageCache.test.ts).
+      // (joining itself is tested deterministically in frames/createImageCache.test.ts).
       expect(after.joined - before.joined + (after.hits - before.hits)).toBe(5);
     });
 

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import type { FramesDeps } from '../frames/types.ts';
 import type { verifiedFrameAction } from '../src/farcaster/frogHub.ts';
-import type { FramesDeps } from '../src/frames/types.ts';
 import type { createPerformanceViews, PerformanceViewsDeps } from '../src/performances/createPerformanceViews.ts';
 import type { createCoinPriceReader } from '../src/trading/createCoinPriceReader.ts';
 import type { PrepareBuyDeps, prepareBuy } from '../src/trading/prepareBuy.ts';

@@ -1,10 +1,10 @@
 import { jsx } from 'hono/jsx/jsx-runtime';
 import { ImageResponse } from 'hono-og';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildPerformanceCard } from '../frames/buildCards.ts';
+import { createCardRenderer } from '../frames/createCardRenderer.ts';
+import { loadResvgWasm } from '../frames/loadResvgWasm.ts';
 import { castCreated, castHash, PERFORMANCE_CHANNEL, user } from '../scripts/neynarPayloads.ts';
-import { buildPerformanceCard } from '../src/frames/buildCards.ts';
-import { createCardRenderer } from '../src/frames/createCardRenderer.ts';
-import { loadResvgWasm } from '../src/frames/loadResvgWasm.ts';
 import type { Performance } from '../src/performances/types.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
 import { type FramesHarness, metaMap, pngSize, startFramesHarness, testFonts } from './support/framesHarness.ts';

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createJsonFarcasterSignature } from '@farcaster/miniapp-node';
 import { ed25519 } from '@noble/curves/ed25519';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFrameFonts } from '../frames/loadFrameFonts.ts';
 import { type HubStandIn, startHubStandIn } from '../scripts/devnet/hubStandIn.ts';
 import { type QuickAuthStandIn, startQuickAuthStandIn } from '../scripts/devnet/quickAuthStandIn.ts';
 import { loadConfig } from '../src/config/loadConfig.ts';
 import { createGigaVibe, type GigaVibe, type GigaVibeHost } from '../src/createGigaVibe.ts';
-import { loadFrameFonts } from '../src/frames/loadFrameFonts.ts';
 import { silentLogger } from '../src/support/logger.ts';
 import { databaseTargets, type TestDatabase } from './support/databases.ts';
 

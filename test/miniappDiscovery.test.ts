@@ -1,9 +1,9 @@
 import { domainManifestSchema, domainMiniAppConfigSchema, safeParseMiniAppEmbed } from '@farcaster/miniapp-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFrameFonts } from '../frames/loadFrameFonts.ts';
 import { signAccountAssociation, verifyAccountAssociation } from '../scripts/miniappAssociate.ts';
 import { castCreated, castHash, PERFORMANCE_CHANNEL, user } from '../scripts/neynarPayloads.ts';
 import { loadConfig } from '../src/config/loadConfig.ts';
-import { loadFrameFonts } from '../src/frames/loadFrameFonts.ts';
 import { createMiniAppServer, type MiniAppServerConfig } from '../src/miniapp/createMiniAppServer.ts';
 import { parseAccountAssociation, readAccountAssociation } from '../src/miniapp/parseAccountAssociation.ts';
 import { createPerformanceViews } from '../src/performances/createPerformanceViews.ts';

@@ -43,16 +43,16 @@ describe('npm run build', () => {
   });
 
   it('emits the production entry without the development host or the Worker', () => {
-    expect(existsSync(path.join(outDir, 'node.js'))).toBe(true);
+    expect(existsSync(path.join(outDir, 'src/node.js'))).toBe(true);
     expect(existsSync(path.join(outDir, 'frames/createFrames.js'))).toBe(true);
-    expect(existsSync(path.join(outDir, 'dev.js'))).toBe(false);
-    expect(existsSync(path.join(outDir, 'worker.js'))).toBe(false);
+    expect(existsSync(path.join(outDir, 'src/dev.js'))).toBe(false);
+    expect(existsSync(path.join(outDir, 'src/worker.js'))).toBe(false);
   });
 
   it('runs as one plain node process: healthy, and accepts a signed webhook', async () => {
     const port = await freePort();
     let out = '';
-    const child = spawn(process.execPath, [path.join(outDir, 'node.js')], {
+    const child = spawn(process.execPath, [path.join(outDir, 'src/node.js')], {
       cwd: dir,
       env: {
         PATH: process.env.PATH ?? '',
@@ -85,7 +85,7 @@ describe('npm run build', () => {
     const pid = child.pid ?? 0;
     expect(await childrenOf(pid)).toEqual([]);
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
-    expect(cmdline).toEqual([process.execPath, path.join(outDir, 'node.js')]);
+    expect(cmdline).toEqual([process.execPath, path.join(outDir, 'src/node.js')]);
 
     expect(await stopSpawned(spawned)).toBe(0);
     spawned = undefined;

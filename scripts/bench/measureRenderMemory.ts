@@ -4,10 +4,10 @@
  * (ArrayBuffers and WebAssembly memory: what an isolate's limit counts) before, after loading, and at the peak of
  * `--renders` distinct cards, each measured after a full collection. */
 import { parseArgs } from 'node:util';
-import { buildTradeCard, NOT_FOUND_CARD } from '../../src/frames/buildCards.ts';
-import { createCardRenderer } from '../../src/frames/createCardRenderer.ts';
-import { loadFrameFonts } from '../../src/frames/loadFrameFonts.ts';
-import { loadResvgWasm } from '../../src/frames/loadResvgWasm.ts';
+import { buildTradeCard, NOT_FOUND_CARD } from '../../frames/buildCards.ts';
+import { createCardRenderer } from '../../frames/createCardRenderer.ts';
+import { loadFrameFonts } from '../../frames/loadFrameFonts.ts';
+import { loadResvgWasm } from '../../frames/loadResvgWasm.ts';
 
 const { values } = parseArgs({ options: { renders: { type: 'string', default: '40' } } });
 const renders = Number(values.renders);

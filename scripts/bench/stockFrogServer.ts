@@ -1,5 +1,5 @@
 /** The stock Frog baseline of `npm run bench:frames`: a Frog 0.18.3 frame that draws the same card as GigaVibe
- * (src/frames/buildCards.ts + src/frames/drawCard.ts, the same bundled Inter fonts passed as Frog's `imageOptions.fonts`) and
+ * (frames/buildCards.ts + frames/drawCard.ts, the same bundled Inter fonts passed as Frog's `imageOptions.fonts`) and
  * lets Frog's default pipeline serve the image: the element goes into the `/image?image=...` URL and every image
  * request renders it with hono-og (satori + resvg), uncached. POSTs are verified by a Frog hub doing the same local
  * checks as GigaVibe's (src/farcaster/frogHub.ts against HUB_URL, signer answers cached as on the Node host); there
@@ -13,13 +13,13 @@ import { Button, Frog } from 'frog';
 import { type JSX, jsx } from 'frog/jsx/jsx-runtime';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { buildPerformanceCard, type Card } from '../../frames/buildCards.ts';
+import { drawCard, type ImageNode } from '../../frames/drawCard.ts';
+import { loadFrameFonts } from '../../frames/loadFrameFonts.ts';
+import { readFontCoverage } from '../../frames/readFontCoverage.ts';
+import { sanitizeText } from '../../frames/sanitizeText.ts';
 import { createHubSignerCheck } from '../../src/farcaster/createHubSignerCheck.ts';
 import { createFrogHub } from '../../src/farcaster/frogHub.ts';
-import { buildPerformanceCard, type Card } from '../../src/frames/buildCards.ts';
-import { drawCard, type ImageNode } from '../../src/frames/drawCard.ts';
-import { loadFrameFonts } from '../../src/frames/loadFrameFonts.ts';
-import { readFontCoverage } from '../../src/frames/readFontCoverage.ts';
-import { sanitizeText } from '../../src/frames/sanitizeText.ts';
 import { createErrorHandler } from '../../src/http/onError.ts';
 import { performanceSchema } from '../../src/performances/types.ts';
 import { createLogger } from '../../src/support/logger.ts';
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const covered = new Set<number>([0x20]);
   for (const font of fonts) for (const codePoint of await readFontCoverage(font.data)) covered.add(codePoint);
   const clean = (text: string, maxChars: number) => sanitizeText(text, (c) => covered.has(c), maxChars);
-  // The same fallback order GigaVibe's renderer puts in font-family (src/frames/createCardRenderer.ts).
+  // The same fallback order GigaVibe's renderer puts in font-family (frames/createCardRenderer.ts).
   const fontFamily = [...new Set(fonts.map((f) => f.name))].join(', ');
   const cards = new Map<string, Card>(
     performances.map((p) => [p.castHash.toLowerCase(), buildPerformanceCard(p, null, clean)]),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_ORIGIN_LENGTH } from '../frames/maxOriginLength.ts';
+import { MAX_ORIGIN_LENGTH } from '../../frames/maxOriginLength.ts';
 import { parseAccountAssociation } from '../miniapp/parseAccountAssociation.ts';
 
 const optionalString = z

@@ -1,4 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findPackageRoot } from '../support/findPackageRoot.ts';
 import type { SqlClient } from './sqlClient.ts';
 
 /** One file of supabase/migrations: `<UTC timestamp>_<name>.sql`. */
@@ -8,11 +11,12 @@ export interface Migration {
   sql: string;
 }
 
-const supabaseDir = new URL('../../supabase/', import.meta.url);
+/** supabase/ beside the package.json, from source and from the build alike. */
+const supabaseDir = (): URL => pathToFileURL(`${path.join(findPackageRoot(import.meta.url), 'supabase')}/`);
 const fileName = /^(\d{14})_([a-z0-9_]+)\.sql$/;
 
 /** Read the migrations (sorted by version) and the local-only Supabase bootstrap from the repository. */
-export async function readMigrations(dir: URL = new URL('migrations/', supabaseDir)): Promise<Migration[]> {
+export async function readMigrations(dir: URL = new URL('migrations/', supabaseDir())): Promise<Migration[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
   return Promise.all(
     files.map(async (file) => {
@@ -25,7 +29,7 @@ export async function readMigrations(dir: URL = new URL('migrations/', supabaseD
 }
 
 export async function readBootstrap(): Promise<string> {
-  return readFile(new URL('bootstrap/local_supabase.sql', supabaseDir), 'utf8');
+  return readFile(new URL('bootstrap/local_supabase.sql', supabaseDir()), 'utf8');
 }
 
 // Any constant shared by every GigaVibe process; serialises concurrent migrators.

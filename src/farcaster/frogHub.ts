@@ -45,7 +45,7 @@ export function createFrogHub(options: Omit<VerifyFrameActionOptions, 'now'> & {
  *
  * Hono's `c.req.json()` parses the body again on every call (hono 4.13 caches the text, not the object), so the
  * object a handler gets from its own `await c.req.json()` is NOT the one Frog verified: a middleware in front of the
- * frame routes must hand both one parsed object (the frames' src/frames/guardFrameRequests.ts does, and keeps it per
+ * frame routes must hand both one parsed object (the frames' frames/guardFrameRequests.ts does, and keeps it per
  * request). */
 export function verifiedFrameAction(trustedData: object): VerifiedFrameAction | undefined {
   return verified.get(trustedData);

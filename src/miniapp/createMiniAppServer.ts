@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
+import { createCardRenderer, type FrameFontSource, type ResvgWasm } from '../../frames/createCardRenderer.ts';
+import { createImageCache } from '../../frames/createImageCache.ts';
 import type { SignerCheck } from '../farcaster/verifyFrameAction.ts';
-import { createCardRenderer, type FrameFontSource, type ResvgWasm } from '../frames/createCardRenderer.ts';
-import { createImageCache } from '../frames/createImageCache.ts';
 import { createRateLimiter } from '../http/createRateLimiter.ts';
 import type { GetPerformanceView } from '../performances/createPerformanceViews.ts';
 import type { Logger } from '../support/logger.ts';
@@ -116,7 +116,7 @@ export function createMiniAppServer(config: MiniAppServerConfig, deps: MiniAppSe
     const renderer = createCardRenderer({
       fonts: deps.fonts,
       loadResvgWasm:
-        deps.loadResvgWasm ?? (() => import('../frames/loadResvgWasm.ts').then((module) => module.loadResvgWasm())),
+        deps.loadResvgWasm ?? (() => import('../../frames/loadResvgWasm.ts').then((module) => module.loadResvgWasm())),
     });
     hono.route(
       '/',

@@ -1,8 +1,8 @@
 import { type Context, Hono } from 'hono';
-import { buildPerformanceCard, type PerformanceCard } from '../frames/buildCards.ts';
-import type { CardRenderer } from '../frames/createCardRenderer.ts';
-import type { ImageCache } from '../frames/createImageCache.ts';
-import type { ImageNode } from '../frames/drawCard.ts';
+import { buildPerformanceCard, type PerformanceCard } from '../../frames/buildCards.ts';
+import type { CardRenderer } from '../../frames/createCardRenderer.ts';
+import type { ImageCache } from '../../frames/createImageCache.ts';
+import type { ImageNode } from '../../frames/drawCard.ts';
 import type { GetPerformanceView } from '../performances/createPerformanceViews.ts';
 import { buildEmbed } from './buildEmbed.ts';
 import { appUrls, buildManifest } from './buildManifest.ts';

@@ -1,5 +1,5 @@
-import type { PerformanceCard } from '../frames/buildCards.ts';
-import { drawCard, IMAGE_HEIGHT, IMAGE_WIDTH, type ImageNode } from '../frames/drawCard.ts';
+import type { PerformanceCard } from '../../frames/buildCards.ts';
+import { drawCard, IMAGE_HEIGHT, IMAGE_WIDTH, type ImageNode } from '../../frames/drawCard.ts';
 
 /** The mini app's images: the 3:2 embed card of a performance (the frame card above a call to action), the app icon
  * (1024x1024), the splash image (200x200) and the hero / Open Graph image (1200x630). Pure element trees, drawn by

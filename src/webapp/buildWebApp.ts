@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findPackageRoot } from '../support/findPackageRoot.ts';
 import type { WebAppAssets } from './webAppAssets.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** The client's entry (src/webapp/client/main.tsx), found from this file in src/ and in the compiled dist/ alike. */
-const clientEntry = path.resolve(here, '../../src/webapp/client/main.tsx');
+const root = findPackageRoot(import.meta.url);
+/** The client's entry (src/webapp/client/main.tsx), found from this file in src/ and in the compiled dist/src/ alike. */
+const clientEntry = path.join(root, 'src/webapp/client/main.tsx');
 /** Where `npm run build` writes the bundle and the production host reads it (dist/client/app.js, app.css). */
-export const WEB_APP_OUT_DIR = path.resolve(here, '../../dist/client');
+export const WEB_APP_OUT_DIR = path.join(root, 'dist/client');
 
 /** Parts of the SDK's dependencies the app never runs, left out of the bundle (see the README's budget):
  * - `@solana/web3.js`, which @farcaster/miniapp-core imports for its Solana wallet wrapper (~60 KB gzip); the stand-in

@@ -10,9 +10,9 @@ import latinExt400 from '@fontsource/inter/files/inter-latin-ext-400-normal.woff
 import latinExt700 from '@fontsource/inter/files/inter-latin-ext-700-normal.woff';
 import vietnamese400 from '@fontsource/inter/files/inter-vietnamese-400-normal.woff';
 import vietnamese700 from '@fontsource/inter/files/inter-vietnamese-700-normal.woff';
-import type { FrameFont } from '../frames/createCardRenderer.ts';
+import type { FrameFont } from '../../frames/createCardRenderer.ts';
 
-/** [subset, regular, bold] in src/frames/loadFrameFonts.ts's fallback order. */
+/** [subset, regular, bold] in frames/loadFrameFonts.ts's fallback order. */
 const SUBSETS: readonly [string, ArrayBuffer, ArrayBuffer][] = [
   ['latin', latin400, latin700],
   ['latin-ext', latinExt400, latinExt700],

@@ -2,14 +2,14 @@
  * real fonts and renderer) over a test database, mounted under a parent Hono with the app's error handler, plus
  * parsers for what frames v1 clients read (meta tags, PNG header). */
 import { Hono } from 'hono';
+import type { FrameFont } from '../../frames/createCardRenderer.ts';
+import { createFrames, type Frames } from '../../frames/createFrames.tsx';
+import { loadFrameFonts } from '../../frames/loadFrameFonts.ts';
+import type { FrameBuyRequest, FrameBuyTransaction, FramesConfig, FramesDeps } from '../../frames/types.ts';
 import { type HubStandIn, startHubStandIn } from '../../scripts/devnet/hubStandIn.ts';
 import { createHubSignerCheck } from '../../src/farcaster/createHubSignerCheck.ts';
 import { createHubVerificationCheck } from '../../src/farcaster/createHubVerificationCheck.ts';
 import { createFrogHub, verifiedFrameAction } from '../../src/farcaster/frogHub.ts';
-import type { FrameFont } from '../../src/frames/createCardRenderer.ts';
-import { createFrames, type Frames } from '../../src/frames/createFrames.tsx';
-import { loadFrameFonts } from '../../src/frames/loadFrameFonts.ts';
-import type { FrameBuyRequest, FrameBuyTransaction, FramesConfig, FramesDeps } from '../../src/frames/types.ts';
 import { createErrorHandler } from '../../src/http/onError.ts';
 import { createPerformanceViews } from '../../src/performances/createPerformanceViews.ts';
 import { silentLogger } from '../../src/support/logger.ts';

@@ -1,5 +1,5 @@
 /** Workers bundle only (wrangler.toml [alias]): stands in for `hono-og`, Frog's JSX image renderer, which our frames
- * never use (they draw their own PNGs with satori + resvg, and src/frames/guardFrameRequests.ts closes Frog's image
+ * never use (they draw their own PNGs with satori + resvg, and frames/guardFrameRequests.ts closes Frog's image
  * routes). The real module bundles a second satori, resvg and yoga WebAssembly: about 2 MiB, 0.7 MiB gzipped. */
 export class ImageResponse extends Response {
   constructor() {

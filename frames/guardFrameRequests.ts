@@ -1,7 +1,7 @@
 import type { HonoRequest, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { BadRequestError } from '../errors.ts';
-import { readLimitedJson } from '../http/readLimitedBody.ts';
+import { BadRequestError } from '../src/errors.ts';
+import { readLimitedJson } from '../src/http/readLimitedBody.ts';
 import { FrameNotFoundError } from './errors.ts';
 
 /** Frame POST bodies are a few hundred bytes; anything over 64 KiB is refused before parsing. */

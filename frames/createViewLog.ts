@@ -1,6 +1,6 @@
-import type { FrameViewRecord } from '../farcaster/frameActionRecord.ts';
-import type { Logger } from '../support/logger.ts';
-import { errorFields } from '../support/logger.ts';
+import type { FrameViewRecord } from '../src/farcaster/frameActionRecord.ts';
+import type { Logger } from '../src/support/logger.ts';
+import { errorFields } from '../src/support/logger.ts';
 
 /** Batches unsigned frame/image GETs into the frame store's `recordFrameViews` calls (analytics only). */
 export interface ViewLog {

@@ -1,12 +1,12 @@
 import type { FrogConstructorParameters } from 'frog';
 import type { Abi } from 'viem';
 import { z } from 'zod';
-import type { AddressCheck } from '../farcaster/createHubVerificationCheck.ts';
-import type { PerformanceStore } from '../performances/createPerformanceStore.ts';
-import type { PerformanceViews } from '../performances/createPerformanceViews.ts';
-import type { Logger } from '../support/logger.ts';
-import type { TradingStore } from '../trading/createTradingStore.ts';
-import type { TransactionLookup } from '../trading/createTransactionLookup.ts';
+import type { AddressCheck } from '../src/farcaster/createHubVerificationCheck.ts';
+import type { PerformanceStore } from '../src/performances/createPerformanceStore.ts';
+import type { PerformanceViews } from '../src/performances/createPerformanceViews.ts';
+import type { Logger } from '../src/support/logger.ts';
+import type { TradingStore } from '../src/trading/createTradingStore.ts';
+import type { TransactionLookup } from '../src/trading/createTransactionLookup.ts';
 import type { FrameFontSource, ResvgWasm } from './createCardRenderer.ts';
 import type { FrameStore } from './createFrameStore.ts';
 

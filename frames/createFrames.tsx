@@ -1,14 +1,18 @@
 import { Button, type FrameContext, Frog, TextInput } from 'frog';
 import { type Context, Hono, type HonoRequest } from 'hono';
-import { BadRequestError, UnavailableError } from '../errors.ts';
-import { UnverifiedAddressError } from '../farcaster/errors.ts';
-import type { FrameActionOutcome } from '../farcaster/frameActionRecord.ts';
-import { databaseCall } from '../http/databaseCall.ts';
-import type { PerformanceView } from '../performances/createPerformanceViews.ts';
-import type { Performance } from '../performances/types.ts';
-import { errorFields } from '../support/logger.ts';
-import { TooManyPendingTradesError, TradeReportedByOtherFidError, TransactionNotSeenError } from '../trading/errors.ts';
-import type { Trade } from '../trading/types.ts';
+import { BadRequestError, UnavailableError } from '../src/errors.ts';
+import { UnverifiedAddressError } from '../src/farcaster/errors.ts';
+import type { FrameActionOutcome } from '../src/farcaster/frameActionRecord.ts';
+import { databaseCall } from '../src/http/databaseCall.ts';
+import type { PerformanceView } from '../src/performances/createPerformanceViews.ts';
+import type { Performance } from '../src/performances/types.ts';
+import { errorFields } from '../src/support/logger.ts';
+import {
+  TooManyPendingTradesError,
+  TradeReportedByOtherFidError,
+  TransactionNotSeenError,
+} from '../src/trading/errors.ts';
+import type { Trade } from '../src/trading/types.ts';
 import { FRAMES_BASE_PATH } from './basePath.ts';
 import { buildPerformanceCard, buildTradeCard, type Card, NOT_FOUND_CARD } from './buildCards.ts';
 import { type CardRenderer, createCardRenderer } from './createCardRenderer.ts';

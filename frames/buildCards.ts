@@ -1,5 +1,5 @@
-import type { Performance } from '../performances/types.ts';
-import type { Trade } from '../trading/types.ts';
+import type { Performance } from '../src/performances/types.ts';
+import type { Trade } from '../src/trading/types.ts';
 import { formatCount, formatDecimal, formatWeiAsEth } from './formatAmounts.ts';
 
 /** Everything a frame image draws, as display strings: the image is a pure function of its card, so the card's

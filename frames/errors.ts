@@ -1,4 +1,4 @@
-import { BaseError } from '../errors.ts';
+import { BaseError } from '../src/errors.ts';
 
 /** The signed frame action was already accepted once (same message hash): frames v1 clients sign a new message on
  * every tap, so a repeat is a replay. */

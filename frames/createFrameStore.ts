@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Rpc } from '../db/rpc.ts';
+import type { Rpc } from '../src/db/rpc.ts';
 import {
   type FrameActionOutcome,
   type FrameActionRecord,
   type FrameViewRecord,
   frameActionOutcomeSchema,
-} from '../farcaster/frameActionRecord.ts';
+} from '../src/farcaster/frameActionRecord.ts';
 
 /** What the frames record: signed actions once each (the replay registry), and unsigned views. */
 export interface FrameStore {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { FrameViewRecord } from '../farcaster/frameActionRecord.ts';
-import type { Logger } from '../support/logger.ts';
+import type { FrameViewRecord } from '../src/farcaster/frameActionRecord.ts';
+import type { Logger } from '../src/support/logger.ts';
 import { createViewLog } from './createViewLog.ts';
 
 const view = (n: number): FrameViewRecord => ({

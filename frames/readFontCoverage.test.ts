@@ -21,7 +21,7 @@ describe('readFontCoverage', () => {
   it('reads the cmap of a TrueType font', async () => {
     const noto = await readFontCoverage(
       new Uint8Array(
-        await readFile(new URL('../../node_modules/@vercel/og/dist/noto-sans-v27-latin-regular.ttf', import.meta.url)),
+        await readFile(new URL('../node_modules/@vercel/og/dist/noto-sans-v27-latin-regular.ttf', import.meta.url)),
       ),
     );
     expect(noto.has(0x61)).toBe(true);
