@@ -139,6 +139,7 @@ function tradingConfig(env: Env, dev: DevChainAdapters | undefined): TradingConf
     ratePerMinute: env.BUY_RATE_PER_MINUTE,
     ratePerBuyerPerMinute: env.BUY_RATE_PER_BUYER_PER_MINUTE,
     confirmerSeconds: env.TRADE_CONFIRMER_SECONDS,
+    confirmations: env.CHAIN_CONFIRMATIONS,
     ...(dev === undefined ? {} : { extraRouters: dev.routers, poolManager: dev.poolManager }),
   };
 }

@@ -432,7 +432,7 @@ describe.each(databaseTargets())(
         allowedRouters: deps.allowedRouters,
       });
       const first = await confirmer.runOnce();
-      expect(first).toEqual({ confirmed: 1, failed: 0, pending: 19 });
+      expect(first).toMatchObject({ confirmed: 1, failed: 0, pending: 19 });
       expect(await db.stores.trading.getTrade(8453, hash)).toMatchObject({ status: 'confirmed', fid: signer.fid });
 
       // The unknown hashes fail as 'not found' within minutes instead of being rechecked for half an hour.
@@ -445,8 +445,8 @@ describe.each(databaseTargets())(
         batch: 200,
         now: () => new Date(Date.now() + 151_000),
       });
-      expect(await later.runOnce()).toEqual({ confirmed: 0, failed: 200, pending: 0 });
-      expect(await later.runOnce()).toEqual({ confirmed: 0, failed: 100, pending: 0 });
+      expect(await later.runOnce()).toMatchObject({ confirmed: 0, failed: 200, pending: 0 });
+      expect(await later.runOnce()).toMatchObject({ confirmed: 0, failed: 100, pending: 0 });
       expect(await db.stores.trading.getTrade(8453, `0x${(0x57a11000).toString(16).padStart(64, '0')}`)).toMatchObject({
         status: 'failed',
         failureReason: 'not found',

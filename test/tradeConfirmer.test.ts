@@ -22,8 +22,11 @@ import { startZoraApiStandIn, type ZoraApiStandIn } from '../scripts/devnet/zora
 import { UnavailableError } from '../src/errors.ts';
 import { createJobRunner } from '../src/jobs/createJobRunner.ts';
 import { silentLogger } from '../src/support/logger.ts';
-import { createTradeConfirmer, type TradeConfirmerOptions } from '../src/trading/createTradeConfirmer.ts';
-import type { TradingStore } from '../src/trading/createTradingStore.ts';
+import {
+  createTradeConfirmer,
+  type TradeConfirmerOptions,
+  type TradeConfirmerStore,
+} from '../src/trading/createTradeConfirmer.ts';
 import { createTransactionLookup } from '../src/trading/createTransactionLookup.ts';
 import { routerAllowlist } from '../src/trading/routerAllowlist.ts';
 import { type DatabaseTarget, databaseTargets, type TestDatabase } from './support/databases.ts';
@@ -186,7 +189,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
       // trade_submitted once and trade_confirmed once.
       expect(await analytics(hash)).toBe(2);
     }
-    expect(await confirmer().runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 0 });
+    expect(await confirmer().runOnce()).toMatchObject({ confirmed: 0, failed: 0, pending: 0 });
   });
 
   /** The devnet's client, each receipt lookup delayed by `delayMs` (a slow node). */
@@ -197,6 +200,8 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
       return publicClient.getTransactionReceipt(args);
     },
     getTransaction: (args) => publicClient.getTransaction(args),
+    getBlockNumber: (args) => publicClient.getBlockNumber(args),
+    getBlock: (args) => publicClient.getBlock(args),
   });
 
   it('renews its short lease while a slow batch runs, so no other confirmer claims the trade meanwhile', async () => {
@@ -205,8 +210,8 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     const slow = confirmer({ publicClient: slowClient(2_500), leaseSeconds: 1 }).runOnce();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     // Past the first 1 s lease: only the heartbeat keeps the trade from being claimed again.
-    expect(await confirmer().runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 0 });
-    expect(await slow).toEqual({ confirmed: 1, failed: 0, pending: 0 });
+    expect(await confirmer().runOnce()).toMatchObject({ confirmed: 0, failed: 0, pending: 0 });
+    expect(await slow).toMatchObject({ confirmed: 1, failed: 0, pending: 0 });
     expect(await analytics(hash)).toBe(2);
   });
 
@@ -220,7 +225,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
       `update public.trades set claimed_by = 'other', lease_until = now() + interval '1 minute' where tx_hash = $1`,
       [hashes[1]],
     );
-    expect(await slow).toEqual({ confirmed: 0, failed: 0, pending: 0 });
+    expect(await slow).toMatchObject({ confirmed: 0, failed: 0, pending: 0 });
     for (const hash of hashes)
       expect(await db.stores.trading.getTrade(8453, hash)).toMatchObject({ status: 'pending' });
     await db.sql.query(`update public.trades set lease_until = now() - interval '1 second' where tx_hash = any($1)`, [
@@ -257,7 +262,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     const c = confirmer();
     const [a, b] = [c.runOnce(), c.runOnce()];
     expect(a).toBe(b);
-    expect(await a).toEqual({ confirmed: 1, failed: 0, pending: 0 });
+    expect(await a).toMatchObject({ confirmed: 1, failed: 0, pending: 0 });
   });
 
   it('polls on its own as the trade-confirmation job of the job runner, which stop() waits for', async () => {
@@ -280,7 +285,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
   it('leaves a trade reported for another chain pending for an hour', async () => {
     const hash = await buy(account(2));
     await report(hash, account(2).address, 84532);
-    expect(await confirmer().runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 1 });
+    expect(await confirmer().runOnce()).toMatchObject({ confirmed: 0, failed: 0, pending: 1 });
     const [row] = await db.sql.query<{ status: string; wait: number }>(
       `select status, extract(epoch from next_check_at - now())::float8 as wait from public.trades
        where chain_id = 84532 and tx_hash = $1`,
@@ -312,10 +317,8 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
   it('keeps the lease when settling fails, so the trade is confirmed by the next claim after it expires', async () => {
     const hash = await buy(account(4));
     await report(hash, account(4).address);
-    const failing: Pick<
-      TradingStore,
-      'claimPendingTrades' | 'renewTradeLease' | 'settleTrade' | 'getIndexedTradeSwap'
-    > = {
+    const failing: TradeConfirmerStore = {
+      ...db.stores.trading,
       getIndexedTradeSwap: (trade) => db.stores.trading.getIndexedTradeSwap(trade),
       claimPendingTrades: (worker, limit, lease) => db.stores.trading.claimPendingTrades(worker, limit, lease),
       renewTradeLease: (worker, ids, lease) => db.stores.trading.renewTradeLease(worker, ids, lease),
@@ -323,8 +326,8 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
         throw new Error('database went away');
       },
     };
-    expect(await confirmer({ store: failing }).runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 0 });
-    expect(await confirmer().runOnce()).toEqual({ confirmed: 0, failed: 0, pending: 0 });
+    expect(await confirmer({ store: failing }).runOnce()).toMatchObject({ confirmed: 0, failed: 0, pending: 0 });
+    expect(await confirmer().runOnce()).toMatchObject({ confirmed: 0, failed: 0, pending: 0 });
     await db.sql.query(`update public.trades set lease_until = now() - interval '1 second' where tx_hash = $1`, [hash]);
     expect(await confirmer().runOnce()).toMatchObject({ confirmed: 1 });
     expect(await db.stores.trading.getTrade(8453, hash)).toMatchObject({ status: 'confirmed' });
@@ -337,7 +340,7 @@ describe.each(databaseTargets())('createTradeConfirmer with $name', (target: Dat
     try {
       await report(waiting, account(7).address);
       const minutesLater = () => new Date(Date.now() + 151_000);
-      expect(await confirmer({ now: minutesLater }).runOnce()).toEqual({ confirmed: 0, failed: 1, pending: 1 });
+      expect(await confirmer({ now: minutesLater }).runOnce()).toMatchObject({ confirmed: 0, failed: 1, pending: 1 });
       expect(await db.stores.trading.getTrade(8453, unknown)).toMatchObject({
         status: 'failed',
         failureReason: 'not found',

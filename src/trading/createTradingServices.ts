@@ -8,8 +8,7 @@ import { createBuySimulator } from './createBuySimulator.ts';
 import { type ChainHealth, chainHealthOf, createChainProbe } from './createChainProbe.ts';
 import { type CoinPrice, createCoinPriceReader, type PricedCoin } from './createCoinPriceReader.ts';
 import { createSellSimulator } from './createSellSimulator.ts';
-import { createTradeConfirmer, type TradeConfirmer } from './createTradeConfirmer.ts';
-import type { TradingStore } from './createTradingStore.ts';
+import { createTradeConfirmer, type TradeConfirmer, type TradeConfirmerStore } from './createTradeConfirmer.ts';
 import { createTransactionFetcher, type TransactionFetcher } from './createTransactionFetcher.ts';
 import { createTransactionLookup, type TransactionLookup } from './createTransactionLookup.ts';
 import { createWalletReader } from './createWalletReader.ts';
@@ -34,6 +33,8 @@ export interface TradingConfig {
   ratePerMinute: number;
   ratePerBuyerPerMinute: number;
   confirmerSeconds: number;
+  /** CHAIN_CONFIRMATIONS: the depth at which a receipt confirmation is final (the indexer's depth too). */
+  confirmations: number;
   /** Routers a buy may target besides Zora's and Uniswap's for this chain, with their ABIs. */
   extraRouters?: readonly { address: Address; abi: Abi }[];
   /** Uniswap v4 PoolManager to read prices from; default: the deployed one for `chainId`. */
@@ -60,10 +61,7 @@ export interface TradingServices {
   /** The chain's copy of a reported transaction (its sender and calldata), for POST /api/trades; unset without an RPC. */
   fetchTransaction: TransactionFetcher | undefined;
   /** A trade confirmer over a store (Node: the process's; Workers: one cron run's); null without a chain RPC. */
-  confirmer(
-    store: Pick<TradingStore, 'claimPendingTrades' | 'renewTradeLease' | 'settleTrade' | 'getIndexedTradeSwap'>,
-    logger: Logger,
-  ): TradeConfirmer | null;
+  confirmer(store: TradeConfirmerStore, logger: Logger): TradeConfirmer | null;
 }
 
 /** Buying for both hosts: the Zora quoter and the router allowlist always; with a chain RPC (BASE_RPC_URL, or the
@@ -159,6 +157,7 @@ export function createTradingServices(
             logger: confirmLogger,
             allowedRouters,
             poolManager,
+            confirmations: config.confirmations,
           }),
   };
 }

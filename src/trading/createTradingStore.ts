@@ -3,13 +3,16 @@ import type { Rpc } from '../db/rpc.ts';
 import {
   type BuyTarget,
   buyTargetSchema,
+  type ClaimedRecheck,
   type ClaimedTrade,
+  claimedRecheckSchema,
   claimedTradeSchema,
   type IndexedTradeSwap,
   indexedTradeSwapSchema,
   type PendingTradeOutcome,
   type PendingTradeReport,
   pendingTradeOutcomeSchema,
+  type ReceiptRecheck,
   type Trade,
   type TradeQuoteRecord,
   type TradeSettlement,
@@ -36,6 +39,14 @@ export interface TradingStore {
   renewTradeLease(worker: string, ids: readonly number[], leaseSeconds: number): Promise<boolean>;
   /** Confirm, fail or reschedule a leased trade; answers the resulting status ('not_owner' if the lease was lost). */
   settleTrade(id: number, worker: string, settlement: TradeSettlement): Promise<string>;
+  /** Lease due re-checks of provisional receipt confirmations (FOR UPDATE SKIP LOCKED). */
+  claimReceiptRechecks(worker: string, limit: number, leaseSeconds: number): Promise<ClaimedRecheck[]>;
+  /** The heartbeat of a re-check batch; false when one still leased is lost. */
+  renewReceiptRecheckLease(worker: string, ids: readonly number[], leaseSeconds: number): Promise<boolean>;
+  /** Apply a re-check of a leased provisional confirmation; answers the outcome applied ('final', 'provisional',
+   * 'reorged', 'retry') or what another writer made of the trade first ('pending', 'index', 'failed', 'final',
+   * 'not_owner', 'missing'). */
+  settleReceiptRecheck(id: number, worker: string, recheck: ReceiptRecheck): Promise<string>;
   /** The indexed swap of a trade's transaction and coin, with the trader's indexed transfers; null when the indexer
    * has not seen one. */
   getIndexedTradeSwap(trade: {
@@ -106,6 +117,37 @@ export function createTradingStore(rpc: Rpc): TradingStore {
                 : {}),
             };
       return z.string().parse(await rpc.call('settle_trade', { p_id: id, p_worker: worker, p_result: result }));
+    },
+    async claimReceiptRechecks(worker, limit, leaseSeconds) {
+      return z
+        .array(claimedRecheckSchema)
+        .parse(
+          await rpc.call('claim_receipt_rechecks', { p_worker: worker, p_limit: limit, p_lease_seconds: leaseSeconds }),
+        );
+    },
+    async renewReceiptRecheckLease(worker, ids, leaseSeconds) {
+      return z
+        .boolean()
+        .parse(
+          await rpc.call('renew_receipt_recheck_lease', { p_worker: worker, p_ids: ids, p_seconds: leaseSeconds }),
+        );
+    },
+    async settleReceiptRecheck(id, worker, recheck) {
+      const result =
+        recheck.outcome === 'reorged'
+          ? {
+              outcome: 'reorged',
+              receipt:
+                recheck.receipt === null
+                  ? null
+                  : { blockNumber: recheck.receipt.blockNumber.toString(), blockHash: recheck.receipt.blockHash },
+            }
+          : recheck.outcome === 'retry'
+            ? recheck
+            : { ...recheck, blockNumber: recheck.blockNumber.toString() };
+      return z
+        .string()
+        .parse(await rpc.call('settle_receipt_recheck', { p_id: id, p_worker: worker, p_result: result }));
     },
     async findQuotedCoin(chainId, buyer, calldataHash) {
       return z

@@ -108,6 +108,28 @@ describe('decideTradeSettlement', () => {
     expect(decideTradeSettlement(trade, unseen, late)).toEqual({ status: 'failed', reason: 'not found' });
   });
 
+  it('counts the give-up windows from the reorg that put a confirmed trade back to pending', () => {
+    const unseen = { receipt: null, transaction: null };
+    const reorgedAt = new Date(Date.parse(createdAt) + 3_600_000).toISOString();
+    const reorged = { ...trade, reorgedAt };
+    const soonAfter = { ...policy, nowMs: Date.parse(reorgedAt) + 60_000 };
+    expect(decideTradeSettlement(reorged, unseen, soonAfter)).toEqual({ status: 'pending', retrySeconds: 5 });
+    expect(decideTradeSettlement({ ...trade, reorgedAt: null }, unseen, soonAfter)).toMatchObject({ status: 'failed' });
+    const gone = { ...policy, nowMs: Date.parse(reorgedAt) + 151_000 };
+    expect(decideTradeSettlement(reorged, unseen, gone)).toEqual({ status: 'failed', reason: 'not found' });
+  });
+
+  it('keeps the receipt block hash with a confirmation, lowercase', () => {
+    const blockHash = `0x${'Ab'.repeat(32)}`;
+    expect(decideTradeSettlement(trade, mined({ blockHash }), policy)).toMatchObject({
+      status: 'confirmed',
+      blockHash: blockHash.toLowerCase(),
+    });
+    expect(decideTradeSettlement(trade, mined({ blockHash, status: 'reverted' }), policy)).not.toHaveProperty(
+      'blockHash',
+    );
+  });
+
   it.each([
     ['sent by another address', mined({}, { from: router })],
     ['not a buy through an allowed router', mined({}, { to: coin })],

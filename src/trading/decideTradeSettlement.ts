@@ -12,6 +12,8 @@ export interface TradeOnChain {
   receipt: {
     status: 'success' | 'reverted';
     blockNumber: bigint;
+    /** The receipt's block: kept with a confirmation, which stays provisional until a re-check finds it final. */
+    blockHash?: string;
     logs: readonly { address: string; topics: readonly Hex[]; data: Hex }[];
   } | null;
   transaction: { from: string; to: string | null; value: bigint; input: Hex } | null;
@@ -46,7 +48,10 @@ export function decideTradeSettlement(
 ): TradeSettlement {
   const { receipt, transaction } = chain;
   if (receipt === null || transaction === null) {
-    const ageSeconds = (policy.nowMs - Date.parse(trade.createdAt)) / 1000;
+    // From the report, or from the reorg that last put the trade back to pending: a transaction the reorg dropped
+    // gets the same windows to be mined again as a new report.
+    const since = Math.max(Date.parse(trade.createdAt), trade.reorgedAt ? Date.parse(trade.reorgedAt) : 0);
+    const ageSeconds = (policy.nowMs - since) / 1000;
     if (receipt === null && transaction === null && ageSeconds > policy.notFoundGiveUpSeconds) {
       return { status: 'failed', reason: 'not found' };
     }
@@ -88,6 +93,7 @@ export function decideTradeSettlement(
     amountOut,
     ...(transaction.value > 0n ? { amountInWei: transaction.value } : {}),
     ...quoteId,
+    ...blockHashOf(receipt),
   };
 }
 
@@ -136,5 +142,17 @@ function settleSell(
     }
   }
   if (ethOut <= 0n) return fail('no ETH received');
-  return { status: 'confirmed', blockNumber: receipt.blockNumber, amountOut: ethOut, amountInWei: coinsIn, ...quoteId };
+  return {
+    status: 'confirmed',
+    blockNumber: receipt.blockNumber,
+    amountOut: ethOut,
+    amountInWei: coinsIn,
+    ...quoteId,
+    ...blockHashOf(receipt),
+  };
+}
+
+/** The receipt's block hash for a confirmation, lowercase (absent when the caller did not pass one). */
+function blockHashOf(receipt: NonNullable<TradeOnChain['receipt']>): { blockHash?: string } {
+  return receipt.blockHash === undefined ? {} : { blockHash: receipt.blockHash.toLowerCase() };
 }

@@ -99,6 +99,9 @@ export const claimedTradeSchema = z.object({
   amountInWei: wei.nullable(),
   attempts: z.number(),
   createdAt: z.string(),
+  /** When a reorg last put the trade back to pending (index_correction.reorgedAt); the give-up windows count from
+   * the later of this and createdAt. */
+  reorgedAt: z.string().nullable().optional(),
   quote: z
     .object({
       id: z.number(),
@@ -112,6 +115,30 @@ export const claimedTradeSchema = z.object({
 });
 export type ClaimedTrade = z.infer<typeof claimedTradeSchema>;
 
+const blockHash = z.string().regex(/^0x[0-9a-f]{64}$/);
+
+/** A provisional receipt confirmation leased for a re-check (public.claim_receipt_rechecks): its transaction, the
+ * block the receipt was in (its hash null for a confirmation kept before hashes were), and how many re-checks it has
+ * had, this one included. */
+export const claimedRecheckSchema = z.object({
+  id: z.number(),
+  chainId: z.number(),
+  txHash: z.string(),
+  blockNumber: z.number().int().nonnegative(),
+  blockHash: blockHash.nullable(),
+  checks: z.number().int().positive(),
+});
+export type ClaimedRecheck = z.infer<typeof claimedRecheckSchema>;
+
+/** What a re-check of a provisional receipt confirmation found (public.settle_receipt_recheck): the receipt still in
+ * the confirmation's block (final once deep enough, else provisional and read again later), gone or in another block
+ * (the trade goes back to pending), or nothing to act on (an RPC error, an answer that cannot be trusted). */
+export type ReceiptRecheck =
+  | { outcome: 'final'; blockHash: string; blockNumber: bigint }
+  | { outcome: 'provisional'; blockHash: string; blockNumber: bigint; retrySeconds: number }
+  | { outcome: 'reorged'; receipt: { blockNumber: bigint; blockHash: string } | null }
+  | { outcome: 'retry'; retrySeconds: number; reason: string };
+
 /** Where a settlement comes from: the transaction receipt (the default) or the indexed swap (public.coin_trades). */
 export type SettlementSource = 'receipt' | 'index';
 
@@ -124,6 +151,10 @@ export type TradeSettlement =
       amountInWei?: bigint;
       quoteId?: number | null;
       source?: SettlementSource;
+      /** The receipt's block hash (a receipt confirmation): the re-check compares the receipt's block with it. */
+      blockHash?: string;
+      /** Seconds until a receipt confirmation's first re-check (settle_trade's default: 5). */
+      recheckSeconds?: number;
     }
   | { status: 'failed'; reason: string; blockNumber?: bigint; quoteId?: number | null; source?: SettlementSource }
   | { status: 'pending'; retrySeconds: number };
