@@ -28,7 +28,7 @@ import {
 import { backgroundLoad, machineLine, waitForQuiet } from './bench/machine.ts';
 import { positive } from './bench/parseIntFlag.ts';
 import { clusterCpuSeconds, machineCpuSeconds, processCpuSeconds } from './bench/readCpu.ts';
-import { runSoak, type SoakResult } from './bench/soak.ts';
+import { runSoak, type SoakResult, type WriteCounters } from './bench/soak.ts';
 import { type BenchPostgres, startPostgres } from './bench/startPostgres.ts';
 import { freePort, type ServerProcess, startServer } from './bench/startServer.ts';
 import { formatTable, num, percentile } from './bench/summarize.ts';
@@ -63,6 +63,8 @@ Options:
   --soak-rate <n>      deliveries per second of the soak (default 70% of GigaVibe's ack rate in this run)
   --soak-window <s>    soak report window (default 60)
   --server-env K=V     extra environment for the GigaVibe server (repeatable), for experiments
+  --pg-setting K=V     a server setting for the throwaway PostgreSQL cluster (repeatable), e.g.
+                       max_wal_size=16GB; the report prints the write settings either way
   --server-node-arg A  extra node option for the GigaVibe and no-op servers, e.g. --cpu-prof (repeatable)
   --help               show this help
 
@@ -90,6 +92,7 @@ interface Settings {
   timeline: boolean;
   warmup: number;
   serverEnv: Record<string, string>;
+  pgSettings: Record<string, string>;
   serverNodeArgs: string[];
   soakSeconds: number;
   soakRate: number | null;
@@ -141,6 +144,7 @@ function parseSettings(argv: string[]): Settings | null {
       timeline: { type: 'boolean' },
       warmup: { type: 'string' },
       'server-env': { type: 'string', multiple: true },
+      'pg-setting': { type: 'string', multiple: true },
       'server-node-arg': { type: 'string', multiple: true },
       soak: { type: 'string' },
       'soak-rate': { type: 'string' },
@@ -159,6 +163,15 @@ function parseSettings(argv: string[]): Settings | null {
     const eq = pair.indexOf('=');
     if (eq < 1) throw new Error(`--server-env must be KEY=VALUE, got "${pair}"`);
     serverEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const pgSettings: Record<string, string> = {};
+  for (const pair of values['pg-setting'] ?? []) {
+    const match = /^([a-z_][a-z0-9_.]*)=([A-Za-z0-9_.]+)$/.exec(pair);
+    if (match === null) throw new Error(`--pg-setting must be name=value (letters, digits, _ and .), got "${pair}"`);
+    pgSettings[match[1] ?? ''] = match[2] ?? '';
+  }
+  if (Object.keys(pgSettings).length > 0 && process.env.BENCH_DATABASE_URL) {
+    throw new Error('--pg-setting applies to the throwaway cluster; with BENCH_DATABASE_URL set the server yourself');
   }
   const casts = positive(values.casts, 'casts', 200, 10_000);
   const events = values.events === undefined ? null : positive(values.events, 'events', 0, 1_000_000);
@@ -179,6 +192,7 @@ function parseSettings(argv: string[]): Settings | null {
     warmup: values.warmup === '0' ? 0 : positive(values.warmup, 'warmup', 1000, 100_000),
     waitQuiet: values['wait-quiet'] === undefined ? 0 : positive(values['wait-quiet'], 'wait-quiet', 0, 3600),
     serverEnv,
+    pgSettings,
     serverNodeArgs: values['server-node-arg'] ?? [],
     soakSeconds: values.soak === undefined || values.soak === '0' ? 0 : positive(values.soak, 'soak', 0, 86_400),
     soakRate: values['soak-rate'] === undefined ? null : positive(values['soak-rate'], 'soak-rate', 0, 1_000_000),
@@ -568,7 +582,12 @@ async function benchDatabase(
   let commitUrl: string | null = null;
   if (kind === 'postgres') {
     console.log('  starting PostgreSQL...');
-    postgres = await startPostgres(REPO_ROOT, process.env.BENCH_DATABASE_URL || undefined, cleanup.add);
+    postgres = await startPostgres(
+      REPO_ROOT,
+      process.env.BENCH_DATABASE_URL || undefined,
+      cleanup.add,
+      settings.pgSettings,
+    );
     cleanup.add(postgres.stop);
     gvUrl = await postgres.createDatabase('gigavibe_bench');
     naiveUrl = await postgres.createDatabase('naive_bench');
@@ -721,6 +740,7 @@ async function benchDatabase(
         castHashes: prepared.workload.castHashes,
         serverPid: server.pid,
         maxInFlight: 512,
+        ...(soakUrl === null ? {} : { readWrites: () => readWriteCounters(soakUrl) }),
       });
       const drained = await waitForDrain(server.port);
       const mismatches = await verifyCounts(
@@ -739,6 +759,22 @@ async function benchDatabase(
   return db;
 }
 
+/** PostgreSQL's cumulative WAL bytes, full-page images (pg_stat_wal, PostgreSQL 14 and later) and checkpoints. */
+async function readWriteCounters(url: string): Promise<WriteCounters> {
+  return withPgClient(url, async (c) => {
+    const r = await c.query<{ bytes: string; fpi: string; checkpoints: string }>(
+      'select w.wal_bytes::text as bytes, w.wal_fpi::text as fpi, ' +
+        '(b.checkpoints_timed + b.checkpoints_req)::text as checkpoints from pg_stat_wal w, pg_stat_bgwriter b',
+    );
+    const row = r.rows[0];
+    return {
+      walBytes: Number(row?.bytes ?? Number.NaN),
+      fullPageImages: Number(row?.fpi ?? Number.NaN),
+      checkpoints: Number(row?.checkpoints ?? Number.NaN),
+    };
+  });
+}
+
 /** The soak's windows and its verdicts: p99 without growth (last third of the windows against the first third),
  * memory flat (last window within 10% of the second, after warm-up), inbox drained continuously (the backlog at the
  * end of every window under two seconds of deliveries). */
@@ -746,6 +782,7 @@ function soakReport(db: DbReport): string {
   const soak = db.soak;
   if (soak === null) return '';
   const { result, rate } = soak;
+  const hasWrites = result.windows.some((w) => w.walKbPerEvent !== null);
   const rows = result.windows.map((w) => [
     num(w.second),
     num(w.sent),
@@ -755,6 +792,9 @@ function soakReport(db: DbReport): string {
     num(w.max, 1),
     num(w.rssMb, 1),
     num(w.pending),
+    ...(hasWrites
+      ? [num(w.walKbPerEvent ?? Number.NaN, 1), num(w.fpiPerEvent ?? Number.NaN, 2), num(w.checkpoints ?? 0)]
+      : []),
   ]);
   const third = Math.max(1, Math.floor(result.windows.length / 3));
   const median = (xs: number[]) => {
@@ -773,7 +813,17 @@ function soakReport(db: DbReport): string {
       (result.firstFailure ? ` (first: ${result.firstFailure})` : '') +
       `; drained ${num(soak.drainSeconds, 2)} s after the last delivery`,
     formatTable(
-      ['second', 'sent', 'acked', 'p50 ms', 'p99 ms', 'max ms', 'server RSS MB', 'inbox pending'],
+      [
+        'second',
+        'sent',
+        'acked',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'server RSS MB',
+        'inbox pending',
+        ...(hasWrites ? ['WAL KB/event', 'full pages/event', 'checkpoints'] : []),
+      ],
       rows,
     ).replace(/^/gm, '    '),
     `  soak verdicts: p99 no growth (first third ${num(early, 1)} ms, last third ${num(late, 1)} ms) ` +

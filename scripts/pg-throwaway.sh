@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL cluster from the machine's Debian packages, for tests and benchmarks.
 #   scripts/pg-throwaway.sh start <dir> [fsync on|off]   prints a connection URL on stdout
 #   scripts/pg-throwaway.sh stop <dir>
+# PG_THROWAWAY_OPTS adds server options to the start, e.g. "-c shared_buffers=2GB -c max_wal_size=16GB".
 # Installs the `postgresql` package when no server binaries are present. Runs the server as the `postgres` user
 # when invoked as root (PostgreSQL refuses to run as root).
 set -euo pipefail
@@ -33,7 +34,7 @@ case "$cmd" in
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-instructions >/dev/null
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
-      "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=$fsync -c shared_buffers=256MB" >/dev/null
+      "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=$fsync -c shared_buffers=256MB ${PG_THROWAWAY_OPTS:-}" >/dev/null
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;
   stop)

@@ -20,6 +20,17 @@ export interface SoakOptions {
   /** Most requests in flight; a delivery due while this many are outstanding waits, and counts as late when it
    * leaves more than 100 ms after its scheduled time. */
   maxInFlight: number;
+  /** The database server's cumulative write counters (PostgreSQL: pg_stat_wal and pg_stat_bgwriter), read at the
+   * end of every window; absent on the embedded database. */
+  readWrites?: () => Promise<WriteCounters>;
+}
+
+/** Cumulative since the server's statistics were reset. */
+export interface WriteCounters {
+  walBytes: number;
+  /** Full-page images: a page's first change after a checkpoint writes the whole page to the WAL. */
+  fullPageImages: number;
+  checkpoints: number;
 }
 
 export interface SoakWindow {
@@ -33,6 +44,11 @@ export interface SoakWindow {
   rssMb: number;
   /** Inbox rows waiting to be applied at the end of the window. */
   pending: number;
+  /** WAL written per acknowledged delivery in the window (KB), full-page images per delivery, and checkpoints
+   * completed in the window; null without write counters. */
+  walKbPerEvent: number | null;
+  fpiPerEvent: number | null;
+  checkpoints: number | null;
 }
 
 export interface SoakResult {
@@ -160,6 +176,30 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
   };
 
+  let writes = options.readWrites === undefined ? null : await options.readWrites().catch(() => null);
+  const closeWindow = async (second: number): Promise<SoakWindow> => {
+    const sorted = Float64Array.from(window).sort();
+    const now = options.readWrites === undefined ? null : await options.readWrites().catch(() => null);
+    const per = (delta: number) => (sorted.length > 0 ? delta / sorted.length : Number.NaN);
+    const w: SoakWindow = {
+      second,
+      sent: windowSent,
+      acked: sorted.length,
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      max: sorted.length > 0 ? (sorted[sorted.length - 1] ?? Number.NaN) : Number.NaN,
+      rssMb: rssMb(options.serverPid),
+      pending: await pendingEvents(options.port),
+      walKbPerEvent: now === null || writes === null ? null : per(now.walBytes - writes.walBytes) / 1024,
+      fpiPerEvent: now === null || writes === null ? null : per(now.fullPageImages - writes.fullPageImages),
+      checkpoints: now === null || writes === null ? null : now.checkpoints - writes.checkpoints,
+    };
+    writes = now;
+    window = [];
+    windowSent = 0;
+    return w;
+  };
+
   const started = performance.now();
   const outstanding = new Set<Promise<void>>();
   let nextWindowAt = options.windowSeconds;
@@ -175,37 +215,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       void p.finally(() => outstanding.delete(p));
     }
     if (elapsed >= nextWindowAt) {
-      const sorted = Float64Array.from(window).sort();
-      result.windows.push({
-        second: nextWindowAt,
-        sent: windowSent,
-        acked: sorted.length,
-        p50: percentile(sorted, 0.5),
-        p99: percentile(sorted, 0.99),
-        max: sorted.length > 0 ? (sorted[sorted.length - 1] ?? Number.NaN) : Number.NaN,
-        rssMb: rssMb(options.serverPid),
-        pending: await pendingEvents(options.port),
-      });
-      window = [];
-      windowSent = 0;
+      result.windows.push(await closeWindow(nextWindowAt));
       nextWindowAt += options.windowSeconds;
     }
     await new Promise((r) => setTimeout(r, 5));
   }
   await Promise.all(outstanding);
-  if (window.length > 0) {
-    const sorted = Float64Array.from(window).sort();
-    result.windows.push({
-      second: Math.round((performance.now() - started) / 1000),
-      sent: windowSent,
-      acked: sorted.length,
-      p50: percentile(sorted, 0.5),
-      p99: percentile(sorted, 0.99),
-      max: sorted[sorted.length - 1] ?? Number.NaN,
-      rssMb: rssMb(options.serverPid),
-      pending: await pendingEvents(options.port),
-    });
-  }
+  if (window.length > 0) result.windows.push(await closeWindow(Math.round((performance.now() - started) / 1000)));
   agent.destroy();
   return result;
 }

@@ -20,12 +20,17 @@ export interface BenchPostgres {
   stop(): Promise<void>;
 }
 
-/** Start a throwaway cluster with scripts/pg-throwaway.sh (fsync on), or use `externalUrl`; `register` receives
- * the undo step as soon as there is something to undo. */
+/** The server settings that decide how write-heavy ingest behaves over time (checkpoints and their full-page
+ * writes, the buffer cache): printed with every report. */
+const WRITE_SETTINGS = ['shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression'] as const;
+
+/** Start a throwaway cluster with scripts/pg-throwaway.sh (fsync on; `settings` as extra `-c name=value` server
+ * options), or use `externalUrl`; `register` receives the undo step as soon as there is something to undo. */
 export async function startPostgres(
   repoRoot: string,
   externalUrl: string | undefined,
   register: (step: () => Promise<void>) => void,
+  settings: Record<string, string> = {},
 ): Promise<BenchPostgres> {
   const script = path.join(repoRoot, 'scripts/pg-throwaway.sh');
   let url: string;
@@ -42,7 +47,15 @@ export async function startPostgres(
       await run('bash', [script, 'stop', dir]);
     };
     register(stopCluster);
-    url = (await run('bash', [script, 'start', dir, 'on'], { maxBuffer: 1 << 20 })).stdout.trim();
+    const opts = Object.entries(settings)
+      .map(([name, value]) => `-c ${name}=${value}`)
+      .join(' ');
+    url = (
+      await run('bash', [script, 'start', dir, 'on'], {
+        maxBuffer: 1 << 20,
+        env: { ...process.env, PG_THROWAWAY_OPTS: opts },
+      })
+    ).stdout.trim();
     postmasterPid = Number((await readFile(path.join(dir, 'data/postmaster.pid'), 'utf8')).split('\n')[0]);
     description = 'throwaway cluster (scripts/pg-throwaway.sh), fsync on';
   }
@@ -51,13 +64,19 @@ export async function startPostgres(
       "select current_setting('server_version') as v, current_setting('fsync') as fsync, " +
         "current_setting('synchronous_commit') as sync",
     );
-    return r.rows[0];
+    const s = await c.query<{ name: string; value: string }>(
+      'select name, current_setting(name) as value from unnest($1::text[]) as name',
+      [WRITE_SETTINGS],
+    );
+    return { ...r.rows[0], settings: s.rows.map((row) => `${row.name}=${row.value}`).join(', ') };
   });
   const u = new URL(url);
   return {
     url,
     version: `PostgreSQL ${info?.v ?? '?'}`,
-    description: `${description} (fsync=${info?.fsync}, synchronous_commit=${info?.sync}) at ${u.hostname}:${u.port}`,
+    description:
+      `${description} (fsync=${info?.fsync}, synchronous_commit=${info?.sync}) at ${u.hostname}:${u.port}; ` +
+      info.settings,
     postmasterPid,
     async createDatabase(prefix) {
       const name = `${prefix}_${randomBytes(4).toString('hex')}`;
