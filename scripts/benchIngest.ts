@@ -58,8 +58,8 @@ Options:
   --wait-quiet <s>     before each run, wait up to s seconds for other processes to leave the CPUs idle
                        (shared machines; default 0)
   --soak <s>            after the runs, soak a fresh GigaVibe server for s seconds at a fixed rate (open loop:
-                       likes from new fids, every tenth a removal), reporting p99, memory and inbox backlog per
-                       window (default 0: no soak)
+                       likes from new fids, every tenth a removal), reporting p99, memory, inbox backlog, CPU
+                       per event and (PostgreSQL) WAL, full-page images and checkpoints per window (default 0)
   --soak-rate <n>      deliveries per second of the soak (default 70% of GigaVibe's ack rate in this run)
   --soak-window <s>    soak report window (default 60)
   --server-env K=V     extra environment for the GigaVibe server (repeatable), for experiments
@@ -741,6 +741,10 @@ async function benchDatabase(
         serverPid: server.pid,
         maxInFlight: 512,
         ...(soakUrl === null ? {} : { readWrites: () => readWriteCounters(soakUrl) }),
+        readCpu: () => ({
+          server: processCpuSeconds(server.pid),
+          database: postgres?.postmasterPid == null ? null : clusterCpuSeconds(postgres.postmasterPid),
+        }),
       });
       const drained = await waitForDrain(server.port);
       const mismatches = await verifyCounts(
@@ -783,6 +787,7 @@ function soakReport(db: DbReport): string {
   if (soak === null) return '';
   const { result, rate } = soak;
   const hasWrites = result.windows.some((w) => w.walKbPerEvent !== null);
+  const hasDbCpu = result.windows.some((w) => w.databaseCpuMs !== null);
   const rows = result.windows.map((w) => [
     num(w.second),
     num(w.sent),
@@ -792,6 +797,8 @@ function soakReport(db: DbReport): string {
     num(w.max, 1),
     num(w.rssMb, 1),
     num(w.pending),
+    num(w.serverCpuMs ?? Number.NaN, 3),
+    ...(hasDbCpu ? [num(w.databaseCpuMs ?? Number.NaN, 3)] : []),
     ...(hasWrites
       ? [num(w.walKbPerEvent ?? Number.NaN, 1), num(w.fpiPerEvent ?? Number.NaN, 2), num(w.checkpoints ?? 0)]
       : []),
@@ -822,6 +829,8 @@ function soakReport(db: DbReport): string {
         'max ms',
         'server RSS MB',
         'inbox pending',
+        'server CPU ms/event',
+        ...(hasDbCpu ? ['PostgreSQL CPU ms/event'] : []),
         ...(hasWrites ? ['WAL KB/event', 'full pages/event', 'checkpoints'] : []),
       ],
       rows,

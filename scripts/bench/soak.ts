@@ -23,6 +23,8 @@ export interface SoakOptions {
   /** The database server's cumulative write counters (PostgreSQL: pg_stat_wal and pg_stat_bgwriter), read at the
    * end of every window; absent on the embedded database. */
   readWrites?: () => Promise<WriteCounters>;
+  /** CPU seconds used so far by the server process and the database cluster (null when not ours to read). */
+  readCpu?: () => { server: number; database: number | null };
 }
 
 /** Cumulative since the server's statistics were reset. */
@@ -49,6 +51,10 @@ export interface SoakWindow {
   walKbPerEvent: number | null;
   fpiPerEvent: number | null;
   checkpoints: number | null;
+  /** CPU per acknowledged delivery in the window (ms): the server process, and the database cluster (null when it
+   * is not ours to read). */
+  serverCpuMs: number | null;
+  databaseCpuMs: number | null;
 }
 
 export interface SoakResult {
@@ -177,9 +183,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   };
 
   let writes = options.readWrites === undefined ? null : await options.readWrites().catch(() => null);
+  let cpu = options.readCpu?.() ?? null;
   const closeWindow = async (second: number): Promise<SoakWindow> => {
     const sorted = Float64Array.from(window).sort();
     const now = options.readWrites === undefined ? null : await options.readWrites().catch(() => null);
+    const cpuNow = options.readCpu?.() ?? null;
     const per = (delta: number) => (sorted.length > 0 ? delta / sorted.length : Number.NaN);
     const w: SoakWindow = {
       second,
@@ -193,8 +201,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       walKbPerEvent: now === null || writes === null ? null : per(now.walBytes - writes.walBytes) / 1024,
       fpiPerEvent: now === null || writes === null ? null : per(now.fullPageImages - writes.fullPageImages),
       checkpoints: now === null || writes === null ? null : now.checkpoints - writes.checkpoints,
+      serverCpuMs: cpuNow === null || cpu === null ? null : per(cpuNow.server - cpu.server) * 1000,
+      databaseCpuMs:
+        cpuNow?.database == null || cpu?.database == null ? null : per(cpuNow.database - cpu.database) * 1000,
     };
     writes = now;
+    cpu = cpuNow;
     window = [];
     windowSent = 0;
     return w;
