@@ -172,7 +172,7 @@ describe.skipIf(!chromiumAvailable())(
       expect(after).toBeGreaterThan(before);
       // The chart draws the coin's price from the candles once the indexer has the trade (the stream's coin event
       // carries the new last-trade time, which reloads the candles).
-      await expect.poll(() => app.locator('svg.chart polyline').count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => app.locator('.chart .candle').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
       // A first buy offers to add the app (so notifications can be enabled); the host records the request.
       await app.getByRole('button', { name: 'Add GigaVibe' }).click();
       await expect.poll(async () => (await hosted.events()).some((e) => e.name === 'addMiniApp')).toBe(true);
@@ -304,6 +304,100 @@ describe.skipIf(!chromiumAvailable())(
       expect(await balanceOf(wallet.account.address)).toBeLessThan(before);
       await hosted.page.close();
     }, 120_000);
+
+    it('the price chart: the trades as 1-minute candles on a time axis, the last price and change, a readout while touched or read with the arrow keys (screenshots at 320, 390 and 430 px, light and dark)', async () => {
+      type Candles = { candles: { start: string; trades: number }[] };
+      const candles = async () =>
+        ((await (await api(`/api/coins/${coin.address}/candles?interval=1m`)).json()) as Candles).candles;
+      const hosted = await launch(`/app/p/${hash}`);
+      const app = hosted.page.frameLocator('iframe');
+      const buy = app.getByRole('button', { name: `Buy $${coin.symbol}` });
+      await buy.waitFor();
+      // A bigger buy than the others (0.005 and 0.001 ETH, then a sell of half): candles of different sizes.
+      await app.getByRole('button', { name: '0.01 ETH' }).click();
+      await buy.click();
+      await expect.poll(() => statusOf(app).textContent(), { timeout: 90_000 }).toMatch(/Confirmed: received/);
+      // Then, in a minute of their own, two sells of a quarter: a candle that closes below its open (a candle of one
+      // trade opens and closes at its price), and at least two candles whatever minutes the earlier trades fell in.
+      const sellMinute = Math.floor(Date.now() / 60_000 + 1) * 60_000;
+      await new Promise((r) => setTimeout(r, sellMinute + 1000 - Date.now()));
+      await app.getByRole('tab', { name: 'Sell' }).click();
+      for (let i = 0; i < 2; i++) {
+        const sent = wallet.sent.length;
+        await app.getByRole('button', { name: 'Sell 25%' }).click();
+        await expect.poll(() => wallet.sent.length, { timeout: 30_000 }).toBeGreaterThan(sent);
+        await expect.poll(() => statusOf(app).textContent(), { timeout: 90_000 }).toMatch(/Confirmed: sold/);
+      }
+      // Once the indexer has both sells, every candle the chart will draw is known.
+      const sold = (c: Candles['candles']) =>
+        c.filter((k) => Date.parse(k.start) >= sellMinute).reduce((n, k) => n + k.trades, 0);
+      const all = await poll(candles, (c) => sold(c) >= 2, 30_000);
+      expect(sold(all)).toBe(2);
+      const expected = all.length;
+      expect(expected).toBeGreaterThanOrEqual(2);
+      await hosted.page.close();
+
+      const area = (app: FrameLocator) => app.locator('.chart-area');
+      const open1m = async (width: number, colorScheme: 'light' | 'dark') => {
+        const page = await launch(`/app/p/${hash}`, { width, colorScheme });
+        const frame = page.page.frameLocator('iframe');
+        await frame.getByRole('tab', { name: '1m' }).click();
+        await expect.poll(() => frame.locator('.chart .candle').count(), { timeout: 20_000 }).toBe(expected);
+        await frame.locator('.chart-box').evaluate((box) => box.scrollIntoView({ block: 'center' }));
+        await page.page.waitForTimeout(300);
+        const overflow = await frame.locator('body').evaluate((b) => b.scrollWidth - b.clientWidth);
+        expect(overflow, `chart at ${width} px`).toBeLessThanOrEqual(0);
+        return { ...page, frame };
+      };
+
+      for (const width of [320, 390, 430]) {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          const { page, frame } = await open1m(width, colorScheme);
+          // The header: the last price and the signed change since the first candle shown; the chart's name says
+          // what it shows and how to read it.
+          expect(await frame.locator('.chart-price').textContent()).toMatch(/ETH/);
+          expect(await frame.locator('.chart-change').textContent()).toMatch(/(%\)|No change).* since /);
+          expect(await area(frame).getAttribute('aria-label')).toMatch(
+            new RegExp(`^Price chart, 1-minute candles: ${expected} candles from .+ Last price [\\d.,]+ ETH`),
+          );
+          await page.screenshot({ path: path.join(ARTIFACTS, `chart-${width}-${colorScheme}.png`) });
+
+          if (width !== 390) {
+            await page.close();
+            continue;
+          }
+          // A finger (here the mouse) on the chart: the crosshair on the nearest candle, and its readout in place
+          // of the header.
+          const box = (await area(frame).boundingBox())!;
+          await page.mouse.move(box.x + box.width * 0.2, box.y + 60);
+          await page.mouse.down();
+          await page.mouse.move(box.x + box.width * 0.45, box.y + 60, { steps: 4 });
+          await frame.locator('.readout').waitFor();
+          expect(await frame.locator('.chart .cross').count()).toBe(1);
+          expect(await frame.locator('.readout').textContent()).toMatch(
+            /(Up|Down|Flat) · .+\d+ trades? · [\d.,₀-₉]+ ETHOpen.+High.+Low.+Close/,
+          );
+          expect(await frame.locator('.chart-price').count()).toBe(0);
+          await page.screenshot({ path: path.join(ARTIFACTS, `chart-scrub-${width}-${colorScheme}.png`) });
+          await page.mouse.up();
+          await page.mouse.move(box.x + box.width / 2, box.y - 200);
+          await frame.locator('.chart-price').waitFor();
+          expect(await frame.locator('.chart .cross').count()).toBe(0);
+
+          // The keyboard: focused, the arrows walk the candles from the newest (read out in the live region), and
+          // Escape puts the header back.
+          await area(frame).focus();
+          await page.keyboard.press('ArrowLeft');
+          await frame.locator('.readout').waitFor();
+          const live = frame.locator('.chart-box [aria-live="polite"]');
+          expect(await live.textContent()).toMatch(/, (up|down|flat): open [\d.,]+ ETH, high .+ in \d+ trades?\.$/);
+          await page.keyboard.press('Escape');
+          await frame.locator('.chart-price').waitFor();
+          expect(await live.textContent()).toBe('');
+          await page.close();
+        }
+      }
+    }, 300_000);
 
     it('enable notifications → signed webhook verified → the coin launch notification reaches the client once; disabling and removing stop them, and a replayed enable changes nothing', async () => {
       const standIn = notify!;

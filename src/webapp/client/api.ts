@@ -81,8 +81,9 @@ export const fetchPerformance = (castHash: string) => getJson<Performance>(`/api
 
 export type CandleInterval = '1m' | '1h' | '1d';
 
-export const fetchCandles = (coin: string, interval: CandleInterval) =>
-  getJson<CoinCandles>(`/api/coins/${coin}/candles?interval=${interval}`);
+/** The newest `limit` candles (the chart shows at most a phone's width of them, 8 px each). */
+export const fetchCandles = (coin: string, interval: CandleInterval, limit = 120) =>
+  getJson<CoinCandles>(`/api/coins/${coin}/candles?interval=${interval}&limit=${limit}`);
 
 export const fetchPortfolio = (fid: number) => getJson<Portfolio>(`/api/users/${fid}/portfolio`);
 export const fetchAddressPortfolio = (address: string) => getJson<Portfolio>(`/api/portfolio/${address}`);

@@ -13,6 +13,13 @@ describe('formatEth', () => {
     expect(formatEth('not a number')).toBe('—');
     expect(formatEth('2500000000000000000000')).toBe('2,500 ETH');
   });
+
+  it('shows more significant digits on request, dust included, trailing zeros trimmed', () => {
+    expect(formatEth('10038000000', '', 5)).toBe('0.0₇10038');
+    expect(formatEth('10030000000', '', 6)).toBe('0.0₇1003');
+    expect(formatEth('123456789000000000', ' ETH', 6)).toBe('0.123457 ETH');
+    expect(formatEth('1234567000000000000000', '', 8)).toBe('1,235');
+  });
 });
 
 describe('formatCount', () => {

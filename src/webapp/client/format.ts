@@ -17,8 +17,9 @@ function toNumber(units: bigint, decimals = 18): number {
   return Number(whole) + Number(fraction) / Number(scale);
 }
 
-/** A decimal string of wei (or null) → "0.0123 ETH", "0.0₈12 ETH" for dust, "—" when unknown. */
-export function formatEth(wei: string | bigint | null | undefined, unit = ' ETH'): string {
+/** A decimal string of wei (or null) → "0.0123 ETH", "0.0₈12 ETH" for dust, "—" when unknown; `digits` significant
+ * digits below 1,000 (4 unless a caller needs to tell close prices apart, as the price chart does). */
+export function formatEth(wei: string | bigint | null | undefined, unit = ' ETH', digits = 4): string {
   if (wei === null || wei === undefined || wei === '') return '—';
   let value: bigint;
   try {
@@ -28,7 +29,7 @@ export function formatEth(wei: string | bigint | null | undefined, unit = ' ETH'
   }
   const negative = value < 0n;
   const number = toNumber(negative ? -value : value);
-  return `${negative ? '−' : ''}${formatSignificant(number)}${unit}`;
+  return `${negative ? '−' : ''}${formatSignificant(number, digits)}${unit}`;
 }
 
 /** ETH given as a decimal string ("0.000000012") rather than wei. */
@@ -37,19 +38,19 @@ export function formatEthDecimal(eth: string | null | undefined): string {
   return `${formatSignificant(Number(eth))} ETH`;
 }
 
-function formatSignificant(number: number): string {
+function formatSignificant(number: number, digits = 4): string {
   if (number === 0) return '0';
   if (number >= 1000) return number.toLocaleString('en-US', { maximumFractionDigits: 0 });
-  if (number >= 0.0001) return trim(number.toPrecision(4));
-  return dust(number);
+  if (number >= 0.0001) return trim(number.toPrecision(digits));
+  return dust(number, digits);
 }
 
 const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉';
 
 /** A tiny amount with its zeros counted, as price screens write it: 0.00000001234 → "0.0₇1234" (seven zeros after
- * the point, then four significant digits). */
-function dust(number: number): string {
-  const [mantissa = '0', exponent = '0'] = number.toExponential(3).split('e');
+ * the point, then four significant digits, or `significant`). */
+function dust(number: number, significant = 4): string {
+  const [mantissa = '0', exponent = '0'] = number.toExponential(significant - 1).split('e');
   const zeros = -Number(exponent) - 1;
   const digits = mantissa.replace('.', '').replace(/0+$/, '') || '0';
   const count = String(zeros).replace(/\d/g, (d) => SUBSCRIPT[Number(d)] ?? d);
