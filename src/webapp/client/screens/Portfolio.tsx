@@ -123,7 +123,7 @@ async function loadPortfolio(): Promise<State> {
 function Pnl({ wei }: { wei: string | null }) {
   if (wei === null) return <span class="num">—</span>;
   const sign = wei.startsWith('-') ? 'down' : wei === '0' ? '' : 'up';
-  return <span class={`num change ${sign}`}>{formatEth(wei)}</span>;
+  return <span class={`num change ${sign}`}>{formatEth(wei, '')}</span>;
 }
 
 /** The user's coins across their verified addresses: value, cost, profit and loss, each linking to its performance. */
@@ -161,19 +161,19 @@ export function Portfolio() {
                     <p class="artist">
                       {artistName(item.artist)} · {formatCoins(item.balance)} ${item.symbol}
                     </p>
-                    <dl class="stats small">
+                    <dl class="stats small holding-stats">
                       <div>
-                        <dt>Cost</dt>
-                        <dd class="num">{formatEth(item.costBasisWei)}</dd>
+                        <dt>Cost (ETH)</dt>
+                        <dd class="num">{formatEth(item.costBasisWei, '')}</dd>
                       </div>
                       <div>
-                        <dt>Unrealized</dt>
+                        <dt>Unrealized (ETH)</dt>
                         <dd>
                           <Pnl wei={item.unrealizedPnlWei} />
                         </dd>
                       </div>
                       <div>
-                        <dt>Realized</dt>
+                        <dt>Realized (ETH)</dt>
                         <dd>
                           <Pnl wei={item.realizedPnlWei} />
                         </dd>
