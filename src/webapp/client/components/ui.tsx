@@ -88,6 +88,9 @@ export function Change({ change }: { change: number | string | null | undefined 
   return (
     <span class={`change ${formatted.sign > 0 ? 'up' : formatted.sign < 0 ? 'down' : ''}`} title="24 h change">
       {formatted.text}
+      {/* Said on screen, not only in the title: beside the chart's change over its own range, a bare percent is
+          ambiguous. */}
+      <span class="change-window"> 24h</span>
     </span>
   );
 }
