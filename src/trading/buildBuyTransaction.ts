@@ -3,10 +3,12 @@ import { decodeBuyCalldata } from './decodeBuyCalldata.ts';
 import { selectRouterAbi } from './selectRouterAbi.ts';
 import {
   assertSlippage,
+  calldataRefusal,
   tradeFailure as failure,
   liquidityMessage,
   minimumOut,
   quoteFailure,
+  routerRefusal,
   simulationFailure,
   type TradeBuildFailure,
 } from './tradeBuildSteps.ts';
@@ -71,7 +73,7 @@ export async function buildBuyTransaction(request: BuyRequest, deps: BuildBuyDep
 
   const to = quote.target.toLowerCase() as `0x${string}`;
   if (!deps.allowedRouters(request.chainId).has(to)) {
-    return failure('router_not_allowed', 502, 'Zora quoted an unexpected contract; buy refused', `target ${to}`);
+    return routerRefusal('buy', to);
   }
   if (quote.value !== request.amountInWei) {
     return failure(
@@ -105,14 +107,7 @@ export async function buildBuyTransaction(request: BuyRequest, deps: BuildBuyDep
     value: quote.value,
     minAmountOut,
   });
-  if (!checked.ok) {
-    return failure(
-      'calldata_refused',
-      502,
-      'Zora quoted a transaction we could not verify; buy refused',
-      checked.detail,
-    );
-  }
+  if (!checked.ok) return calldataRefusal('buy', checked.detail);
 
   if (deps.simulate) {
     const refusedRun = simulationFailure(

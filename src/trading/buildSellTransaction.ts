@@ -4,10 +4,12 @@ import { decodeSellCalldata } from './decodeSellCalldata.ts';
 import { type ApprovalTransaction, type CurrentAllowances, planSellApprovals } from './planSellApprovals.ts';
 import {
   assertSlippage,
+  calldataRefusal,
   tradeFailure as failure,
   liquidityMessage,
   minimumOut,
   quoteFailure,
+  routerRefusal,
   simulationFailure,
   type TradeBuildFailure,
 } from './tradeBuildSteps.ts';
@@ -73,7 +75,7 @@ export async function buildSellTransaction(request: SellRequest, deps: BuildSell
 
   const to = quote.target.toLowerCase() as `0x${string}`;
   if (!deps.allowedRouters(request.chainId).has(to)) {
-    return failure('router_not_allowed', 502, 'Zora quoted an unexpected contract; sell refused', `target ${to}`);
+    return routerRefusal('sell', to);
   }
   if (quote.value !== 0n) {
     return failure('value_mismatch', 502, 'Zora asked for ETH with a sell; sell refused', `value ${quote.value}`);
@@ -90,14 +92,7 @@ export async function buildSellTransaction(request: SellRequest, deps: BuildSell
     amountIn: request.amountIn,
     minEthOut,
   });
-  if (!checked.ok) {
-    return failure(
-      'calldata_refused',
-      502,
-      'Zora quoted a transaction we could not verify; sell refused',
-      checked.detail,
-    );
-  }
+  if (!checked.ok) return calldataRefusal('sell', checked.detail);
 
   const current = await deps.readAllowances({
     coin: request.coin,

@@ -1,40 +1,22 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { BadRequestError } from '../errors.ts';
 import { clientRateKey, enforceRateLimit } from '../http/createRateLimiter.ts';
-import { readLimitedJson } from '../http/readLimitedBody.ts';
 import { type PrepareBuyDeps, prepareBuy } from './prepareBuy.ts';
+import { readTradeBody } from './readTradeBody.ts';
+import { tradeBodyFields } from './tradeBodyFields.ts';
 
 /** Largest accepted request body: a buy request is a few hundred bytes. */
 export const BUY_BODY_LIMIT = 16 * 1024;
 
-const required = (what: string) => ({
-  error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
-});
-
 /** `POST /api/tx/buy` body; `slippage` may only tighten the configured BUY_SLIPPAGE. */
 function buyBodySchema(maxSlippage: number) {
+  const field = tradeBodyFields(maxSlippage);
   return z.object(
     {
-      castHash: z
-        .string(required('a string'))
-        .regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex digits')
-        .transform((s) => s.toLowerCase()),
-      buyer: z
-        .string(required('a string'))
-        .regex(/^0x[0-9a-fA-F]{40}$/, 'must be an address (0x followed by 40 hex digits)')
-        .transform((s) => s.toLowerCase() as `0x${string}`),
-      amountEth: z
-        .union([z.string().max(64, 'is too long'), z.number()], {
-          error: 'must be a decimal ETH amount such as "0.01"',
-        })
-        .transform((v) => String(v))
-        .optional(),
-      slippage: z
-        .number({ error: 'must be a number' })
-        .min(0, `must be between 0 and ${maxSlippage}`)
-        .max(maxSlippage, `must be between 0 and ${maxSlippage}`)
-        .optional(),
+      castHash: field.castHash,
+      buyer: field.trader,
+      amountEth: field.decimalText('a decimal ETH amount such as "0.01"'),
+      slippage: field.slippage,
     },
     { error: 'must be a JSON object' },
   );
@@ -57,13 +39,7 @@ export function buyRoute(deps: PrepareBuyDeps, options: { clientAddress?: Client
   app.post('/', async (c) => {
     // Before the body is read: an anonymous request costs us a Zora quote (our API key), a simulation and a row.
     enforceRateLimit(deps.limits?.client, 'buy requests', [`client:${clientRateKey(options.clientAddress?.(c))}`]);
-    const parsed = schema.safeParse(await readLimitedJson(c.req.raw, BUY_BODY_LIMIT));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.map(String).join('.') || 'body';
-      throw new BadRequestError(`${field}: ${issue?.message ?? 'is invalid'}`.slice(0, 200));
-    }
-    const body = parsed.data;
+    const body = await readTradeBody(c.req.raw, BUY_BODY_LIMIT, schema);
     const buy = await prepareBuy(
       {
         castHash: body.castHash,

@@ -1,5 +1,6 @@
-import { decodeFunctionData, encodeFunctionData, type Hex, isAddressEqual, parseAbi } from 'viem';
+import { type Hex, isAddressEqual, parseAbi } from 'viem';
 import type { BuyCalldataCheck, ExpectedBuy } from './decodeBuyCalldata.ts';
+import { decodeDevSwapRouterCall } from './decodeDevSwapRouterCall.ts';
 
 /** The one function of the devnet's DevSwapRouter (scripts/devnet/contracts/DevSwapRouter.sol) a buy may call. It
  * spends all of msg.value on `coin`, reverts below `minAmountOut`, sends the coins to `recipient` and refunds unspent
@@ -12,18 +13,9 @@ const buyWithEthAbi = parseAbi([
  * ours, the recipient is the buyer, and its minimum is at least ours; anything else (another function, trailing or
  * non-canonical bytes) is refused. The ETH amount is the transaction's value, which the caller checks. Pure. */
 export function decodeDevSwapRouterBuy(data: Hex, expected: ExpectedBuy): BuyCalldataCheck {
-  let args: readonly [`0x${string}`, bigint, `0x${string}`];
-  try {
-    ({ args } = decodeFunctionData({ abi: buyWithEthAbi, data }));
-  } catch {
-    return { ok: false, detail: 'DevSwapRouter: not a buyWithEth call' };
-  }
-  if (
-    encodeFunctionData({ abi: buyWithEthAbi, functionName: 'buyWithEth', args }).toLowerCase() !== data.toLowerCase()
-  ) {
-    return { ok: false, detail: 'DevSwapRouter: buyWithEth is not canonically encoded' };
-  }
-  const [coin, minAmountOut, recipient] = args;
+  const call = decodeDevSwapRouterCall(buyWithEthAbi, 'buyWithEth', data);
+  if (!call.ok) return call;
+  const [coin, minAmountOut, recipient] = call.args;
   if (!isAddressEqual(coin, expected.coin)) return { ok: false, detail: `DevSwapRouter: coin ${coin} is not ours` };
   if (!isAddressEqual(recipient, expected.buyer)) {
     return { ok: false, detail: `DevSwapRouter: recipient ${recipient} is not the buyer` };

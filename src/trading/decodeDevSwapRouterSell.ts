@@ -1,4 +1,5 @@
-import { decodeFunctionData, encodeFunctionData, type Hex, isAddressEqual, parseAbi } from 'viem';
+import { type Hex, isAddressEqual, parseAbi } from 'viem';
+import { decodeDevSwapRouterCall } from './decodeDevSwapRouterCall.ts';
 import type { ExpectedSell, SellCalldataCheck } from './decodeSellCalldata.ts';
 
 /** The one function of the devnet's DevSwapRouter (scripts/devnet/contracts/DevSwapRouter.sol) a sell may call: it
@@ -12,18 +13,9 @@ const sellForEthAbi = parseAbi([
  * coin, exactly our amount, the seller as recipient, and a minimum at least ours; anything else (another function,
  * trailing or non-canonical bytes) is refused. Pure. */
 export function decodeDevSwapRouterSell(data: Hex, expected: ExpectedSell): SellCalldataCheck {
-  let args: readonly [`0x${string}`, bigint, bigint, `0x${string}`];
-  try {
-    ({ args } = decodeFunctionData({ abi: sellForEthAbi, data }));
-  } catch {
-    return { ok: false, detail: 'DevSwapRouter: not a sellForEth call' };
-  }
-  if (
-    encodeFunctionData({ abi: sellForEthAbi, functionName: 'sellForEth', args }).toLowerCase() !== data.toLowerCase()
-  ) {
-    return { ok: false, detail: 'DevSwapRouter: sellForEth is not canonically encoded' };
-  }
-  const [coin, amountIn, minEthOut, recipient] = args;
+  const call = decodeDevSwapRouterCall(sellForEthAbi, 'sellForEth', data);
+  if (!call.ok) return call;
+  const [coin, amountIn, minEthOut, recipient] = call.args;
   if (!isAddressEqual(coin, expected.coin)) return { ok: false, detail: `DevSwapRouter: coin ${coin} is not ours` };
   if (amountIn !== expected.amountIn) {
     return { ok: false, detail: `DevSwapRouter: sells ${amountIn}, not the ${expected.amountIn} asked` };

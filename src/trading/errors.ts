@@ -41,9 +41,8 @@ export class InvalidAmountError extends BaseError {
   }
 }
 
-/** The buy transaction could not be built (no liquidity, Zora unavailable or unexpected, simulation failed). */
-export class BuyBuildError extends BaseError {
-  override name = 'Trading.BuyBuildError';
+/** A buy or a sell transaction could not be built; `reason` says why (tradeBuildSteps' TradeFailureReason). */
+abstract class TradeBuildError extends BaseError {
   readonly reason: TradeFailureReason;
   constructor(
     reason: TradeFailureReason,
@@ -53,6 +52,11 @@ export class BuyBuildError extends BaseError {
     super(message, options);
     this.reason = reason;
   }
+}
+
+/** The buy transaction could not be built (no liquidity, Zora unavailable or unexpected, simulation failed). */
+export class BuyBuildError extends TradeBuildError {
+  override name = 'Trading.BuyBuildError';
 }
 
 /** A reported buy names a transaction the chain's node has never seen: it was not sent (yet), or it is made up.
@@ -91,17 +95,8 @@ export class WalletFundsError extends BaseError {
 }
 
 /** The sell transaction could not be built (no liquidity, Zora unavailable, refused or unexpected, simulation failed). */
-export class SellBuildError extends BaseError {
+export class SellBuildError extends TradeBuildError {
   override name = 'Trading.SellBuildError';
-  readonly reason: TradeFailureReason;
-  constructor(
-    reason: TradeFailureReason,
-    message: string,
-    options: { status: number; retryAfterSeconds?: number; cause?: unknown },
-  ) {
-    super(message, options);
-    this.reason = reason;
-  }
 }
 
 /** A request that must carry a Farcaster Quick Auth token did not carry a valid one. */

@@ -1,40 +1,22 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { BadRequestError } from '../errors.ts';
 import { clientRateKey, enforceRateLimit } from '../http/createRateLimiter.ts';
-import { readLimitedJson } from '../http/readLimitedBody.ts';
 import { BUY_BODY_LIMIT, type ClientAddress } from './buyRoute.ts';
 import { type PrepareSellDeps, prepareSell } from './prepareSell.ts';
-
-const required = (what: string) => ({
-  error: (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`),
-});
-const decimalText = (what: string) =>
-  z
-    .union([z.string().max(64, 'is too long'), z.number()], { error: `must be ${what}` })
-    .transform((v) => String(v))
-    .optional();
+import { readTradeBody } from './readTradeBody.ts';
+import { tradeBodyFields } from './tradeBodyFields.ts';
 
 /** `POST /api/tx/sell` body: exactly one of `amount` (whole coins) or `fraction` (of the balance); `slippage` may only
  * tighten the configured BUY_SLIPPAGE. */
 function sellBodySchema(maxSlippage: number) {
+  const field = tradeBodyFields(maxSlippage);
   return z.object(
     {
-      castHash: z
-        .string(required('a string'))
-        .regex(/^0x[0-9a-fA-F]{40}$/, 'must be 0x followed by 40 hex digits')
-        .transform((s) => s.toLowerCase()),
-      seller: z
-        .string(required('a string'))
-        .regex(/^0x[0-9a-fA-F]{40}$/, 'must be an address (0x followed by 40 hex digits)')
-        .transform((s) => s.toLowerCase() as `0x${string}`),
-      amount: decimalText('a decimal coin amount such as "12.5"'),
-      fraction: decimalText('a fraction of the balance such as 0.5'),
-      slippage: z
-        .number({ error: 'must be a number' })
-        .min(0, `must be between 0 and ${maxSlippage}`)
-        .max(maxSlippage, `must be between 0 and ${maxSlippage}`)
-        .optional(),
+      castHash: field.castHash,
+      seller: field.trader,
+      amount: field.decimalText('a decimal coin amount such as "12.5"'),
+      fraction: field.decimalText('a fraction of the balance such as 0.5'),
+      slippage: field.slippage,
     },
     { error: 'must be a JSON object' },
   );
@@ -51,13 +33,7 @@ export function sellRoute(deps: PrepareSellDeps, options: { clientAddress?: Clie
   const app = new Hono();
   app.post('/', async (c) => {
     enforceRateLimit(deps.limits?.client, 'trade requests', [`client:${clientRateKey(options.clientAddress?.(c))}`]);
-    const parsed = schema.safeParse(await readLimitedJson(c.req.raw, BUY_BODY_LIMIT));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.map(String).join('.') || 'body';
-      throw new BadRequestError(`${field}: ${issue?.message ?? 'is invalid'}`.slice(0, 200));
-    }
-    const sell = await prepareSell(parsed.data, deps);
+    const sell = await prepareSell(await readTradeBody(c.req.raw, BUY_BODY_LIMIT, schema), deps);
     const wire = (tx: { to: string; data: string }, kind: string) => ({ kind, to: tx.to, data: tx.data, value: '0' });
     return c.json({
       chainId: sell.chainId,

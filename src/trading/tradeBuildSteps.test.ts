@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assertSlippage, minimumOut, quoteFailure, simulationFailure } from './tradeBuildSteps.ts';
+import {
+  assertSlippage,
+  calldataRefusal,
+  minimumOut,
+  quoteFailure,
+  routerRefusal,
+  simulationFailure,
+} from './tradeBuildSteps.ts';
 
 describe('trade build steps', () => {
   it('derives the minimum output in whole basis points with integer math', () => {
@@ -40,6 +47,23 @@ describe('trade build steps', () => {
       reason: 'simulation_failed',
       status: 409,
       message: 'x'.repeat(90),
+    });
+  });
+
+  it('names the side in the refusals of a quote we will not pass on', () => {
+    expect(routerRefusal('sell', '0xabc')).toEqual({
+      ok: false,
+      reason: 'router_not_allowed',
+      status: 502,
+      message: 'Zora quoted an unexpected contract; sell refused',
+      detail: 'target 0xabc',
+    });
+    expect(calldataRefusal('buy', 'why')).toEqual({
+      ok: false,
+      reason: 'calldata_refused',
+      status: 502,
+      message: 'Zora quoted a transaction we could not verify; buy refused',
+      detail: 'why',
     });
   });
 });

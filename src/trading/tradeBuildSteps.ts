@@ -54,6 +54,21 @@ export function liquidityMessage(side: TradeSide): string {
     : 'Not enough liquidity to sell this amount; try less';
 }
 
+/** The failure for a quote whose target is not one of our allowlisted routers (`to`, lowercased). */
+export function routerRefusal(side: TradeSide, to: `0x${string}`): TradeBuildFailure {
+  return tradeFailure('router_not_allowed', 502, `Zora quoted an unexpected contract; ${side} refused`, `target ${to}`);
+}
+
+/** The failure for quoted calldata its decoder refused (`detail` says why, for logs). */
+export function calldataRefusal(side: TradeSide, detail: string): TradeBuildFailure {
+  return tradeFailure(
+    'calldata_refused',
+    502,
+    `Zora quoted a transaction we could not verify; ${side} refused`,
+    detail,
+  );
+}
+
 /** The client's message for a quote Zora refused, with Zora's own reason when it gave one. */
 export function zoraRefusal(side: TradeSide, reason: string | undefined): string {
   return `Zora cannot quote this ${side}${reason ? `: ${reason}` : ''}`;
