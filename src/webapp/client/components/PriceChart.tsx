@@ -70,7 +70,7 @@ export function PriceChart({ coin, version }: { coin: string; version: string })
     return <p class="fine">Price history appears here once the server records it.</p>;
   return (
     <div class="chart-box">
-      <div class="tabs small" role="tablist" aria-label="Chart interval">
+      <div class="tabs compact" role="tablist" aria-label="Chart interval">
         {INTERVALS.map((i) => (
           <button
             key={i}
